@@ -1,0 +1,158 @@
+import isNetworkError from 'is-network-error';
+import { AttemptTimeoutError } from './errors.js';
+import type { Classifier, Outcome, Verdict } from './types.js';
+
+/**
+ * Classifiers that never give a verdict on a returned value. When every classifier of a run is
+ * one of these, a returned value is a success without calling anything: the success path of a
+ * run with only error classifiers costs no classification at all.
+ */
+const errorOnly = new WeakSet<Classifier<any>>();
+
+/** Marks a classifier as one that only looks at thrown errors (an optimisation hint). */
+export function markErrorOnly<C extends Classifier<any>>(classifier: C): C {
+  errorOnly.add(classifier);
+  return classifier;
+}
+
+/** True when the classifier is known to return `undefined` for every returned value. */
+export function isErrorOnly(classifier: Classifier<any>): boolean {
+  return errorOnly.has(classifier);
+}
+
+/** An error class or a predicate over the thrown value. */
+export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | ((error: unknown) => boolean);
+
+function isClass(fn: unknown): fn is abstract new (...args: any[]) => unknown {
+  if (typeof fn !== 'function') return false;
+  const proto = (fn as { prototype?: unknown }).prototype;
+  return fn === Error || (typeof proto === 'object' && proto !== null && proto instanceof Error);
+}
+
+function compileMatchers(helper: string, matchers: readonly ErrorMatcher[]) {
+  if (matchers.length === 0) {
+    throw new TypeError(`${helper}: expected at least one error class or predicate, got none`);
+  }
+  return matchers.map((m, i) => {
+    if (typeof m !== 'function') {
+      throw new TypeError(
+        `${helper}: argument ${i + 1}: expected an error class or a predicate function, got ${describeValue(m)}`,
+      );
+    }
+    if (isClass(m)) {
+      const name = m.name || 'Error';
+      return { name, test: (e: unknown) => e instanceof m };
+    }
+    const predicate = m as (error: unknown) => boolean;
+    return { name: '', test: (e: unknown) => predicate(e) === true };
+  });
+}
+
+function errorMatcherClassifier(
+  helper: string,
+  action: Verdict['action'],
+  matchers: readonly ErrorMatcher[],
+): Classifier {
+  const compiled = compileMatchers(helper, matchers);
+  const prefix = `${helper.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return markErrorOnly((outcome: Outcome) => {
+    if (outcome.ok) return undefined;
+    for (const m of compiled) {
+      if (m.test(outcome.error)) return { action, reason: m.name ? `${prefix}:${m.name}` : prefix };
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Retries errors that are instances of the given classes or match the given predicates.
+ *
+ * @example
+ * ```ts
+ * await retry(fetchBalance, { classify: [retryOn(NetworkError, (e) => isTimeout(e)), failOn(Error)] });
+ * ```
+ */
+export function retryOn(...matchers: ErrorMatcher[]): Classifier {
+  return errorMatcherClassifier('retryOn', 'retry', matchers);
+}
+
+/**
+ * Fails at once (no retry) on errors that are instances of the given classes or match the
+ * given predicates.
+ *
+ * @example
+ * ```ts
+ * await retry(placeOrder, { classify: failOn(InsufficientFundsError) });
+ * ```
+ */
+export function failOn(...matchers: ErrorMatcher[]): Classifier {
+  return errorMatcherClassifier('failOn', 'fail', matchers);
+}
+
+/**
+ * Marks errors as `unknown` outcomes: the request may have executed, so a non-idempotent run
+ * reconciles instead of retrying blindly.
+ *
+ * @example
+ * ```ts
+ * await retry(placeOrder, { idempotent: false, classify: unknownOn(GatewayTimeoutError), reconcile });
+ * ```
+ */
+export function unknownOn(...matchers: ErrorMatcher[]): Classifier {
+  return errorMatcherClassifier('unknownOn', 'unknown', matchers);
+}
+
+/**
+ * Retries when a returned value matches `predicate` (tenacity's `retry_if_result`).
+ *
+ * @example
+ * ```ts
+ * await retry(() => getOrder(id), { classify: retryIfResult((order) => order.status === 'PENDING') });
+ * ```
+ */
+export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T> {
+  if (typeof predicate !== 'function') {
+    throw new TypeError(`retryIfResult: expected a predicate function, got ${describeValue(predicate)}`);
+  }
+  return (outcome: Outcome<T>) =>
+    outcome.ok && predicate(outcome.value) ? { action: 'retry', reason: 'result' } : undefined;
+}
+
+/**
+ * The rule applied when no classifier gives a verdict: a thrown error is retried
+ * (`unclassified`), except a `TypeError` that is not a network error (a programming mistake,
+ * as in p-retry), which fails; an {@link AttemptTimeoutError} is `unknown`. Returned values have
+ * no verdict, so they are successes.
+ *
+ * @example
+ * ```ts
+ * await retry(fn, { classify: [failOn(ValidationError), defaultClassifier] });
+ * ```
+ */
+export const defaultClassifier: Classifier = markErrorOnly((outcome: Outcome): Verdict | undefined => {
+  if (outcome.ok) return undefined;
+  const error = outcome.error;
+  if (error instanceof AttemptTimeoutError) return ATTEMPT_TIMEOUT;
+  if (error instanceof TypeError && !isNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
+  return UNCLASSIFIED;
+});
+
+const ATTEMPT_TIMEOUT: Verdict = Object.freeze({ action: 'unknown', reason: 'attempt-timeout' });
+const NON_NETWORK_TYPE_ERROR: Verdict = Object.freeze({ action: 'fail', reason: 'type-error' });
+const UNCLASSIFIED: Verdict = Object.freeze({ action: 'retry', reason: 'unclassified' });
+
+/** A readable description of a bad argument for error messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  } catch {
+    return 'an object';
+  }
+}

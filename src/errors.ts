@@ -1,0 +1,136 @@
+import type { ExhaustedReason } from './types.js';
+
+/**
+ * The run gave up: attempts, time, budget or a too-long Retry-After ran out.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await retry(fetchTicker);
+ * } catch (err) {
+ *   if (err instanceof RetryExhaustedError) console.log(err.attempts, err.reason, err.cause);
+ * }
+ * ```
+ */
+export class RetryExhaustedError<T = unknown> extends Error {
+  override readonly name = 'RetryExhaustedError';
+  readonly operation: string;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  readonly reason: ExhaustedReason;
+  /** The last value when the run gave up on a returned value; `cause` is then undefined. */
+  readonly value: T | undefined;
+
+  constructor(fields: {
+    operation: string;
+    attempts: number;
+    elapsedMs: number;
+    reason: ExhaustedReason;
+    cause: unknown;
+    value?: T;
+  }) {
+    super(
+      `${fields.operation}: gave up after ${fields.attempts} attempt${fields.attempts === 1 ? '' : 's'} in ${Math.round(fields.elapsedMs)} ms (${fields.reason})`,
+      { cause: fields.cause },
+    );
+    this.operation = fields.operation;
+    this.attempts = fields.attempts;
+    this.elapsedMs = fields.elapsedMs;
+    this.reason = fields.reason;
+    this.value = fields.value;
+  }
+}
+
+/**
+ * A non-idempotent operation ended with an `unknown` verdict and no `reconcile` was given: it may
+ * have executed, so it is not retried blindly.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await retry(placeOrder, { idempotent: false });
+ * } catch (err) {
+ *   if (err instanceof UnknownOutcomeError) await lookUpOrder(clientOrderId);
+ * }
+ * ```
+ */
+export class UnknownOutcomeError extends Error {
+  override readonly name = 'UnknownOutcomeError';
+  readonly operation: string;
+  readonly attempt: number;
+
+  constructor(fields: { operation: string; attempt: number; cause: unknown; reason: string }) {
+    super(
+      `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because the operation is not idempotent`,
+      { cause: fields.cause },
+    );
+    this.operation = fields.operation;
+    this.attempt = fields.attempt;
+  }
+}
+
+/**
+ * An attempt ran longer than `attemptTimeoutMs`. Its verdict is `unknown`: the work may have
+ * happened.
+ *
+ * @example
+ * ```ts
+ * await retry(({ signal }) => fetch(url, { signal }), { attemptTimeoutMs: 2000 });
+ * ```
+ */
+export class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
+  readonly operation: string;
+  readonly attempt: number;
+  readonly timeoutMs: number;
+
+  constructor(fields: { operation: string; attempt: number; timeoutMs: number }) {
+    super(`${fields.operation}: attempt ${fields.attempt} timed out after ${fields.timeoutMs} ms`);
+    this.operation = fields.operation;
+    this.attempt = fields.attempt;
+    this.timeoutMs = fields.timeoutMs;
+  }
+}
+
+/**
+ * A circuit breaker is open (or its half-open probes are all taken): `fn` was not called.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof CircuitOpenError) setTimeout(resume, err.retryAfterMs); }
+ * ```
+ */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+  /** Milliseconds until the breaker lets a probe through (0 when half-open and busy). */
+  readonly retryAfterMs: number;
+
+  constructor(fields: { retryAfterMs: number; message?: string }) {
+    super(fields.message ?? `circuit open; next probe in ${Math.round(fields.retryAfterMs)} ms`);
+    this.retryAfterMs = fields.retryAfterMs;
+  }
+}
+
+/**
+ * Configuration read from the environment is invalid. `issues` lists every bad variable.
+ *
+ * @example
+ * ```ts
+ * try { optionsFromEnv(); } catch (err) { if (err instanceof ConfigError) console.error(err.issues); }
+ * ```
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly issues: readonly { variable: string; value: string | undefined; message: string }[];
+
+  constructor(
+    issues: readonly { variable: string; value: string | undefined; message: string }[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `invalid retry configuration: ${issues.map((i) => `${i.variable}=${JSON.stringify(i.value)}: ${i.message}`).join('; ')}`,
+      options,
+    );
+    this.issues = issues;
+  }
+}

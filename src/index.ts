@@ -1,0 +1,52 @@
+export { retry, type Attempt } from './retry.js';
+export { retryable, type RetryableDecorator, type RetryableOptions } from './retryable.js';
+export { createRetry, type ConfiguredRetry } from './create-retry.js';
+export type { RetryOptions } from './options.js';
+export {
+  cap,
+  constant,
+  decorrelatedJitter,
+  exponential,
+  jitter,
+  linear,
+  none,
+  sequence,
+  type JitterMode,
+} from './backoff.js';
+export {
+  defaultClassifier,
+  failOn,
+  retryIfResult,
+  retryOn,
+  unknownOn,
+  type ErrorMatcher,
+} from './classify.js';
+export {
+  AttemptTimeoutError,
+  CircuitOpenError,
+  ConfigError,
+  RetryExhaustedError,
+  UnknownOutcomeError,
+} from './errors.js';
+export { onExhausted, onRetry, onSuccess } from './events.js';
+export { optionsFromEnv } from './env.js';
+// presets: exported once src/http lands (presets.httpApi uses httpClassifier)
+export { redactText, serializeError, describeError } from './redact.js';
+export type {
+  AttemptContext,
+  AttemptGate,
+  Backoff,
+  BackoffContext,
+  Classifier,
+  Clock,
+  ExhaustedEvent,
+  ExhaustedReason,
+  Logger,
+  Outcome,
+  ReconcileContext,
+  ReconcileResult,
+  RetryAdmission,
+  RetryEvent,
+  SuccessEvent,
+  Verdict,
+} from './types.js';

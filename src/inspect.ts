@@ -1,0 +1,73 @@
+import { safeGet } from './redact.js';
+
+/**
+ * Safe introspection of thrown values, shared by the classifiers. Thrown values can be anything
+ * (strings, plain objects, proxies, errors whose `cause` chain loops), so every read here is
+ * guarded and every walk is bounded.
+ */
+
+const MAX_CHAIN = 8;
+
+/**
+ * The value itself followed by its `cause` chain, at most eight deep and without repeats, so a
+ * cyclic chain ends.
+ *
+ * @example
+ * ```ts
+ * causeChain(new TypeError('fetch failed', { cause: econnrefused })); // [typeError, econnrefused]
+ * ```
+ */
+export function causeChain(value: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = value;
+  while (current !== undefined && current !== null && chain.length < MAX_CHAIN) {
+    if (chain.includes(current)) break;
+    chain.push(current);
+    current = safeGet(current, 'cause');
+  }
+  return chain;
+}
+
+/**
+ * The constructor names along a value's prototype chain (`['HttpRequestError', 'BaseError',
+ * 'Error']`), so that error classes can be recognised without importing the library that defines
+ * them. Empty for primitives.
+ *
+ * @example
+ * ```ts
+ * prototypeNames(new RangeError('x')); // ['RangeError', 'Error', 'Object']
+ * ```
+ */
+export function prototypeNames(value: unknown): string[] {
+  const names: string[] = [];
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return names;
+  try {
+    let proto: unknown = Object.getPrototypeOf(value);
+    while (proto !== null && proto !== undefined && names.length < 16) {
+      const ctor = safeGet(proto, 'constructor');
+      const name = safeGet(ctor, 'name');
+      if (typeof name === 'string' && name !== '') names.push(name);
+      proto = Object.getPrototypeOf(proto);
+    }
+  } catch {
+    // A proxy whose getPrototypeOf trap throws has no recognisable names.
+  }
+  return names;
+}
+
+/** A string property of a value, or undefined; never throws. */
+export function stringField(value: unknown, key: string): string | undefined {
+  const v = safeGet(value, key);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A finite number property of a value (numeric strings accepted), or undefined; never throws. */
+export function numberField(value: unknown, key: string): number | undefined {
+  const v = safeGet(value, key);
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}

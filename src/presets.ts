@@ -1,0 +1,39 @@
+import { cap, exponential, jitter } from './backoff.js';
+import { httpClassifier } from './http/index.js';
+import type { RetryOptions } from './options.js';
+
+/**
+ * Ready-made option sets. Spread one and add your own: `{ ...presets.orderExecution, reconcile }`.
+ *
+ * This is the one module of the root entry point that composes a domain classifier (`httpApi`
+ * uses `tenacious/http`'s): the retry engine itself never imports a domain folder. Exchange
+ * presets live with their classifiers (`binancePresets` in `tenacious/binance`, `dexPresets` in
+ * `tenacious/dex`).
+ *
+ * @example
+ * ```ts
+ * await retry(() => client.placeOrder(order), { ...presets.orderExecution, reconcile: findByClientId });
+ * await retry(() => fetch(url), presets.httpApi);
+ * ```
+ */
+export const presets = Object.freeze({
+  /** Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent. */
+  orderExecution: Object.freeze({
+    maxAttempts: 4,
+    backoff: cap(jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), { mode: 'proportional', ratio: 0.2 }), 8000),
+    idempotent: false,
+  }) satisfies RetryOptions,
+  /** Idempotent reads: 5 attempts, 250 ms doubling to 5 s with equal jitter. */
+  query: Object.freeze({
+    maxAttempts: 5,
+    backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
+    idempotent: true,
+  }) satisfies RetryOptions,
+  /** HTTP APIs: 3 attempts, 0.5 s doubling to a 10 s cap with ±20 % jitter, statuses and Retry-After understood. */
+  httpApi: Object.freeze({
+    maxAttempts: 3,
+    backoff: cap(jitter(exponential({ initial: 500, factor: 2 }), { mode: 'proportional', ratio: 0.2 }), 10000),
+    classify: httpClassifier(),
+    maxRetryAfterMs: 60000,
+  }) satisfies RetryOptions,
+});

@@ -1,0 +1,1 @@
+export { instantClock, useInstantRetries, type InstantClock } from './instant-clock.js';

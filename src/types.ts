@@ -1,0 +1,128 @@
+/**
+ * Shared types of the retry engine. Nothing here has behaviour: every other module (and every
+ * domain folder) depends on these names, so they change only with the public contract.
+ */
+
+/** What one attempt produced: a thrown value or a returned value. */
+export type Outcome<T = unknown> = { ok: false; error: unknown } | { ok: true; value: T };
+
+/**
+ * A classifier's decision about one outcome.
+ * - `retry`: transient, safe to try again.
+ * - `fail`: permanent or business error; the run rejects at once with the original error.
+ * - `unknown`: the request may have executed (timeout after sending, most 5xx, reset mid-response).
+ */
+export interface Verdict {
+  action: 'retry' | 'fail' | 'unknown';
+  /** Short, stable, machine-readable reason, e.g. `http-503` or `binance-2010`. */
+  reason: string;
+  /** A server-requested wait (Retry-After); the delay is the larger of this and the backoff. */
+  retryAfterMs?: number;
+}
+
+/** Returns a verdict, or `undefined` to let the next classifier (or the default rule) decide. */
+export type Classifier<T = unknown> = (outcome: Outcome<T>) => Verdict | undefined;
+
+/** Context handed to a {@link Backoff}. */
+export interface BackoffContext {
+  /** 1 for the wait before attempt 2. */
+  retry: number;
+  /** The delay actually slept before the previous attempt (0 before the first retry). */
+  previousDelayMs: number;
+  /** A random source in [0, 1). */
+  random: () => number;
+}
+
+/** A pure function from the retry context to a delay in milliseconds. */
+export type Backoff = (ctx: BackoffContext) => number;
+
+/** Time, injectable so that tests never sleep real seconds. */
+export interface Clock {
+  /** Milliseconds; only differences are used, except by parsers of absolute dates. */
+  now(): number;
+  /** Resolves after `ms`; rejects with `signal.reason` as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A pino-compatible logger: only these three methods are used. */
+export interface Logger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** What `fn` receives on every attempt. */
+export interface AttemptContext {
+  /** Counts from 1. */
+  attempt: number;
+  /** Aborts when the caller's signal aborts or the attempt times out. */
+  signal: AbortSignal;
+  /** Milliseconds since the first attempt started. */
+  elapsedMs: number;
+  /** The previous attempt's error (undefined on attempt 1 or after a retried value). */
+  lastError: unknown;
+}
+
+/** Why a run gave up. */
+export type ExhaustedReason = 'attempts' | 'elapsed' | 'retry-after-too-long' | 'budget';
+
+/** Fired after a failed attempt that will be retried, before the delay. */
+export interface RetryEvent {
+  operation: string;
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  verdict: Verdict;
+  error?: unknown;
+  value?: unknown;
+  elapsedMs: number;
+}
+
+/** Fired once when a run gives up on retryable failures. */
+export interface ExhaustedEvent {
+  operation: string;
+  attempts: number;
+  elapsedMs: number;
+  /** The last error, or `undefined` when the run gave up on a returned value. */
+  error: unknown;
+  verdict: Verdict;
+  reason: ExhaustedReason;
+}
+
+/** Fired when a run resolves with a value (first attempt or later). */
+export interface SuccessEvent<T = unknown> {
+  operation: string;
+  attempts: number;
+  elapsedMs: number;
+  value: T;
+}
+
+/** What `reconcile` answers for an unknown outcome. */
+export type ReconcileResult<T> = { executed: true; value: T } | { executed: false };
+
+/** Context handed to `reconcile`. */
+export interface ReconcileContext {
+  operation: string;
+  attempt: number;
+  error: unknown;
+  value?: unknown;
+  verdict: Verdict;
+  signal: AbortSignal;
+  elapsedMs: number;
+}
+
+/** The part of a circuit breaker that `retry` talks to. */
+export interface AttemptGate {
+  /** Throws `CircuitOpenError` when no attempt may start now. Returns a token for {@link record}. */
+  acquire(): unknown;
+  /** Reports the attempt's result; `action` is `success` or the verdict's action. */
+  record(token: unknown, action: 'success' | Verdict['action']): void;
+}
+
+/** The part of a retry budget that `retry` talks to. */
+export interface RetryAdmission {
+  /** Counts a first attempt. */
+  recordAttempt(): void;
+  /** Returns `true` and counts a retry when the budget allows one. */
+  tryRetry(): boolean;
+}
