@@ -26,12 +26,14 @@ function checkNumber(
     const message = `${where}: \`${name}\` expected ${kind} ${range}${rule.allowInfinity === true ? ' or Infinity' : ''}, got ${describeValue(value)}`;
     throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
   }
-  return value as number;
+  return value;
 }
 
 function checkBackoff(where: string, value: unknown): Backoff {
   if (typeof value !== 'function') {
-    throw new TypeError(`${where}: \`backoff\` expected a Backoff function, got ${describeValue(value)}`);
+    throw new TypeError(
+      `${where}: \`backoff\` expected a Backoff function, got ${describeValue(value)}`,
+    );
   }
   return value as Backoff;
 }
@@ -53,7 +55,11 @@ function checkObject(where: string, value: unknown): Record<string, unknown> {
  * // waits 100, 200, 400, 800, 1000, 1000, …
  * ```
  */
-export function exponential(options?: { initial?: number; factor?: number; max?: number }): Backoff {
+export function exponential(options?: {
+  initial?: number;
+  factor?: number;
+  max?: number;
+}): Backoff {
   const o = checkObject('exponential', options);
   const initial = checkNumber('exponential', 'initial', o.initial ?? 1000, { min: 0 });
   const factor = checkNumber('exponential', 'factor', o.factor ?? 2, { min: 1 });
@@ -102,7 +108,9 @@ export function linear(options?: { initial?: number; step?: number; max?: number
  */
 export function sequence(delaysMs: readonly number[]): Backoff {
   if (!Array.isArray(delaysMs) || delaysMs.length === 0) {
-    throw new TypeError(`sequence: \`delaysMs\` expected a non-empty array of numbers, got ${describeValue(delaysMs)}`);
+    throw new TypeError(
+      `sequence: \`delaysMs\` expected a non-empty array of numbers, got ${describeValue(delaysMs)}`,
+    );
   }
   const delays = delaysMs.map((d, i) => checkNumber('sequence', `delaysMs[${i}]`, d, { min: 0 }));
   const last = delays.length - 1;

@@ -21,7 +21,8 @@ export function isErrorOnly(classifier: Classifier<any>): boolean {
 }
 
 /** An error class or a predicate over the thrown value. */
-export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | ((error: unknown) => boolean);
+export type ErrorMatcher =
+  (abstract new (...args: any[]) => unknown) | ((error: unknown) => boolean);
 
 function isClass(fn: unknown): fn is abstract new (...args: any[]) => unknown {
   if (typeof fn !== 'function') return false;
@@ -43,7 +44,7 @@ function compileMatchers(helper: string, matchers: readonly ErrorMatcher[]) {
       const name = m.name || 'Error';
       return { name, test: (e: unknown) => e instanceof m };
     }
-    const predicate = m as (error: unknown) => boolean;
+    const predicate = m;
     return { name: '', test: (e: unknown) => predicate(e) === true };
   });
 }
@@ -112,7 +113,9 @@ export function unknownOn(...matchers: ErrorMatcher[]): Classifier {
  */
 export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T> {
   if (typeof predicate !== 'function') {
-    throw new TypeError(`retryIfResult: expected a predicate function, got ${describeValue(predicate)}`);
+    throw new TypeError(
+      `retryIfResult: expected a predicate function, got ${describeValue(predicate)}`,
+    );
   }
   return (outcome: Outcome<T>) =>
     outcome.ok && predicate(outcome.value) ? { action: 'retry', reason: 'result' } : undefined;
@@ -129,13 +132,15 @@ export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T
  * await retry(fn, { classify: [failOn(ValidationError), defaultClassifier] });
  * ```
  */
-export const defaultClassifier: Classifier = markErrorOnly((outcome: Outcome): Verdict | undefined => {
-  if (outcome.ok) return undefined;
-  const error = outcome.error;
-  if (error instanceof AttemptTimeoutError) return ATTEMPT_TIMEOUT;
-  if (error instanceof TypeError && !isNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
-  return UNCLASSIFIED;
-});
+export const defaultClassifier: Classifier = markErrorOnly(
+  (outcome: Outcome): Verdict | undefined => {
+    if (outcome.ok) return undefined;
+    const error = outcome.error;
+    if (error instanceof AttemptTimeoutError) return ATTEMPT_TIMEOUT;
+    if (error instanceof TypeError && !isNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
+    return UNCLASSIFIED;
+  },
+);
 
 const ATTEMPT_TIMEOUT: Verdict = Object.freeze({ action: 'unknown', reason: 'attempt-timeout' });
 const NON_NETWORK_TYPE_ERROR: Verdict = Object.freeze({ action: 'fail', reason: 'type-error' });

@@ -11,7 +11,12 @@ const number = (rule: string, check: (n: number) => boolean, allowInfinity = fal
       z.string(),
       z.transform((text, ctx) => {
         const trimmed = text.trim();
-        const n = allowInfinity && /^infinity$/i.test(trimmed) ? Infinity : trimmed === '' ? NaN : Number(trimmed);
+        const n =
+          allowInfinity && /^infinity$/i.test(trimmed)
+            ? Infinity
+            : trimmed === ''
+              ? NaN
+              : Number(trimmed);
         if (!Number.isNaN(n) && check(n)) return n;
         ctx.issues.push({ code: 'custom', message: `expected ${rule}`, input: text });
         return z.NEVER;
@@ -21,7 +26,11 @@ const number = (rule: string, check: (n: number) => boolean, allowInfinity = fal
 
 /** The variables read, after the prefix, and their rules. */
 const envSchema = z.object({
-  MAX_ATTEMPTS: number('an integer >= 1 or Infinity', (n) => n === Infinity || (Number.isInteger(n) && n >= 1), true),
+  MAX_ATTEMPTS: number(
+    'an integer >= 1 or Infinity',
+    (n) => n === Infinity || (Number.isInteger(n) && n >= 1),
+    true,
+  ),
   INITIAL_DELAY_MS: number('a number >= 0', (n) => Number.isFinite(n) && n >= 0),
   MAX_DELAY_MS: number('a number >= 0 or Infinity', (n) => n >= 0, true),
   FACTOR: number('a number >= 1', (n) => Number.isFinite(n) && n >= 1),
@@ -30,8 +39,13 @@ const envSchema = z.object({
       z.string(),
       z.transform((text, ctx) => {
         const mode = text.trim().toLowerCase();
-        if ((JITTER_MODES as readonly string[]).includes(mode)) return mode as (typeof JITTER_MODES)[number];
-        ctx.issues.push({ code: 'custom', message: `expected one of ${JITTER_MODES.join('|')}`, input: text });
+        if ((JITTER_MODES as readonly string[]).includes(mode))
+          return mode as (typeof JITTER_MODES)[number];
+        ctx.issues.push({
+          code: 'custom',
+          message: `expected one of ${JITTER_MODES.join('|')}`,
+          input: text,
+        });
         return z.NEVER;
       }),
     ),
@@ -77,7 +91,9 @@ export function optionsFromEnv(
   if (v.MAX_ATTEMPTS !== undefined) options.maxAttempts = v.MAX_ATTEMPTS;
   if (v.MAX_ELAPSED_MS !== undefined) options.maxElapsedMs = v.MAX_ELAPSED_MS;
   if (v.ATTEMPT_TIMEOUT_MS !== undefined) options.attemptTimeoutMs = v.ATTEMPT_TIMEOUT_MS;
-  const delaysSet = [v.INITIAL_DELAY_MS, v.MAX_DELAY_MS, v.FACTOR, v.JITTER].some((x) => x !== undefined);
+  const delaysSet = [v.INITIAL_DELAY_MS, v.MAX_DELAY_MS, v.FACTOR, v.JITTER].some(
+    (x) => x !== undefined,
+  );
   if (delaysSet) {
     const base = exponential({
       initial: v.INITIAL_DELAY_MS ?? 1000,

@@ -91,10 +91,13 @@ export interface Plan {
 }
 
 /** The default backoff of API.md, built once. */
-export const DEFAULT_BACKOFF: Backoff = jitter(exponential({ initial: 1000, factor: 2, max: 30000 }), {
-  mode: 'proportional',
-  ratio: 0.2,
-});
+export const DEFAULT_BACKOFF: Backoff = jitter(
+  exponential({ initial: 1000, factor: 2, max: 30000 }),
+  {
+    mode: 'proportional',
+    ratio: 0.2,
+  },
+);
 
 const isFunction = (v: unknown) => typeof v === 'function';
 const hasMethods =
@@ -108,8 +111,15 @@ const hasMethods =
  * Each option's rule: the type it must have (a wrong type is a `TypeError`), a range check (a
  * value of the right type outside it is a `RangeError`), and the wording of both.
  */
-const RULES: Record<keyof RetryOptions, { type: (v: unknown) => boolean; range?: (v: any) => boolean; rule: string }> = {
-  operation: { type: (v) => typeof v === 'string', range: (v: string) => v.length > 0, rule: 'a non-empty string' },
+const RULES: Record<
+  keyof RetryOptions,
+  { type: (v: unknown) => boolean; range?: (v: any) => boolean; rule: string }
+> = {
+  operation: {
+    type: (v) => typeof v === 'string',
+    range: (v: string) => v.length > 0,
+    rule: 'a non-empty string',
+  },
   maxAttempts: {
     type: (v) => typeof v === 'number',
     range: (v: number) => v === Infinity || (Number.isInteger(v) && v >= 1),
@@ -142,12 +152,21 @@ const RULES: Record<keyof RetryOptions, { type: (v: unknown) => boolean; range?:
     rule: 'an AbortSignal',
   },
   reraise: { type: (v) => typeof v === 'boolean', rule: 'a boolean' },
-  logger: { type: hasMethods('warn', 'error', 'debug'), rule: 'a logger with warn, error and debug methods' },
+  logger: {
+    type: hasMethods('warn', 'error', 'debug'),
+    rule: 'a logger with warn, error and debug methods',
+  },
   onRetry: { type: isFunction, rule: 'a function' },
   onSuccess: { type: isFunction, rule: 'a function' },
   onExhausted: { type: isFunction, rule: 'a function' },
-  breaker: { type: hasMethods('acquire', 'record'), rule: 'a CircuitBreaker (from circuitBreaker())' },
-  budget: { type: hasMethods('recordAttempt', 'tryRetry'), rule: 'a RetryBudget (from retryBudget())' },
+  breaker: {
+    type: hasMethods('acquire', 'record'),
+    rule: 'a CircuitBreaker (from circuitBreaker())',
+  },
+  budget: {
+    type: hasMethods('recordAttempt', 'tryRetry'),
+    rule: 'a RetryBudget (from retryBudget())',
+  },
   clock: { type: hasMethods('now', 'sleep'), rule: 'a clock with now() and sleep(ms, signal)' },
   random: { type: isFunction, rule: 'a function returning a number in [0, 1)' },
   unref: { type: (v) => typeof v === 'boolean', rule: 'a boolean' },
@@ -162,7 +181,10 @@ const isValid = (key: keyof RetryOptions) => (v: unknown) => {
 /** The zod schema of the options object: unknown keys are rejected, so a typo is an error. */
 const optionsSchema = z.strictObject(
   Object.fromEntries(
-    (Object.keys(RULES) as (keyof RetryOptions)[]).map((key) => [key, z.optional(z.custom(isValid(key)))]),
+    (Object.keys(RULES) as (keyof RetryOptions)[]).map((key) => [
+      key,
+      z.optional(z.custom(isValid(key))),
+    ]),
   ),
 );
 
@@ -171,7 +193,10 @@ const optionsSchema = z.strictObject(
  * valid. The message names the option and the value: `maxAttempts: expected an integer >= 1 or
  * Infinity, got -1`.
  */
-export function validateOptions(options: unknown, where?: string): TypeError | RangeError | undefined {
+export function validateOptions(
+  options: unknown,
+  where?: string,
+): TypeError | RangeError | undefined {
   const prefix = where === undefined ? '' : `${where}: `;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     return new TypeError(`${prefix}options: expected an object, got ${describeValue(options)}`);
@@ -206,7 +231,11 @@ function hooks<F>(a: readonly F[] | undefined, b: F | undefined): readonly F[] {
 export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): Plan {
   const classify = options.classify;
   const classifiers =
-    classify === undefined ? base.classifiers : Array.isArray(classify) ? [...classify] : [classify as Classifier];
+    classify === undefined
+      ? base.classifiers
+      : Array.isArray(classify)
+        ? [...classify]
+        : [classify as Classifier];
   return {
     operation: options.operation ?? base.operation,
     maxAttempts: options.maxAttempts ?? base.maxAttempts,

@@ -20,7 +20,13 @@ export const presets = Object.freeze({
   /** Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent. */
   orderExecution: Object.freeze({
     maxAttempts: 4,
-    backoff: cap(jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), { mode: 'proportional', ratio: 0.2 }), 8000),
+    backoff: cap(
+      jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
+        mode: 'proportional',
+        ratio: 0.2,
+      }),
+      8000,
+    ),
     idempotent: false,
   }) satisfies RetryOptions,
   /** Idempotent reads: 5 attempts, 250 ms doubling to 5 s with equal jitter. */
@@ -32,7 +38,10 @@ export const presets = Object.freeze({
   /** HTTP APIs: 3 attempts, 0.5 s doubling to a 10 s cap with ±20 % jitter, statuses and Retry-After understood. */
   httpApi: Object.freeze({
     maxAttempts: 3,
-    backoff: cap(jitter(exponential({ initial: 500, factor: 2 }), { mode: 'proportional', ratio: 0.2 }), 10000),
+    backoff: cap(
+      jitter(exponential({ initial: 500, factor: 2 }), { mode: 'proportional', ratio: 0.2 }),
+      10000,
+    ),
     classify: httpClassifier(),
     maxRetryAfterMs: 60000,
   }) satisfies RetryOptions,

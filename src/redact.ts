@@ -165,6 +165,8 @@ function safeString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
   try {
+    // Deliberately String(): numbers, symbols and objects with their own toString all print.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
     return String(value);
   } catch {
     return '[unprintable]';

@@ -70,7 +70,16 @@ export async function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: stri
       ? fn({ attempt: 1, signal: signal ?? NEVER_ABORTED, elapsedMs: 0, lastError: undefined })
       : attemptWithTimeout(fn, plan, 1, 0, undefined, defaultOperation));
   } catch (error) {
-    return retryAfterFailure(fn, plan, clock, start, { ok: false, error }, undefined, token, defaultOperation);
+    return retryAfterFailure(
+      fn,
+      plan,
+      clock,
+      start,
+      { ok: false, error },
+      undefined,
+      token,
+      defaultOperation,
+    );
   }
   if (plan.classifiesValues) {
     let verdict: Verdict | undefined;
@@ -81,12 +90,27 @@ export async function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: stri
       throw (error as Settled).payload;
     }
     if (verdict !== undefined && verdict.action !== 'fail') {
-      return retryAfterFailure(fn, plan, clock, start, { ok: true, value }, verdict, token, defaultOperation);
+      return retryAfterFailure(
+        fn,
+        plan,
+        clock,
+        start,
+        { ok: true, value },
+        verdict,
+        token,
+        defaultOperation,
+      );
     }
   }
   if (breaker !== undefined) breaker.record(token, 'success');
   if (plan.onSuccess.length !== 0 || hub.success.length !== 0) {
-    emitSuccess(plan.operation ?? defaultOperation ?? operationName(fn), plan, value, 1, clock.now() - start);
+    emitSuccess(
+      plan.operation ?? defaultOperation ?? operationName(fn),
+      plan,
+      value,
+      1,
+      clock.now() - start,
+    );
   }
   return value;
 }
@@ -206,16 +230,25 @@ async function retryAfterFailure<T>(
       plan.breaker?.record(token, 'fail');
       throw new AbortError(error as Settled);
     }
-    if (plan.breaker !== undefined) plan.breaker.record(token, verdict === undefined ? 'success' : verdict.action);
+    if (plan.breaker !== undefined)
+      plan.breaker.record(token, verdict === undefined ? 'success' : verdict.action);
     if (verdict === undefined || (outcome.ok && verdict.action === 'fail')) {
       return succeed(outcome as { ok: true; value: T }, attemptNumber);
     }
-    if (verdict.action === 'fail') throw new AbortError(new Settled((outcome as { error: unknown }).error));
+    if (verdict.action === 'fail')
+      throw new AbortError(new Settled((outcome as { error: unknown }).error));
     if (verdict.action === 'unknown' && !plan.idempotent) {
       const cause = outcome.ok ? outcome.value : outcome.error;
       if (plan.reconcile === undefined) {
         throw new AbortError(
-          new Settled(new UnknownOutcomeError({ operation, attempt: attemptNumber, cause, reason: verdict.reason })),
+          new Settled(
+            new UnknownOutcomeError({
+              operation,
+              attempt: attemptNumber,
+              cause,
+              reason: verdict.reason,
+            }),
+          ),
         );
       }
       let answer;
@@ -232,14 +265,23 @@ async function retryAfterFailure<T>(
       } catch (error) {
         throw new AbortError(new Settled(error));
       }
-      if (answer?.executed === true) return succeed({ ok: true, value: answer.value as T }, attemptNumber);
+      if (answer?.executed === true)
+        return succeed({ ok: true, value: answer.value as T }, attemptNumber);
       if (answer?.executed !== false) {
         throw new AbortError(
-          new Settled(new TypeError(`reconcile: expected { executed: true, value } or { executed: false }, got ${describeValue(answer)}`)),
+          new Settled(
+            new TypeError(
+              `reconcile: expected { executed: true, value } or { executed: false }, got ${describeValue(answer)}`,
+            ),
+          ),
         );
       }
       // Reconciled as not executed: safe to send again.
-      verdict = { action: 'retry', reason: `${verdict.reason} (reconciled: not executed)`, retryAfterMs: verdict.retryAfterMs };
+      verdict = {
+        action: 'retry',
+        reason: `${verdict.reason} (reconciled: not executed)`,
+        retryAfterMs: verdict.retryAfterMs,
+      };
     }
     state.last = new Retryable(outcome, verdict);
     throw state.last;
@@ -265,7 +307,9 @@ async function retryAfterFailure<T>(
       previousDelayMs: state.previousDelayMs,
       random: plan.random,
     });
-    const delayMs = clampDelay(retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed);
+    const delayMs = clampDelay(
+      retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
+    );
     const elapsedMs = clock.now() - start;
     // tenacity's stop_before_delay: never sleep past the budget, so never start an attempt after it.
     if (elapsedMs + delayMs > plan.maxElapsedMs) {
@@ -321,23 +365,41 @@ function alwaysTrue(): boolean {
 }
 
 /** Gives up: fires the exhaustion hooks and logs, then rejects (or, with `reraise`, rethrows/resolves). */
-function exhaust<T>(plan: Plan, operation: string, state: RunState, last: Retryable, elapsedMs: number): T {
+function exhaust<T>(
+  plan: Plan,
+  operation: string,
+  state: RunState,
+  last: Retryable,
+  elapsedMs: number,
+): T {
   const reason = state.exhausted ?? 'attempts';
   const { outcome, verdict } = last;
   const error = outcome.ok ? undefined : outcome.error;
-  const event: ExhaustedEvent = { operation, attempts: state.attempt, elapsedMs, error, verdict, reason };
+  const event: ExhaustedEvent = {
+    operation,
+    attempts: state.attempt,
+    elapsedMs,
+    error,
+    verdict,
+    reason,
+  };
   emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
   emitAll(hub.exhausted, event, plan.logger, 'onExhausted listener');
   if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
   if (plan.logger !== undefined) {
-    log(plan, 'error', {
-      operation,
-      attempts: state.attempt,
-      elapsedMs,
-      reason,
-      verdict: verdict.reason,
-      err: outcome.ok ? undefined : serializeError(error),
-    }, `${operation} gave up after ${state.attempt} attempts (${reason})`);
+    log(
+      plan,
+      'error',
+      {
+        operation,
+        attempts: state.attempt,
+        elapsedMs,
+        reason,
+        verdict: verdict.reason,
+        err: outcome.ok ? undefined : serializeError(error),
+      },
+      `${operation} gave up after ${state.attempt} attempts (${reason})`,
+    );
   }
   if (plan.reraise) {
     if (outcome.ok) return outcome.value as T;
@@ -358,18 +420,29 @@ function emitRetry(plan: Plan, event: RetryEvent): void {
   emitAll(hub.retry, event, plan.logger, 'onRetry listener');
   if (retryChannel.hasSubscribers) retryChannel.publish(event);
   if (plan.logger !== undefined) {
-    log(plan, 'warn', {
-      operation: event.operation,
-      attempt: event.attempt,
-      maxAttempts: event.maxAttempts,
-      delayMs: event.delayMs,
-      reason: event.verdict.reason,
-      err: event.error === undefined ? undefined : serializeError(event.error),
-    }, `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${Math.round(event.delayMs)} ms`);
+    log(
+      plan,
+      'warn',
+      {
+        operation: event.operation,
+        attempt: event.attempt,
+        maxAttempts: event.maxAttempts,
+        delayMs: event.delayMs,
+        reason: event.verdict.reason,
+        err: event.error === undefined ? undefined : serializeError(event.error),
+      },
+      `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${Math.round(event.delayMs)} ms`,
+    );
   }
 }
 
-function emitSuccess(operation: string, plan: Plan, value: unknown, attempts: number, elapsedMs: number) {
+function emitSuccess(
+  operation: string,
+  plan: Plan,
+  value: unknown,
+  attempts: number,
+  elapsedMs: number,
+) {
   const event = { operation, attempts, elapsedMs, value };
   emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
   emitAll(hub.success, event, plan.logger, 'onSuccess listener');

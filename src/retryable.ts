@@ -4,8 +4,7 @@ import { run } from './retry.js';
 
 /** Options of a decorated method: an object, or a function of the instance and the call's arguments. */
 export type RetryableOptions<S = any, A extends any[] = any[]> =
-  | RetryOptions
-  | ((self: S, args: A) => RetryOptions);
+  RetryOptions | ((self: S, args: A) => RetryOptions);
 
 type AsyncMethod<This, Args extends any[], R> = (this: This, ...args: Args) => R;
 
@@ -55,7 +54,10 @@ export function retryable<S = any, A extends any[] = any[]>(
 }
 
 /** Builds the decorator over a base plan (the library defaults, or a `createRetry`'s). */
-export function decorate(options: RetryableOptions<any, any[]> | undefined, base: Plan): RetryableDecorator {
+export function decorate(
+  options: RetryableOptions<any, any[]> | undefined,
+  base: Plan,
+): RetryableDecorator {
   let fixed: Plan | undefined;
   let perCall: ((self: unknown, args: unknown[]) => RetryOptions) | undefined;
   if (typeof options === 'function') perCall = options;
@@ -92,19 +94,27 @@ export function decorate(options: RetryableOptions<any, any[]> | undefined, base
       const name = String(second);
       const descriptor = third as PropertyDescriptor | undefined;
       if (descriptor === undefined) {
-        throw new TypeError(`@retryable: can only decorate methods, got a field ${JSON.stringify(name)}`);
+        throw new TypeError(
+          `@retryable: can only decorate methods, got a field ${JSON.stringify(name)}`,
+        );
       }
       if (descriptor.get !== undefined || descriptor.set !== undefined) {
-        throw new TypeError(`@retryable: can only decorate methods, got an accessor ${JSON.stringify(name)}`);
+        throw new TypeError(
+          `@retryable: can only decorate methods, got an accessor ${JSON.stringify(name)}`,
+        );
       }
       if (typeof descriptor.value !== 'function') {
-        throw new TypeError(`@retryable: can only decorate methods, got ${describeValue(descriptor.value)} at ${JSON.stringify(name)}`);
+        throw new TypeError(
+          `@retryable: can only decorate methods, got ${describeValue(descriptor.value)} at ${JSON.stringify(name)}`,
+        );
       }
       descriptor.value = wrap(descriptor.value, name, typeof first === 'function');
       return descriptor;
     }
     if (decoratorArgs.length === 2 && typeof second === 'string') {
-      throw new TypeError(`@retryable: can only decorate methods, got a field ${JSON.stringify(second)}`);
+      throw new TypeError(
+        `@retryable: can only decorate methods, got a field ${JSON.stringify(second)}`,
+      );
     }
     throw new TypeError(
       `@retryable: can only decorate methods, got ${typeof first === 'function' && decoratorArgs.length === 1 ? `a class ${JSON.stringify(first.name)}` : describeValue(first)}`,
@@ -112,7 +122,9 @@ export function decorate(options: RetryableOptions<any, any[]> | undefined, base
   } as RetryableDecorator;
 }
 
-function isDecoratorContext(value: unknown): value is ClassMemberDecoratorContext | ClassDecoratorContext {
+function isDecoratorContext(
+  value: unknown,
+): value is ClassMemberDecoratorContext | ClassDecoratorContext {
   return typeof value === 'object' && value !== null && 'kind' in value && 'name' in value;
 }
 
@@ -121,14 +133,21 @@ function isDecoratorContext(value: unknown): value is ClassMemberDecoratorContex
  * inherits it): found once, on the first call, by walking up from `self` to the object that owns
  * the wrapper.
  */
-function declaringName(self: unknown, wrapper: unknown, methodName: string, isStatic: boolean): string {
+function declaringName(
+  self: unknown,
+  wrapper: unknown,
+  methodName: string,
+  isStatic: boolean,
+): string {
   let owner: unknown = self;
   while (owner !== null && owner !== undefined) {
     const own = Object.getOwnPropertyDescriptor(owner, methodName);
     if (own?.value === wrapper) break;
     owner = Object.getPrototypeOf(owner);
   }
-  const ctor = isStatic ? owner : (owner as { constructor?: unknown } | null | undefined)?.constructor;
+  const ctor = isStatic
+    ? owner
+    : (owner as { constructor?: unknown } | null | undefined)?.constructor;
   const className = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'anonymous';
   return `${className}.${methodName}`;
 }

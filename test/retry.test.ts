@@ -14,6 +14,7 @@ import {
   retryOn,
   sequence,
   type AttemptContext,
+  type ReconcileContext,
   type ExhaustedEvent,
   type RetryEvent,
   type Verdict,
@@ -68,7 +69,10 @@ describe('retry: success and attempts', () => {
     expect(ex.reason).toBe('attempts');
     expect(ex.cause).toBe(error);
     expect(ex.value).toBeUndefined();
-    expect(ex.elapsedMs).toBeCloseTo(clock.sleeps.reduce((a, b) => a + b, 0), 6);
+    expect(ex.elapsedMs).toBeCloseTo(
+      clock.sleeps.reduce((a, b) => a + b, 0),
+      6,
+    );
   });
 
   it('uses the default backoff: 1 s doubling with ±20 % jitter', async () => {
@@ -111,7 +115,10 @@ describe('retry: success and attempts', () => {
   it('makes exactly one attempt with maxAttempts: 1', async () => {
     const clock = instantClock();
     const { fn, calls } = flaky(Infinity, 'x');
-    await expect(retry(fn, { clock, maxAttempts: 1 })).rejects.toMatchObject({ attempts: 1, reason: 'attempts' });
+    await expect(retry(fn, { clock, maxAttempts: 1 })).rejects.toMatchObject({
+      attempts: 1,
+      reason: 'attempts',
+    });
     expect(calls).toHaveLength(1);
     expect(clock.sleeps).toEqual([]);
   });
@@ -121,8 +128,12 @@ describe('retry: success and attempts', () => {
     async function fetchBalance(): Promise<never> {
       throw new Error('x');
     }
-    await expect(retry(fetchBalance, { clock, maxAttempts: 1 })).rejects.toMatchObject({ operation: 'fetchBalance' });
-    await expect(retry(async () => Promise.reject(new Error('x')), { clock, maxAttempts: 1 })).rejects.toMatchObject({
+    await expect(retry(fetchBalance, { clock, maxAttempts: 1 })).rejects.toMatchObject({
+      operation: 'fetchBalance',
+    });
+    await expect(
+      retry(async () => Promise.reject(new Error('x')), { clock, maxAttempts: 1 }),
+    ).rejects.toMatchObject({
       operation: 'anonymous',
     });
   });
@@ -135,7 +146,9 @@ describe('retry: classification', () => {
     const error = new Rejected('insufficient funds');
     const exhausted = vi.fn();
     const { fn, calls } = flaky(Infinity, 'x', error);
-    await expect(retry(fn, { clock, classify: failOn(Rejected), onExhausted: exhausted })).rejects.toBe(error);
+    await expect(
+      retry(fn, { clock, classify: failOn(Rejected), onExhausted: exhausted }),
+    ).rejects.toBe(error);
     expect(calls).toHaveLength(1);
     expect(exhausted).not.toHaveBeenCalled();
   });
@@ -191,7 +204,12 @@ describe('retry: classification', () => {
   it('resolves with the last value when retries run out on a value with reraise', async () => {
     const clock = instantClock();
     await expect(
-      retry(async () => 'PENDING', { clock, maxAttempts: 2, reraise: true, classify: retryIfResult(() => true) }),
+      retry(async () => 'PENDING', {
+        clock,
+        maxAttempts: 2,
+        reraise: true,
+        classify: retryIfResult(() => true),
+      }),
     ).resolves.toBe('PENDING');
   });
 
@@ -255,7 +273,8 @@ describe('retry: delays and Retry-After', () => {
     await retry(fn, {
       clock,
       backoff: constant(500),
-      classify: (o) => (o.ok ? undefined : { action: 'retry', reason: 'x', retryAfterMs: n++ === 0 ? 2000 : 100 }),
+      classify: (o) =>
+        o.ok ? undefined : { action: 'retry', reason: 'x', retryAfterMs: n++ === 0 ? 2000 : 100 },
     });
     expect(clock.sleeps).toEqual([2000, 500]);
   });
@@ -270,7 +289,11 @@ describe('retry: delays and Retry-After', () => {
       maxRetryAfterMs: 60_000,
       onExhausted: (e) => events.push(e),
     }).catch((e: unknown) => e);
-    expect(rejection).toMatchObject({ name: 'RetryExhaustedError', reason: 'retry-after-too-long', attempts: 1 });
+    expect(rejection).toMatchObject({
+      name: 'RetryExhaustedError',
+      reason: 'retry-after-too-long',
+      attempts: 1,
+    });
     expect(calls).toHaveLength(1);
     expect(clock.sleeps).toEqual([]);
     expect(events).toHaveLength(1);
@@ -406,7 +429,12 @@ describe('retry: attemptTimeoutMs', () => {
     expect(rejection).toBeInstanceOf(RetryExhaustedError);
     const cause = (rejection as RetryExhaustedError).cause;
     expect(cause).toBeInstanceOf(AttemptTimeoutError);
-    expect(cause).toMatchObject({ name: 'AttemptTimeoutError', operation: 'slow', attempt: 2, timeoutMs: 10 });
+    expect(cause).toMatchObject({
+      name: 'AttemptTimeoutError',
+      operation: 'slow',
+      attempt: 2,
+      timeoutMs: 10,
+    });
     expect(signals).toHaveLength(2);
     expect(signals.every((s) => s.aborted && s.reason instanceof AttemptTimeoutError)).toBe(true);
   });
@@ -469,25 +497,40 @@ describe('retry: unknown outcomes', () => {
       operation: 'place_order',
     }).catch((e: unknown) => e);
     expect(rejection).toBeInstanceOf(UnknownOutcomeError);
-    expect(rejection).toMatchObject({ name: 'UnknownOutcomeError', operation: 'place_order', attempt: 1, cause: error });
+    expect(rejection).toMatchObject({
+      name: 'UnknownOutcomeError',
+      operation: 'place_order',
+      attempt: 1,
+      cause: error,
+    });
     expect(calls).toHaveLength(1);
   });
 
   it('resolves with the reconciled value when reconcile finds the order executed', async () => {
     const clock = instantClock();
     const { fn, calls } = flaky(Infinity, 'x');
-    const reconcile = vi.fn(async () => ({ executed: true as const, value: 'order-42' }));
-    await expect(retry(fn, { clock, classify: unknown, idempotent: false, reconcile })).resolves.toBe('order-42');
+    const reconcile = vi.fn(async (_ctx: ReconcileContext) => ({
+      executed: true as const,
+      value: 'order-42',
+    }));
+    await expect(
+      retry(fn, { clock, classify: unknown, idempotent: false, reconcile }),
+    ).resolves.toBe('order-42');
     expect(calls).toHaveLength(1);
     expect(reconcile).toHaveBeenCalledTimes(1);
-    expect(reconcile.mock.calls[0]![0]).toMatchObject({ attempt: 1, verdict: { action: 'unknown' } });
+    expect(reconcile.mock.calls[0]![0]).toMatchObject({
+      attempt: 1,
+      verdict: { action: 'unknown' },
+    });
   });
 
   it('retries when reconcile finds the order was not executed', async () => {
     const clock = instantClock();
     const { fn, calls } = flaky(1, 'placed');
     const reconcile = vi.fn(async () => ({ executed: false as const }));
-    await expect(retry(fn, { clock, classify: unknown, idempotent: false, reconcile })).resolves.toBe('placed');
+    await expect(
+      retry(fn, { clock, classify: unknown, idempotent: false, reconcile }),
+    ).resolves.toBe('placed');
     expect(calls).toHaveLength(2);
     expect(reconcile).toHaveBeenCalledTimes(1);
   });
@@ -517,7 +560,12 @@ describe('retry: hooks, events and faults', () => {
     const error = new Error('x');
     const events: RetryEvent[] = [];
     const { fn } = flaky(2, 'ok', error);
-    await retry(fn, { clock, operation: 'op', backoff: constant(7), onRetry: (e) => events.push({ ...e }) });
+    await retry(fn, {
+      clock,
+      operation: 'op',
+      backoff: constant(7),
+      onRetry: (e) => events.push({ ...e }),
+    });
     expect(events).toEqual([
       {
         operation: 'op',
@@ -552,15 +600,17 @@ describe('retry: hooks, events and faults', () => {
     stopExhausted();
     await retry(fn, { clock, maxAttempts: 2, operation: 'b' }).catch(() => {});
     expect(retries.map((e) => e.operation)).toEqual(['a']);
-    expect(exhausted.map((e) => [e.operation, e.attempts, e.reason])).toEqual([['a', 2, 'attempts']]);
+    expect(exhausted.map((e) => [e.operation, e.attempts, e.reason])).toEqual([
+      ['a', 2, 'attempts'],
+    ]);
   });
 
   it('runs exhaustion listeners before the promise rejects', async () => {
     const clock = instantClock();
     const order: string[] = [];
     const { fn } = flaky(Infinity, 'x');
-    await retry(fn, { clock, maxAttempts: 1, onExhausted: () => order.push('listener') }).catch(() =>
-      order.push('rejected'),
+    await retry(fn, { clock, maxAttempts: 1, onExhausted: () => order.push('listener') }).catch(
+      () => order.push('rejected'),
     );
     expect(order).toEqual(['listener', 'rejected']);
   });
@@ -570,7 +620,12 @@ describe('retry: hooks, events and faults', () => {
     const onSuccess = vi.fn();
     const { fn } = flaky(1, 'ok');
     await retry(fn, { clock, operation: 'op', backoff: constant(3), onSuccess });
-    expect(onSuccess).toHaveBeenCalledWith({ operation: 'op', attempts: 2, elapsedMs: 3, value: 'ok' });
+    expect(onSuccess).toHaveBeenCalledWith({
+      operation: 'op',
+      attempts: 2,
+      elapsedMs: 3,
+      value: 'ok',
+    });
   });
 
   it('keeps the result when hooks, listeners and the logger throw or reject', async () => {
@@ -583,11 +638,16 @@ describe('retry: hooks, events and faults', () => {
     const stop = [onRetry(broken), onExhausted(rejecting)];
     const logger = { warn: broken, error: broken, debug: broken };
     const { fn } = flaky(1, 'ok');
-    await expect(retry(fn, { clock, logger, onRetry: rejecting, onSuccess: broken })).resolves.toBe('ok');
-    const failing = flaky(Infinity, 'x');
-    const rejection = await retry(failing.fn, { clock, maxAttempts: 2, logger, onExhausted: broken }).catch(
-      (e: unknown) => e,
+    await expect(retry(fn, { clock, logger, onRetry: rejecting, onSuccess: broken })).resolves.toBe(
+      'ok',
     );
+    const failing = flaky(Infinity, 'x');
+    const rejection = await retry(failing.fn, {
+      clock,
+      maxAttempts: 2,
+      logger,
+      onExhausted: broken,
+    }).catch((e: unknown) => e);
     expect(rejection).toBeInstanceOf(RetryExhaustedError);
     stop.forEach((s) => s());
   });
@@ -612,15 +672,35 @@ describe('retry: invalid options', () => {
   it.each([
     [{ maxAttempts: -1 }, RangeError, 'maxAttempts: expected an integer >= 1 or Infinity, got -1'],
     [{ maxAttempts: 0 }, RangeError, 'maxAttempts: expected an integer >= 1 or Infinity, got 0'],
-    [{ maxAttempts: 1.5 }, RangeError, 'maxAttempts: expected an integer >= 1 or Infinity, got 1.5'],
+    [
+      { maxAttempts: 1.5 },
+      RangeError,
+      'maxAttempts: expected an integer >= 1 or Infinity, got 1.5',
+    ],
     [{ maxAttempts: '3' }, TypeError, 'maxAttempts: expected an integer >= 1 or Infinity, got "3"'],
-    [{ maxAttempts: NaN }, RangeError, 'maxAttempts: expected an integer >= 1 or Infinity, got NaN'],
+    [
+      { maxAttempts: NaN },
+      RangeError,
+      'maxAttempts: expected an integer >= 1 or Infinity, got NaN',
+    ],
     [{ backoff: 100 }, TypeError, 'backoff: expected a Backoff function, got 100'],
     [{ maxElapsedMs: -5 }, RangeError, 'maxElapsedMs: expected a number >= 0 or Infinity, got -5'],
-    [{ attemptTimeoutMs: 0 }, RangeError, 'attemptTimeoutMs: expected a number > 0 and <= 2147483647, got 0'],
+    [
+      { attemptTimeoutMs: 0 },
+      RangeError,
+      'attemptTimeoutMs: expected a number > 0 and <= 2147483647, got 0',
+    ],
     [{ idempotent: 'no' }, TypeError, 'idempotent: expected a boolean, got "no"'],
-    [{ classify: [() => undefined, 3] }, TypeError, 'classify: expected a Classifier function or an array of them'],
-    [{ logger: {} }, TypeError, 'logger: expected a logger with warn, error and debug methods, got {}'],
+    [
+      { classify: [() => undefined, 3] },
+      TypeError,
+      'classify: expected a Classifier function or an array of them',
+    ],
+    [
+      { logger: {} },
+      TypeError,
+      'logger: expected a logger with warn, error and debug methods, got {}',
+    ],
     [{ signal: {} }, TypeError, 'signal: expected an AbortSignal, got {}'],
     [{ maxAttempt: 3 }, TypeError, 'unknown option "maxAttempt"'],
   ])('rejects %j with a named error', async (options, ErrorClass, message) => {

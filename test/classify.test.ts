@@ -1,0 +1,113 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  AttemptTimeoutError,
+  defaultClassifier,
+  failOn,
+  retry,
+  retryIfResult,
+  retryOn,
+  unknownOn,
+} from '../src/index.js';
+import { instantClock } from '../src/testing/index.js';
+
+class NetworkError extends Error {}
+class InsufficientFunds extends Error {}
+
+describe('retryOn, failOn, unknownOn', () => {
+  it('matches error classes by instanceof and names the class in the reason', () => {
+    expect(retryOn(NetworkError)({ ok: false, error: new NetworkError('x') })).toEqual({
+      action: 'retry',
+      reason: 'retry-on:NetworkError',
+    });
+    expect(failOn(InsufficientFunds)({ ok: false, error: new InsufficientFunds('x') })).toEqual({
+      action: 'fail',
+      reason: 'fail-on:InsufficientFunds',
+    });
+  });
+
+  it('matches predicates', () => {
+    const classify = unknownOn((e) => (e as { code?: string }).code === 'ETIMEDOUT');
+    expect(classify({ ok: false, error: { code: 'ETIMEDOUT' } })).toEqual({
+      action: 'unknown',
+      reason: 'unknown-on',
+    });
+    expect(classify({ ok: false, error: { code: 'ECONNREFUSED' } })).toBeUndefined();
+  });
+
+  it('gives no verdict on returned values', () => {
+    expect(retryOn(Error)({ ok: true, value: new Error('returned, not thrown') })).toBeUndefined();
+  });
+
+  it('throws a named TypeError for a non-function matcher or none', () => {
+    expect(() => retryOn('NetworkError' as never)).toThrow(
+      'retryOn: argument 1: expected an error class or a predicate function, got "NetworkError"',
+    );
+    expect(() => failOn()).toThrow(
+      'failOn: expected at least one error class or predicate, got none',
+    );
+  });
+});
+
+describe('retryIfResult', () => {
+  it('retries values matching the predicate', () => {
+    const classify = retryIfResult((v: number) => v < 0);
+    expect(classify({ ok: true, value: -1 })).toEqual({ action: 'retry', reason: 'result' });
+    expect(classify({ ok: true, value: 1 })).toBeUndefined();
+    expect(classify({ ok: false, error: new Error('x') })).toBeUndefined();
+  });
+
+  it('throws a named TypeError for a non-function predicate', () => {
+    expect(() => retryIfResult(5 as never)).toThrow(
+      'retryIfResult: expected a predicate function, got 5',
+    );
+  });
+});
+
+describe('defaultClassifier', () => {
+  it.each([
+    ['an Error', new Error('x'), { action: 'retry', reason: 'unclassified' }],
+    ['a thrown string', 'boom', { action: 'retry', reason: 'unclassified' }],
+    ['a plain object', { code: -1001 }, { action: 'retry', reason: 'unclassified' }],
+    [
+      'a non-network TypeError',
+      new TypeError('undefined is not a function'),
+      { action: 'fail', reason: 'type-error' },
+    ],
+    [
+      "undici's TypeError('fetch failed')",
+      new TypeError('fetch failed'),
+      { action: 'retry', reason: 'unclassified' },
+    ],
+    [
+      'an AttemptTimeoutError',
+      new AttemptTimeoutError({ operation: 'x', attempt: 1, timeoutMs: 5 }),
+      { action: 'unknown', reason: 'attempt-timeout' },
+    ],
+  ])('judges %s', (_name, error, verdict) => {
+    expect(defaultClassifier({ ok: false, error })).toEqual(verdict);
+  });
+
+  it('gives returned values no verdict', () => {
+    expect(defaultClassifier({ ok: true, value: { status: 503 } })).toBeUndefined();
+  });
+
+  test.prop([fc.anything()])('never throws on any thrown value', (error) => {
+    expect(['retry', 'fail', 'unknown']).toContain(defaultClassifier({ ok: false, error })!.action);
+  });
+});
+
+describe('classifier lists in retry', () => {
+  it('falls back to the default rule when no classifier gives a verdict', async () => {
+    const clock = instantClock();
+    let calls = 0;
+    await retry(
+      async () => {
+        if (++calls < 3) throw new Error('x');
+        return 'ok';
+      },
+      { clock, classify: [retryIfResult(() => false)] },
+    );
+    expect(calls).toBe(3);
+  });
+});

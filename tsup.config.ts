@@ -1,0 +1,27 @@
+import { defineConfig } from 'tsup';
+
+/** One entry per subpath export; `package.json#exports` lists the same names. */
+export const entries = [
+  'index',
+  'testing',
+  'http',
+  'aws',
+  'binance',
+  'ccxt',
+  'dex',
+  'alerts',
+  'metrics',
+];
+
+export default defineConfig({
+  entry: Object.fromEntries(
+    entries.map((name) => [name, name === 'index' ? 'src/index.ts' : `src/${name}/index.ts`]),
+  ),
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: false,
+  target: 'node20',
+  platform: 'node',
+  treeshake: true,
+});
