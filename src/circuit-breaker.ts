@@ -63,9 +63,10 @@ interface CommonOptions {
   /** Probes allowed in flight at once while half-open. Default `1`. */
   halfOpenMaxAttempts?: number;
   /**
-   * A probe that has not reported within this many ms is presumed lost (its caller hung or never
-   * called `record`): its slot goes to the next caller, and its late result is ignored. Without
-   * this a single hung probe would keep the breaker refusing everything forever. Default `30000`.
+   * When every probe slot is taken and even the newest probe has not reported within this many
+   * ms, the probes are presumed lost (their callers hung or never called `record`): the slots go
+   * to the next callers and the late results are ignored. Without this a single hung probe would
+   * keep the breaker refusing everything forever. Default `30000`.
    */
   probeTimeoutMs?: number;
   /**
@@ -160,12 +161,12 @@ const HALF_OPEN = 2;
 const STATE_NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 
 /** How each recorded action affects the breaker. */
-const EFFECT: Readonly<Record<string, 'success' | 'failure' | 'neutral'>> = {
-  success: 'success',
-  retry: 'failure',
-  unknown: 'failure',
-  fail: 'neutral',
-};
+const EFFECT: ReadonlyMap<string, 'success' | 'failure' | 'neutral'> = new Map([
+  ['success', 'success'],
+  ['retry', 'failure'],
+  ['unknown', 'failure'],
+  ['fail', 'neutral'],
+]);
 
 /** Buckets per rolling window: it slides in tenths (1 s steps with the default 10 s window). */
 const BUCKETS = 10;
@@ -255,7 +256,8 @@ class Breaker implements CircuitBreaker {
   /** Bumped on every state change; the token `acquire()` returns. */
   private readonly generation: StateCounter;
   private readonly openedAt: StateCounter;
-  private readonly halfOpenAt: StateCounter;
+  /** When the newest probe was let through (or the breaker turned half-open). */
+  private readonly lastProbeAt: StateCounter;
   private readonly inFlight: StateCounter;
   private readonly consecutive: StateCounter;
   private readonly window: BucketedWindow | undefined;
@@ -266,7 +268,7 @@ class Breaker implements CircuitBreaker {
     this.stateCode = s.store.counter(`${p}:state`);
     this.generation = s.store.counter(`${p}:generation`);
     this.openedAt = s.store.counter(`${p}:opened-at`);
-    this.halfOpenAt = s.store.counter(`${p}:half-open-at`);
+    this.lastProbeAt = s.store.counter(`${p}:last-probe-at`);
     this.inFlight = s.store.counter(`${p}:probes-in-flight`);
     this.consecutive = s.store.counter(`${p}:consecutive-failures`);
     this.window = s.rolling
@@ -299,19 +301,20 @@ class Breaker implements CircuitBreaker {
       return this.acquire();
     }
     if (this.inFlight.get() >= this.s.halfOpenMaxAttempts) {
-      if (now - this.halfOpenAt.get() < this.s.probeTimeoutMs) throw this.busyError();
-      // Every probe has been out longer than probeTimeoutMs: presume them lost, start a new round.
+      if (now - this.lastProbeAt.get() < this.s.probeTimeoutMs) throw this.busyError();
+      // Even the newest probe has been out longer than probeTimeoutMs: presume them all lost and
+      // start a new round (their late results carry the old generation and are ignored).
       this.generation.increment();
       this.inFlight.reset();
-      this.halfOpenAt.set(now);
     }
     this.inFlight.increment();
+    this.lastProbeAt.set(now);
     return this.generation.get();
   }
 
   record(token: unknown, action: 'success' | Verdict['action']): void {
     if (token !== this.generation.get()) return; // from an earlier state period (or not ours)
-    const effect = EFFECT[action];
+    const effect = EFFECT.get(action);
     if (effect === undefined) return;
     const code = this.stateCode.get();
     if (code === HALF_OPEN) {
@@ -366,7 +369,7 @@ class Breaker implements CircuitBreaker {
     this.consecutive.reset();
     this.inFlight.reset();
     if (to === OPEN) this.openedAt.set(now);
-    if (to === HALF_OPEN) this.halfOpenAt.set(now);
+    if (to === HALF_OPEN) this.lastProbeAt.set(now);
     // Every closed period starts from an empty window.
     if (to === CLOSED) this.window?.clear();
     const listeners = this.listeners;

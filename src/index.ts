@@ -29,8 +29,24 @@ export {
   UnknownOutcomeError,
 } from './errors.js';
 export { onExhausted, onRetry, onSuccess } from './events.js';
+export {
+  circuitBreaker,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type CircuitStateChange,
+  type ConsecutiveBreakerOptions,
+  type RollingBreakerOptions,
+} from './circuit-breaker.js';
+export {
+  retryBudget,
+  type RetryBudget,
+  type RetryBudgetOptions,
+  type RetryBudgetSnapshot,
+} from './retry-budget.js';
+export { memoryStore, type StateCounter, type StateStore } from './state-store.js';
 export { optionsFromEnv } from './env.js';
-// presets: exported once src/http lands (presets.httpApi uses httpClassifier)
+export { presets } from './presets.js';
 export { redactText, serializeError, describeError } from './redact.js';
 export type {
   AttemptContext,

@@ -58,9 +58,10 @@ export async function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: stri
   if (signal !== undefined && signal.aborted) throw signal.reason;
   const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
   const start = clock.now();
-  plan.budget?.recordAttempt();
   const breaker = plan.breaker;
+  // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
   const token = breaker === undefined ? undefined : breaker.acquire();
+  plan.budget?.recordAttempt();
 
   // The first attempt runs here, outside p-retry: a first-attempt success costs one call, one
   // small context object and no timer, validation or p-retry setup.

@@ -15,8 +15,11 @@ afterEach(async () => {
   await new Promise((resolve) => setImmediate(resolve));
   if (faults.length > 0) {
     const found = faults.splice(0);
-    throw new Error(`unhandled rejection or uncaught exception during the test: ${String(found[0])}`, {
-      cause: found[0],
-    });
+    throw new Error(
+      `unhandled rejection or uncaught exception during the test: ${String(found[0])}`,
+      {
+        cause: found[0],
+      },
+    );
   }
 });
