@@ -14,7 +14,7 @@ export type Outcome<T = unknown> = { ok: false; error: unknown } | { ok: true; v
  */
 export interface Verdict {
   action: 'retry' | 'fail' | 'unknown';
-  /** Short, stable, machine-readable reason, e.g. `http-503` or `binance-2010`. */
+  /** Short, stable, machine-readable reason, e.g. `http:503` or `binance:-2010`. */
   reason: string;
   /** A server-requested wait (Retry-After); the delay is the larger of this and the backoff. */
   retryAfterMs?: number;

@@ -1,0 +1,16 @@
+/**
+ * `tenacious/alerts`: exhaustion alerts to Telegram and webhooks (Slack, Discord, JSON), with
+ * throttling and background delivery that never hurts the caller.
+ */
+export { telegramAlert, type TelegramAlertOptions } from './telegram.js';
+export { webhookAlert, type WebhookAlertOptions, type WebhookFormat } from './webhook.js';
+export { throttleAlerts, type ThrottleAlertsOptions } from './throttle.js';
+export { onAlertDelivery, type AlertChannel, type AlertDeliveryEvent } from './delivery-events.js';
+export { AlertDeliveryError, ALERT_OPERATION_PREFIX } from './delivery.js';
+export type {
+  AlertEvent,
+  AlertListener,
+  FetchLike,
+  FetchResponseLike,
+  SuppressedSummary,
+} from './types.js';

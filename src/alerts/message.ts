@@ -1,0 +1,161 @@
+import { describeError, redactText, serializeError } from '../redact.js';
+import type { ExhaustedReason } from '../types.js';
+import type { AlertEvent } from './types.js';
+
+/**
+ * The words of an alert: one readable text for chat channels and one data payload for JSON
+ * webhooks. Every string that comes from the event (operation, error, verdict reason) is
+ * redacted, with the adapter's own secrets (bot token, webhook URL, header values) removed as
+ * literals.
+ */
+
+/** What a message needs besides the event. */
+export interface MessageContext {
+  host: string;
+  nowMs: number;
+  /** Literal secret values to redact wherever they appear. */
+  secrets: readonly string[];
+}
+
+/** Why the run gave up, in words. */
+const REASON_TEXT: Readonly<Record<ExhaustedReason, string>> = {
+  attempts: 'no attempts left',
+  elapsed: 'time budget (maxElapsedMs) spent',
+  'retry-after-too-long': 'server asked to wait longer than maxRetryAfterMs',
+  budget: 'retry budget denied a retry',
+};
+
+/**
+ * `850 ms`, `7.2 s`, `3 min 5 s`.
+ *
+ * @example
+ * ```ts
+ * formatDuration(7200); // '7.2 s'
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return `${ms} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(ms / 1000);
+  return `${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`;
+}
+
+/**
+ * `2024-05-01T10:02:03.000Z`, or the raw number when it is not a valid time.
+ *
+ * @example
+ * ```ts
+ * isoTime(0); // '1970-01-01T00:00:00.000Z'
+ * ```
+ */
+export function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}
+
+/** `10:02:03 UTC`. */
+function clockTime(ms: number): string {
+  const iso = isoTime(ms);
+  return iso.length >= 19 ? `${iso.slice(11, 19)} UTC` : iso;
+}
+
+function errorLine(event: AlertEvent, secrets: readonly string[]): string {
+  return event.error === undefined
+    ? 'none (gave up on a returned value)'
+    : describeError(event.error, secrets);
+}
+
+/**
+ * The alert as readable plain text, one fact per line.
+ *
+ * @example
+ * ```ts
+ * alertText(event, { host: 'trader-1', nowMs: Date.now(), secrets: [token] });
+ * // ⚠️ place_order gave up
+ * // Error: BinanceError [-1003]: Too many requests
+ * // Attempts: 4 in 7.2 s …
+ * ```
+ */
+export function alertText(event: AlertEvent, ctx: MessageContext): string {
+  const reasonText = REASON_TEXT[event.reason] ?? 'unknown';
+  const lines = [
+    `⚠️ ${event.operation} gave up`,
+    `Error: ${errorLine(event, ctx.secrets)}`,
+    `Attempts: ${event.attempts} in ${formatDuration(event.elapsedMs)}`,
+    `Verdict: ${event.verdict?.action} (${event.verdict?.reason})`,
+    `Gave up: ${event.reason} (${reasonText})`,
+    `Host: ${ctx.host}`,
+    `Time: ${isoTime(ctx.nowMs)}`,
+  ];
+  const suppressed = event.suppressed;
+  if (suppressed !== undefined && suppressed.count > 0) {
+    lines.push(
+      `Held back: ${suppressed.count} similar alert${suppressed.count === 1 ? '' : 's'} since ${clockTime(suppressed.sinceMs)} (this message shows the latest)`,
+    );
+  }
+  return redactText(lines.join('\n'), ctx.secrets);
+}
+
+/** The `json` webhook payload: the event as data. */
+export interface AlertPayload {
+  operation: string;
+  attempts: number;
+  elapsedMs: number;
+  reason: string;
+  verdict: { action: string; reason: string; retryAfterMs?: number };
+  /** `serializeError` output (redacted), or `null` when the run gave up on a returned value. */
+  error: unknown;
+  host: string;
+  /** ISO time at which the alert was composed. */
+  time: string;
+  /** Repeats held back by throttling and summarised by this alert (0 for a first alert). */
+  suppressed: number;
+  /** ISO time of the first held-back repeat, when `suppressed > 0`. */
+  suppressedSince?: string;
+}
+
+/**
+ * The alert as a JSON-safe object.
+ *
+ * @example
+ * ```ts
+ * JSON.stringify(alertPayload(event, { host: 'trader-1', nowMs: Date.now(), secrets: [] }));
+ * ```
+ */
+export function alertPayload(event: AlertEvent, ctx: MessageContext): AlertPayload {
+  const redact = (text: unknown) => redactText(String(text), ctx.secrets);
+  const verdict: AlertPayload['verdict'] = {
+    action: redact(event.verdict?.action),
+    reason: redact(event.verdict?.reason),
+  };
+  const retryAfterMs = event.verdict?.retryAfterMs;
+  if (typeof retryAfterMs === 'number') verdict.retryAfterMs = retryAfterMs;
+  const payload: AlertPayload = {
+    operation: redact(event.operation),
+    attempts: event.attempts,
+    elapsedMs: event.elapsedMs,
+    reason: redact(event.reason),
+    verdict,
+    error: event.error === undefined ? null : serializeError(event.error, ctx.secrets),
+    host: ctx.host,
+    time: isoTime(ctx.nowMs),
+    suppressed: event.suppressed?.count ?? 0,
+  };
+  if (event.suppressed !== undefined && event.suppressed.count > 0) {
+    payload.suppressedSince = isoTime(event.suppressed.sinceMs);
+  }
+  return payload;
+}
+
+/**
+ * Cuts `text` to at most `max` characters, marking the cut.
+ *
+ * @example
+ * ```ts
+ * truncate('abcdef', 4); // 'abc…'
+ * ```
+ */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,160 @@
+import { describeValue } from '../classify.js';
+import type { Clock, Logger } from '../types.js';
+import type { AlertChannel } from './delivery-events.js';
+import { adapterListener, createSender } from './delivery.js';
+import { defaultHostname } from './host.js';
+import { alertPayload, alertText, truncate, type MessageContext } from './message.js';
+import type { AlertEvent, AlertListener, FetchLike } from './types.js';
+import {
+  checkAttemptTimeoutMs,
+  checkClock,
+  checkFetch,
+  checkHostname,
+  checkHttpUrl,
+  checkLogger,
+  checkThrottleMs,
+} from './validate.js';
+
+/** Payload shapes understood by {@link webhookAlert}. */
+export type WebhookFormat = 'slack' | 'discord' | 'json';
+
+/** Options of {@link webhookAlert}. */
+export interface WebhookAlertOptions {
+  /** The webhook URL. Slack and Discord URLs are secrets: only their origin is ever logged. */
+  url: string;
+  /** `slack` posts `{ text }`, `discord` posts `{ content }`, `json` posts the event as data. */
+  format: WebhookFormat;
+  /** Extra request headers (e.g. `Authorization`). Their values are secrets: never logged. */
+  headers?: Record<string, string>;
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Repeats of the same operation and error within this window are summarised. Default 60000; 0 disables. */
+  throttleMs?: number;
+  /** Receives `error` on a failed delivery and `debug` on a delivered one. */
+  logger?: Logger;
+  /** For the throttling windows, the delivery retry's delays and the message time. Default: real time. */
+  clock?: Clock;
+  /** Shown as the host; default `os.hostname()`. */
+  hostname?: string;
+  /** Each delivery request is abandoned after this long (then retried). Default 10000. */
+  attemptTimeoutMs?: number;
+}
+
+/** Slack mrkdwn treats &, < and > as control characters (api.slack.com "Formatting text": escaping). */
+const SLACK_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+// Slack: messages are truncated beyond 40,000 characters; 4,000 is the recommended maximum for `text`.
+const SLACK_MAX_TEXT = 4000;
+// Discord: webhook `content` is limited to 2000 characters (developers/docs/resources/webhook#execute-webhook).
+const DISCORD_MAX_CONTENT = 2000;
+
+/** Builds the request body of each format. */
+const FORMATS: Readonly<
+  Record<WebhookFormat, (event: AlertEvent, ctx: MessageContext) => unknown>
+> = {
+  slack: (event, ctx) => ({
+    text: truncate(
+      alertText(event, ctx).replace(/[&<>]/g, (c) => SLACK_ESCAPES[c] ?? c),
+      SLACK_MAX_TEXT,
+    ),
+  }),
+  discord: (event, ctx) => ({
+    content: truncate(alertText(event, ctx), DISCORD_MAX_CONTENT),
+    // Discord: an empty `parse` list stops "@everyone" or a role mention inside an error message
+    // from pinging anyone (Allowed Mentions Object).
+    allowed_mentions: { parse: [] },
+  }),
+  json: (event, ctx) => alertPayload(event, ctx),
+};
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function checkFormat(value: unknown): WebhookFormat {
+  if (typeof value !== 'string' || !Object.hasOwn(FORMATS, value)) {
+    const error = typeof value === 'string' ? RangeError : TypeError;
+    throw new error(
+      `\`format\`: expected 'slack', 'discord' or 'json', got ${describeValue(value)}`,
+    );
+  }
+  return value as WebhookFormat;
+}
+
+/** Header names are shown in errors; header values are secrets and never are. */
+function checkHeaders(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `\`headers\`: expected an object of header names to string values, got ${typeof value}`,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(value)) {
+    if (!HEADER_NAME.test(name)) {
+      throw new TypeError(`\`headers\`: ${JSON.stringify(name)} is not a valid header name`);
+    }
+    if (typeof headerValue !== 'string' || /[\r\n\0]/.test(headerValue)) {
+      throw new TypeError(
+        `\`headers\`: the value of ${JSON.stringify(name)} must be a string without line breaks, got ${typeof headerValue === 'string' ? 'a string with a line break' : typeof headerValue}`,
+      );
+    }
+    out[name.toLowerCase()] = headerValue;
+  }
+  return out;
+}
+
+/**
+ * An exhaustion listener that posts to a webhook: Slack incoming webhooks (`{ text }`), Discord
+ * webhooks (`{ content }`, mentions disabled) or any endpoint taking JSON (`json`: operation,
+ * attempts, elapsedMs, reason, verdict, error as redacted `serializeError` output, host, time,
+ * suppressed count). Throttling, background delivery, retries, logging and `flush()` work as
+ * for {@link telegramAlert}; the metrics channel is `webhook:<format>`.
+ *
+ * @example
+ * ```ts
+ * const alert = webhookAlert({ url: process.env.SLACK_WEBHOOK_URL!, format: 'slack' });
+ * const unsubscribe = onExhausted(alert);
+ * ```
+ */
+export function webhookAlert(options: WebhookAlertOptions): AlertListener {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`webhookAlert: expected an options object, got ${describeValue(options)}`);
+  }
+  const url = checkHttpUrl('url', options.url);
+  const format = checkFormat(options.format);
+  const headers = checkHeaders(options.headers);
+  const throttleMs = checkThrottleMs(options.throttleMs);
+  const fetchImpl = checkFetch(options.fetch);
+  const logger = checkLogger(options.logger);
+  const clock = checkClock(options.clock);
+  const host = checkHostname(options.hostname) ?? defaultHostname();
+  const attemptTimeoutMs = checkAttemptTimeoutMs(options.attemptTimeoutMs);
+
+  // The URL's path and query often are the credential (Slack /services/T…/B…/secret, Discord
+  // /api/webhooks/id/token), and header values may be tokens: all are redacted as literals.
+  const secrets = [
+    url.href,
+    `${url.pathname}${url.search}`,
+    url.username,
+    url.password,
+    ...Object.values(headers),
+  ].filter((s) => s.length >= 4 && s !== '/');
+  const channel = `webhook:${format}` as AlertChannel;
+  const send = createSender({
+    channel,
+    url: url.href,
+    endpoint: url.origin,
+    headers: { 'content-type': 'application/json', ...headers },
+    secrets,
+    fetch: fetchImpl,
+    clock,
+    logger,
+    attemptTimeoutMs,
+  });
+  const render = FORMATS[format];
+
+  const deliver = (event: AlertEvent): Promise<void> => {
+    const nowMs = (clock ?? Date).now();
+    return send(event, render(event, { host, nowMs, secrets }));
+  };
+
+  return adapterListener(deliver, { throttleMs, clock, logger });
+}
