@@ -61,7 +61,7 @@ export function parseRetryAfter(
   }
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (text === '' || text.length > 64) return undefined;
+  if (text === '') return undefined;
   if (DELAY_SECONDS.test(text)) return Number(text) * 1000;
   const dateMs = parseHttpDate(text, nowMs);
   if (dateMs === undefined) return undefined;
@@ -72,12 +72,20 @@ export function parseRetryAfter(
 /**
  * An HTTP-date in any of its three forms as epoch milliseconds, or `undefined`. `nowMs` resolves
  * the two-digit year of the RFC 850 form.
+ *
+ * @example
+ * ```ts
+ * parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT'); // 784111777000
+ * parseHttpDate('Sun Nov  6 08:49:37 1994');      // 784111777000
+ * parseHttpDate('Sun, 31 Feb 1994 08:49:37 GMT'); // undefined
+ * ```
  */
 export function parseHttpDate(text: string, nowMs: number = Date.now()): number | undefined {
   let m = IMF_FIXDATE.exec(text);
   if (m !== null) return utc(m[3]!, m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
   m = RFC850_DATE.exec(text);
-  if (m !== null) return utc(String(fullYear(Number(m[3]), nowMs)), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
+  if (m !== null)
+    return utc(String(fullYear(Number(m[3]), nowMs)), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
   m = ASCTIME_DATE.exec(text);
   if (m !== null) return utc(m[6]!, m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
   return undefined;
@@ -88,7 +96,9 @@ export function parseHttpDate(text: string, nowMs: number = Date.now()): number 
  * most recent past year with the same last two digits.
  */
 function fullYear(twoDigits: number, nowMs: number): number {
-  const nowYear = Number.isFinite(nowMs) ? new Date(nowMs).getUTCFullYear() : new Date().getUTCFullYear();
+  const nowYear = Number.isFinite(nowMs)
+    ? new Date(nowMs).getUTCFullYear()
+    : new Date().getUTCFullYear();
   let year = Math.floor(nowYear / 100) * 100 + twoDigits;
   if (year > nowYear + 50) year -= 100;
   return year;
