@@ -1,0 +1,121 @@
+import { describeValue, markErrorOnly } from '../classify.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { causeChain, prototypeNames, stringField } from '../inspect.js';
+import { safeGet } from '../redact.js';
+import type { Classifier, Outcome, Verdict } from '../types.js';
+import { CCXT_ERRORS, CCXT_RATE_LIMIT_ERRORS } from './errors.js';
+
+/** Options of {@link ccxtClassifier}. */
+export interface CcxtClassifierOptions {
+  /**
+   * The ccxt exchange instance the call used. ccxt errors carry only a message; with this, a
+   * `RateLimitExceeded` or `DDoSProtection` waits for the `Retry-After` of
+   * `exchange.last_response_headers` (kept by default, `enableLastResponseHeaders`). With
+   * concurrent calls on one instance the headers may be another call's.
+   */
+  exchange?: { last_response_headers?: unknown };
+  /** Epoch ms for an HTTP-date Retry-After. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Cached verdicts: the set of (action, class) pairs is fixed. */
+const verdicts = new Map<string, Verdict>();
+function verdictFor(name: string, action: Verdict['action']): Verdict {
+  let verdict = verdicts.get(name);
+  if (verdict === undefined) {
+    verdict = Object.freeze({ action, reason: `ccxt:${name}` });
+    verdicts.set(name, verdict);
+  }
+  return verdict;
+}
+
+/** The first ccxt class name of a value: along its prototype chain, else its `name`. */
+function ccxtClassOf(value: unknown): string | undefined {
+  const names = prototypeNames(value);
+  if (names.includes('BaseError')) {
+    for (const name of names) if (CCXT_ERRORS.has(name)) return name;
+  }
+  // A minified bundle mangles constructor names but ccxt sets `name` on every instance.
+  const name = names.includes('Error') ? stringField(value, 'name') : undefined;
+  return name !== undefined && CCXT_ERRORS.has(name) ? name : undefined;
+}
+
+function retryAfterOf(
+  exchange: CcxtClassifierOptions['exchange'],
+  now: () => number,
+): number | undefined {
+  const headers = safeGet(exchange, 'last_response_headers');
+  if (headers === null || typeof headers !== 'object') return undefined;
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() !== 'retry-after') continue;
+    const value = safeGet(headers, key);
+    return typeof value === 'string' || typeof value === 'number'
+      ? parseRetryAfter(value, now())
+      : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Classifies ccxt errors by class name along the prototype chain, so it works with any ccxt
+ * version without importing ccxt:
+ *
+ * - `RateLimitExceeded`, `DDoSProtection`, `OnMaintenance`, `InvalidNonce` (and `ChecksumError`)
+ *   retry;
+ * - `RequestTimeout`, `ExchangeNotAvailable`, other `NetworkError`s, `BadResponse`,
+ *   `CancelPending` and other `OperationFailed`s are `unknown`: ccxt uses one class for "never
+ *   sent" and "maybe executed", and maps Binance's unknown-outcome 5xx to `ExchangeNotAvailable`;
+ * - the `ExchangeError` family (`AuthenticationError`, `PermissionDenied`, `AccountSuspended`,
+ *   `InsufficientFunds`, `InvalidOrder`, `OrderNotFound`, `BadSymbol`, `BadRequest`, …) fails.
+ *
+ * Reasons are `ccxt:<ClassName>` (the nearest class ccxt defines). Errors wrapped in a `cause`
+ * are found. Never throws.
+ *
+ * @example
+ * ```ts
+ * const exchange = new ccxt.binance({ apiKey, secret });
+ * const order = await retry(() => exchange.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 50000), {
+ *   classify: ccxtClassifier({ exchange }),
+ *   idempotent: false,
+ *   reconcile: async () => findByClientOrderId(exchange, clientOrderId),
+ * });
+ * ```
+ */
+export function ccxtClassifier(options: CcxtClassifierOptions = {}): Classifier {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `ccxtClassifier: expected an options object, got ${describeValue(options)}`,
+    );
+  }
+  const { exchange } = options;
+  if (exchange !== undefined && (typeof exchange !== 'object' || exchange === null)) {
+    throw new TypeError(
+      `ccxtClassifier: \`exchange\`: expected a ccxt exchange instance, got ${describeValue(exchange)}`,
+    );
+  }
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') {
+    throw new TypeError(
+      `ccxtClassifier: \`now\`: expected a function returning epoch ms, got ${describeValue(now)}`,
+    );
+  }
+
+  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
+    if (outcome.ok) return undefined;
+    try {
+      for (const candidate of causeChain(outcome.error)) {
+        const name = ccxtClassOf(candidate);
+        if (name === undefined) continue;
+        const action = CCXT_ERRORS.get(name)!;
+        if (exchange !== undefined && CCXT_RATE_LIMIT_ERRORS.has(name)) {
+          const retryAfterMs = retryAfterOf(exchange, now);
+          if (retryAfterMs !== undefined) return { action, reason: `ccxt:${name}`, retryAfterMs };
+        }
+        return verdictFor(name, action);
+      }
+    } catch {
+      // Never throw from a classifier.
+    }
+    return undefined;
+  });
+}

@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest';
+import { binanceWeightTracker } from '../../src/binance/index.js';
+import type { Clock } from '../../src/index.js';
+import { instantClock } from '../../src/testing/index.js';
+
+/** 12:00:30 UTC: 30 s into a 1m window. */
+const T0 = Date.UTC(2026, 0, 5, 12, 0, 30);
+
+/** A clock whose sleeps resolve only when the test advances time past them. */
+function manualClock(start: number) {
+  let now = start;
+  const sleepers: { until: number; resolve: () => void }[] = [];
+  const requested: number[] = [];
+  const clock: Clock & {
+    advance(ms: number): Promise<void>;
+    requested: number[];
+    pending(): number;
+  } = {
+    requested,
+    now: () => now,
+    sleep(ms) {
+      requested.push(ms);
+      return new Promise<void>((resolve) => sleepers.push({ until: now + ms, resolve }));
+    },
+    async advance(ms) {
+      now += ms;
+      for (const s of sleepers.splice(0)) {
+        if (s.until <= now) s.resolve();
+        else sleepers.push(s);
+      }
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    },
+    pending: () => sleepers.length,
+  };
+  return clock;
+}
+
+function settled(promise: Promise<unknown>) {
+  const state = { done: false };
+  void promise.then(() => (state.done = true));
+  return state;
+}
+
+describe('binanceWeightTracker: options', () => {
+  it.each([
+    [{ limit: 0 }, RangeError, 'binanceWeightTracker: `limit`: expected a positive integer, got 0'],
+    [
+      { limit: 1.5 },
+      RangeError,
+      'binanceWeightTracker: `limit`: expected a positive integer, got 1.5',
+    ],
+    [
+      { limit: '6000' },
+      TypeError,
+      'binanceWeightTracker: `limit`: expected a positive integer, got "6000"',
+    ],
+    [
+      { limit: 6000, warnAt: 0 },
+      RangeError,
+      'binanceWeightTracker: `warnAt`: expected a number in (0, 1], got 0',
+    ],
+    [
+      { limit: 6000, pauseAt: 1.5 },
+      RangeError,
+      'binanceWeightTracker: `pauseAt`: expected a number in (0, 1], got 1.5',
+    ],
+    [
+      { limit: 6000, warnAt: 0.95, pauseAt: 0.9 },
+      RangeError,
+      'binanceWeightTracker: `warnAt` (0.95) must be <= `pauseAt` (0.9)',
+    ],
+    [
+      { limit: 6000, interval: '1x' },
+      RangeError,
+      'binanceWeightTracker: `interval`: expected an interval such as "1m", got "1x"',
+    ],
+    [
+      { limit: 6000, clock: {} },
+      TypeError,
+      'binanceWeightTracker: `clock`: expected a clock with now() and sleep(ms, signal), got {}',
+    ],
+  ])('rejects %j with a %s naming the option', (options, type, message) => {
+    expect(() => binanceWeightTracker(options as never)).toThrow(new type(message));
+  });
+
+  it('accepts warnAt equal to pauseAt and pauseAt 1', () => {
+    expect(() => binanceWeightTracker({ limit: 1, warnAt: 1, pauseAt: 1 })).not.toThrow();
+  });
+});
+
+describe('binanceWeightTracker: headers', () => {
+  it('reads X-MBX-USED-WEIGHT-* and X-MBX-ORDER-COUNT-* from a plain object in any case', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({
+      'X-MBX-USED-WEIGHT-1M': '1200',
+      'x-mbx-order-count-10s': '3',
+      'X-Mbx-Order-Count-1d': '250',
+      'content-type': 'application/json',
+    });
+    expect(tracker.snapshot()).toMatchObject({
+      usedWeight: { '1m': 1200 },
+      orderCounts: { '10s': 3, '1d': 250 },
+    });
+  });
+
+  it('reads a fetch Headers object', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update(new Headers({ 'x-mbx-used-weight-1m': '42' }));
+    expect(tracker.snapshot().usedWeight['1m']).toBe(42);
+  });
+
+  it('ignores values that are not counts and headers that are not rate headers', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({
+      'x-mbx-used-weight-1m': 'abc',
+      'x-mbx-used-weight': '99',
+      'retry-after': '5',
+    });
+    expect(tracker.snapshot()).toMatchObject({
+      usedWeight: { '1m': 0 },
+      orderCounts: {},
+      pausedUntil: undefined,
+    });
+    expect(() => tracker.update(undefined)).not.toThrow();
+    expect(() => tracker.update('nonsense')).not.toThrow();
+  });
+
+  it('returns plain data from snapshot()', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({ 'x-mbx-used-weight-1m': '600' });
+    const snapshot = tracker.snapshot();
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual({
+      limit: 6000,
+      warnAt: 0.8,
+      pauseAt: 0.9,
+      interval: '1m',
+      usedWeight: { '1m': 600 },
+      orderCounts: {},
+      ratio: 0.1,
+      windowStartMs: Date.UTC(2026, 0, 5, 12, 0, 0),
+      windowEndMs: Date.UTC(2026, 0, 5, 12, 1, 0),
+    });
+    expect(snapshot.pausedUntil).toBeUndefined();
+  });
+
+  it('forgets the used weight when the window rolls over', () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'x-mbx-used-weight-1m': '5000', 'x-mbx-order-count-10s': '7' });
+    clock.advance(30_000);
+    expect(tracker.snapshot()).toMatchObject({
+      usedWeight: { '1m': 0 },
+      orderCounts: { '10s': 0 },
+    });
+  });
+});
+
+describe('binanceWeightTracker: acquire', () => {
+  it('resolves at once below pauseAt', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'x-mbx-used-weight-1m': '5399' });
+    await tracker.acquire(10);
+    expect(clock.sleeps).toEqual([]);
+    expect(tracker.snapshot().usedWeight['1m']).toBe(5409);
+  });
+
+  it('waits for the next wall-clock minute above pauseAt', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'x-mbx-used-weight-1m': '5400' });
+    await tracker.acquire();
+    expect(clock.sleeps).toEqual([30_000]);
+    expect(tracker.snapshot().usedWeight['1m']).toBe(1);
+  });
+
+  it('counts locally acquired weight on top of the last header value', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 100, clock });
+    tracker.update({ 'x-mbx-used-weight-1m': '85' });
+    await tracker.acquire(3);
+    await tracker.acquire(2);
+    expect(clock.sleeps).toEqual([]);
+    await tracker.acquire(1); // 85 + 3 + 2 = 90 = pauseAt * limit
+    expect(clock.sleeps).toEqual([30_000]);
+  });
+
+  it('never lowers its estimate on an older, smaller header value in the same window', async () => {
+    const tracker = binanceWeightTracker({ limit: 100, clock: instantClock(T0) });
+    tracker.update({ 'x-mbx-used-weight-1m': '50' });
+    await tracker.acquire(20);
+    tracker.update({ 'x-mbx-used-weight-1m': '55' });
+    expect(tracker.snapshot().usedWeight['1m']).toBe(70);
+  });
+
+  it('holds every caller after a 429 until Retry-After passes', async () => {
+    const clock = manualClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'Retry-After': '12', 'x-mbx-used-weight-1m': '100' }, 429);
+    const a = settled(tracker.acquire());
+    const b = settled(tracker.acquire());
+    await clock.advance(11_999);
+    expect([a.done, b.done]).toEqual([false, false]);
+    await clock.advance(1);
+    expect([a.done, b.done]).toEqual([true, true]);
+    expect(clock.requested).toEqual([12_000, 12_000]);
+  });
+
+  it('holds callers after a 418 until its Retry-After passes', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'retry-after': '300' }, 418);
+    expect(tracker.snapshot().pausedUntil).toBe(T0 + 300_000);
+    await tracker.acquire();
+    expect(clock.sleeps).toEqual([300_000]);
+  });
+
+  it('waits the shortest ban (2 min) after a 418 without Retry-After', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({}, 418);
+    expect(tracker.snapshot().pausedUntil).toBe(T0 + 120_000);
+  });
+
+  it('waits for the window to roll over after a 429 without Retry-After', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({}, 429);
+    expect(tracker.snapshot().pausedUntil).toBe(Date.UTC(2026, 0, 5, 12, 1, 0));
+  });
+
+  it('ignores Retry-After on statuses other than 429 and 418', () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({ 'retry-after': '30' }, 503);
+    expect(tracker.snapshot().pausedUntil).toBeUndefined();
+  });
+
+  it('stops waiting when the signal aborts', async () => {
+    const clock = manualClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'retry-after': '60' }, 429);
+    const controller = new AbortController();
+    controller.abort(new Error('shutdown'));
+    await expect(tracker.acquire(1, { signal: controller.signal })).rejects.toThrow('shutdown');
+  });
+
+  it('rejects a negative weight with a RangeError naming it', async () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    await expect(tracker.acquire(-1)).rejects.toThrow(
+      new RangeError('acquire: `weight`: expected a number >= 0, got -1'),
+    );
+  });
+
+  it('applies the limit to another interval when told to', async () => {
+    const clock = instantClock(Date.UTC(2026, 0, 5, 12, 0, 4));
+    const tracker = binanceWeightTracker({ limit: 10, interval: '10s', clock });
+    tracker.update({ 'x-mbx-used-weight-10s': '9' });
+    await tracker.acquire();
+    expect(clock.sleeps).toEqual([6000]);
+  });
+});
+
+describe('binanceWeightTracker: warnings', () => {
+  it('logs one warn when usage crosses warnAt', async () => {
+    const warnings: { obj: object; msg?: string }[] = [];
+    const logger = { warn: (obj: object, msg?: string) => warnings.push({ obj, msg }) };
+    const tracker = binanceWeightTracker({ limit: 100, clock: instantClock(T0), logger });
+    tracker.update({ 'x-mbx-used-weight-1m': '79' });
+    expect(warnings).toEqual([]);
+    await tracker.acquire(1);
+    await tracker.acquire(1);
+    expect(warnings).toEqual([
+      {
+        obj: { usedWeight: 80, limit: 100, interval: '1m', warnAt: 0.8, ratio: 0.8 },
+        msg: 'binance request weight above warnAt',
+      },
+    ]);
+  });
+
+  it('warns again in a later window', async () => {
+    const warnings: unknown[] = [];
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({
+      limit: 100,
+      clock,
+      logger: { warn: (obj) => warnings.push(obj) },
+    });
+    tracker.update({ 'x-mbx-used-weight-1m': '85' });
+    clock.advance(60_000);
+    tracker.update({ 'x-mbx-used-weight-1m': '81' });
+    expect(warnings).toHaveLength(2);
+  });
+});
