@@ -1,6 +1,12 @@
+import { describeValue } from './classify.js';
 import { planFor, type Plan, type RetryOptions } from './options.js';
 import { run, type Attempt } from './retry.js';
-import { decorate, type RetryableDecorator, type RetryableOptions } from './retryable.js';
+import {
+  assertCalledAsFactory,
+  decorate,
+  type RetryableDecorator,
+  type RetryableOptions,
+} from './retryable.js';
 
 /** A `retry` with its own defaults; see {@link createRetry}. */
 export interface ConfiguredRetry {
@@ -31,7 +37,7 @@ export function createRetry(defaults: RetryOptions = {}): ConfiguredRetry {
 function fromPlan(base: Plan): ConfiguredRetry {
   const configured = <T>(fn: Attempt<T>, options?: RetryOptions<T>): Promise<T> => {
     if (typeof fn !== 'function') {
-      return Promise.reject(new TypeError(`fn: expected a function, got ${typeof fn}`));
+      return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
     }
     let plan: Plan;
     try {
@@ -41,7 +47,10 @@ function fromPlan(base: Plan): ConfiguredRetry {
     }
     return run(fn, plan);
   };
-  configured.retryable = (options?: RetryableOptions<any, any[]>) => decorate(options, base);
+  configured.retryable = function (options?: RetryableOptions<any, any[]>) {
+    assertCalledAsFactory(arguments.length, 'retryable');
+    return decorate(options, base);
+  };
   configured.extend = (moreDefaults: RetryOptions) => fromPlan(planFor(moreDefaults, base));
   return configured;
 }

@@ -1,4 +1,5 @@
 import { describeValue } from './classify.js';
+import { safeGet } from './redact.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
 import { run } from './retry.js';
 
@@ -6,18 +7,19 @@ import { run } from './retry.js';
 export type RetryableOptions<S = any, A extends any[] = any[]> =
   RetryOptions | ((self: S, args: A) => RetryOptions);
 
-type AsyncMethod<This, Args extends any[], R> = (this: This, ...args: Args) => R;
-
 /**
  * A method decorator for both TypeScript decorator systems. The decorated method must return a
  * promise (declare it `async`): a retried method is asynchronous, and the type says so.
  */
 export interface RetryableDecorator {
-  /** TypeScript 5 standard decorators. */
-  <This, Args extends any[], R extends PromiseLike<unknown>>(
-    value: AsyncMethod<This, Args, R>,
-    context: ClassMethodDecoratorContext<This, AsyncMethod<This, Args, R>>,
-  ): AsyncMethod<This, Args, R>;
+  /**
+   * TypeScript 5 standard decorators. Generic over the whole method type (not its parameters and
+   * result), so a generic method keeps its type parameters.
+   */
+  <This, M extends (this: This, ...args: any[]) => PromiseLike<unknown>>(
+    value: M,
+    context: ClassMethodDecoratorContext<This, M>,
+  ): M;
   /** `experimentalDecorators` (NestJS, older code). */
   <F extends (...args: any[]) => PromiseLike<unknown>>(
     target: object,
@@ -50,7 +52,21 @@ export interface RetryableDecorator {
 export function retryable<S = any, A extends any[] = any[]>(
   options?: RetryableOptions<S, A>,
 ): RetryableDecorator {
+  // `@retryable` without parentheses calls this with the decorator's own arguments.
+  assertCalledAsFactory(arguments.length, 'retryable');
   return decorate(options as RetryableOptions<any, any[]> | undefined, DEFAULT_PLAN);
+}
+
+/**
+ * Throws when a decorator factory received the decorator's arguments, i.e. was written without
+ * parentheses (`@retryable` instead of `@retryable()`): otherwise standard decorators would
+ * replace the method with a decorator, and `experimentalDecorators` would silently leave the
+ * method undecorated.
+ */
+export function assertCalledAsFactory(argumentCount: number, name: string): void {
+  if (argumentCount > 1) {
+    throw new TypeError(`@${name}: call it: write @${name}() or @${name}(options), not @${name}`);
+  }
 }
 
 /** Builds the decorator over a base plan (the library defaults, or a `createRetry`'s). */
@@ -63,63 +79,100 @@ export function decorate(
   if (typeof options === 'function') perCall = options;
   else fixed = options === undefined ? base : planFor(options, base);
 
-  const wrap = (method: (...args: unknown[]) => unknown, methodName: string, isStatic: boolean) => {
-    let operation: string | undefined;
+  /**
+   * The wrapper that replaces the method. `declaringClass` is known at definition time under
+   * `experimentalDecorators` (the target); under standard decorators it is found on first call.
+   */
+  const wrap = (
+    method: (...args: unknown[]) => unknown,
+    key: string | symbol,
+    isStatic: boolean,
+    declaringClass: unknown,
+  ) => {
+    const methodName = typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
+    let operation =
+      declaringClass === undefined ? undefined : operationName(declaringClass, methodName);
     const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-      operation ??= declaringName(this, wrapper, methodName, isStatic);
       let plan: Plan;
       try {
         plan = fixed ?? planFor(perCall!(this, args), base);
       } catch (error) {
         return Promise.reject(error);
       }
-      return run(() => method.apply(this, args), plan, operation);
+      let name = operation;
+      if (name === undefined) {
+        const owner = declaringOwner(this, key, wrapper);
+        if (owner !== undefined) {
+          name = operation = operationName(
+            isStatic ? owner : safeGet(owner, 'constructor'),
+            methodName,
+          );
+        } else {
+          // A private method, a detached call or a method copied elsewhere: name it after the
+          // receiver, and look again next time.
+          name = operationName(isStatic ? this : safeGet(this, 'constructor'), methodName);
+        }
+      }
+      return run(() => method.apply(this, args), plan, name);
     };
     Object.defineProperty(wrapper, 'name', { value: methodName });
+    copyMetadata(method, wrapper);
     return wrapper;
   };
 
   return function retryableDecorator(...decoratorArgs: unknown[]): any {
     const [first, second, third] = decoratorArgs;
     if (decoratorArgs.length === 2 && isDecoratorContext(second)) {
-      const name = String(second.name);
-      if (second.kind !== 'method') {
-        throw new TypeError(
-          `@retryable: can only decorate methods, got ${second.kind === 'class' ? 'a class' : `a ${second.kind}`} ${JSON.stringify(name)}`,
-        );
+      // Standard decorators: (value, context).
+      const { kind } = second;
+      if (kind !== 'method') {
+        const name = kind === 'class' ? second.name : (second as ClassMemberDecoratorContext).name;
+        throw notAMethod(kind, name);
       }
-      return wrap(first as (...args: unknown[]) => unknown, name, second.static);
+      return wrap(first as (...args: unknown[]) => unknown, second.name, second.static, undefined);
     }
     if (decoratorArgs.length === 3 && (typeof second === 'string' || typeof second === 'symbol')) {
-      const name = String(second);
+      // experimentalDecorators: (prototype or constructor, key, descriptor); a field has no descriptor.
       const descriptor = third as PropertyDescriptor | undefined;
-      if (descriptor === undefined) {
-        throw new TypeError(
-          `@retryable: can only decorate methods, got a field ${JSON.stringify(name)}`,
-        );
-      }
-      if (descriptor.get !== undefined || descriptor.set !== undefined) {
-        throw new TypeError(
-          `@retryable: can only decorate methods, got an accessor ${JSON.stringify(name)}`,
-        );
+      if (descriptor === undefined) throw notAMethod('field', second);
+      const hasGetter = descriptor.get !== undefined;
+      const hasSetter = descriptor.set !== undefined;
+      if (hasGetter || hasSetter) {
+        throw notAMethod(hasGetter ? (hasSetter ? 'accessor' : 'getter') : 'setter', second);
       }
       if (typeof descriptor.value !== 'function') {
         throw new TypeError(
-          `@retryable: can only decorate methods, got ${describeValue(descriptor.value)} at ${JSON.stringify(name)}`,
+          `@retryable: can only decorate methods, got ${describeValue(descriptor.value)} at ${describeKey(second)}`,
         );
       }
-      descriptor.value = wrap(descriptor.value, name, typeof first === 'function');
+      const isStatic = typeof first === 'function';
+      descriptor.value = wrap(
+        descriptor.value,
+        second,
+        isStatic,
+        isStatic ? first : safeGet(first, 'constructor'),
+      );
       return descriptor;
     }
-    if (decoratorArgs.length === 2 && typeof second === 'string') {
-      throw new TypeError(
-        `@retryable: can only decorate methods, got a field ${JSON.stringify(second)}`,
-      );
+    if (decoratorArgs.length === 2 && (typeof second === 'string' || typeof second === 'symbol')) {
+      // experimentalDecorators on a field declared without a descriptor argument.
+      throw notAMethod('field', second);
     }
-    throw new TypeError(
-      `@retryable: can only decorate methods, got ${typeof first === 'function' && decoratorArgs.length === 1 ? `a class ${JSON.stringify(first.name)}` : describeValue(first)}`,
-    );
+    if (decoratorArgs.length === 1 && typeof first === 'function') {
+      throw notAMethod('class', first.name);
+    }
+    throw new TypeError(`@retryable: can only decorate methods, got ${describeValue(first)}`);
   } as RetryableDecorator;
+}
+
+function notAMethod(kind: string, name: string | symbol | undefined): TypeError {
+  const article = /^[aeiou]/.test(kind) ? 'an' : 'a';
+  const target = name === undefined || name === '' ? '' : ` ${describeKey(name)}`;
+  return new TypeError(`@retryable: can only decorate methods, got ${article} ${kind}${target}`);
+}
+
+function describeKey(key: string | symbol): string {
+  return typeof key === 'symbol' ? key.toString() : JSON.stringify(key);
 }
 
 function isDecoratorContext(
@@ -128,26 +181,49 @@ function isDecoratorContext(
   return typeof value === 'object' && value !== null && 'kind' in value && 'name' in value;
 }
 
-/**
- * `ClassName.methodName`, naming the class that declares the method (not a subclass that
- * inherits it): found once, on the first call, by walking up from `self` to the object that owns
- * the wrapper.
- */
-function declaringName(
-  self: unknown,
-  wrapper: unknown,
-  methodName: string,
-  isStatic: boolean,
-): string {
-  let owner: unknown = self;
-  while (owner !== null && owner !== undefined) {
-    const own = Object.getOwnPropertyDescriptor(owner, methodName);
-    if (own?.value === wrapper) break;
-    owner = Object.getPrototypeOf(owner);
-  }
-  const ctor = isStatic
-    ? owner
-    : (owner as { constructor?: unknown } | null | undefined)?.constructor;
-  const className = typeof ctor === 'function' && ctor.name !== '' ? ctor.name : 'anonymous';
+/** `ClassName.methodName`; `anonymous` when the class has no name. */
+function operationName(ctor: unknown, methodName: string): string {
+  const name = typeof ctor === 'function' ? safeGet(ctor, 'name') : undefined;
+  const className = typeof name === 'string' && name !== '' ? name : 'anonymous';
   return `${className}.${methodName}`;
+}
+
+/**
+ * The object (prototype, or class for a static method) that owns `wrapper` under `key`, walking
+ * up from `self`: the class that declares the method, not a subclass that inherits it. Undefined
+ * when not found (a private method, a detached call); never throws (a proxy's traps may).
+ */
+function declaringOwner(self: unknown, key: string | symbol, wrapper: unknown): object | undefined {
+  try {
+    let owner: unknown = self;
+    while (owner !== null && owner !== undefined) {
+      if (Object.getOwnPropertyDescriptor(owner, key)?.value === wrapper) return owner;
+      owner = Object.getPrototypeOf(owner);
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+interface MetadataReflect {
+  getOwnMetadataKeys?: (target: object) => unknown[];
+  getOwnMetadata?: (key: unknown, target: object) => unknown;
+  defineMetadata?: (key: unknown, value: unknown, target: object) => void;
+}
+
+/**
+ * NestJS (and other reflect-metadata users) keep route, cron and event metadata on the method
+ * function itself (`Reflect.defineMetadata(key, value, descriptor.value)`): a decorator applied
+ * before this one put it on the original, so the wrapper carries it over and decorator order
+ * does not matter. Nothing happens without reflect-metadata.
+ */
+function copyMetadata(from: object, to: object): void {
+  const reflect = Reflect as MetadataReflect;
+  const { getOwnMetadataKeys, getOwnMetadata, defineMetadata } = reflect;
+  if (typeof getOwnMetadataKeys !== 'function' || typeof getOwnMetadata !== 'function') return;
+  if (typeof defineMetadata !== 'function') return;
+  for (const key of getOwnMetadataKeys.call(reflect, from)) {
+    defineMetadata.call(reflect, key, getOwnMetadata.call(reflect, key, from), to);
+  }
 }

@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('examples/nestjs-style-service.ts', () => {
+  it('retries, reconciles the orders, closes its server and exits 0', async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'examples/nestjs-style-service.ts'],
+      { cwd: root, timeout: 15_000 },
+    );
+    expect(stderr).not.toMatch(/error/i);
+    expect(stdout).toContain(
+      'ExchangeAdapter.getPosition: attempt 2/4 failed (http:503), retrying in 100 ms',
+    );
+    expect(stdout).toContain('position: BTCUSDT 0.250');
+    expect(stdout).toContain('reconcile demo-1: found order 1000, not resending');
+    expect(stdout).toContain('order demo-1: FILLED as order 1000');
+    expect(stdout).toContain('order demo-2: FILLED as order 1001');
+    expect(stdout.trimEnd().endsWith('done')).toBe(true);
+  });
+});
