@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Runs every example in a child process, as a user would (`node --import tsx examples/x.ts`),
+ * all at once, and checks that each exits 0, prints its key lines and leaks no secret. The
+ * examples are documentation: this keeps them from rotting.
+ */
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Tested on their own (test/examples/<name>.test.ts), with their own expectations. */
+const TESTED_ELSEWHERE = new Set(['nestjs-style-service.ts']);
+
+interface Expectation {
+  /** Substrings the output must contain. */
+  lines: string[];
+  /** Literal secrets the example is configured with: none may appear in its output. */
+  secrets: string[];
+}
+
+const EXPECTED: Record<string, Expectation> = {
+  'demo.ts': {
+    lines: ['reconcile after binance:-1007', 'alert delivered to chat -100123', 'Summary'],
+    secrets: [
+      'demo-api-key-0123456789abcdef',
+      'demo-api-secret',
+      '123456789:DEMOtokenDEMOtokenDEMOtokenDEMO12',
+    ],
+  },
+  'binance-order.ts': {
+    lines: [
+      'unknown outcome (binance:-1007): looking the order up by client order id',
+      'reconcile: found order 4242 (FILLED), not sending again',
+      'tracker: weight 121 (fed by the classifier)',
+      'tracker: weight 125/6000 used',
+      'POST /api/v3/order sent 1 time(s); the exchange holds 1 order(s)',
+    ],
+    secrets: [
+      'exampleApiKey0123456789abcdefEXAMPLEapiKEY0123456789abcdef',
+      'exampleApiSecret0123456789abcdefEXAMPLEsecret0123456789',
+    ],
+  },
+  'dex-adapter-decorator.ts': {
+    lines: [
+      'PerpDexAdapter.getPosition: attempt 1 failed (dex:DexTimeoutError), retrying',
+      'position BTC-USD: 0.50',
+      'not retried: DexRejectionError [TICK] Price must be divisible by tick size 0.5 (1 request)',
+      'reconcile after dex:DexTimeoutError: order 7000 is on the book',
+      'order c-2: open (id 7000); POST /orders sent once for it',
+    ],
+    secrets: [],
+  },
+  'fetch-with-retry-after.ts': {
+    lines: [
+      'client: attempt 1 got http:429, waiting 2000 ms (Retry-After)',
+      'client: attempt 2 got http:503, waiting 1000 ms (backoff)',
+      'client: 200',
+      '3 requests, delays requested: 2000 ms, 1000 ms',
+    ],
+    secrets: [],
+  },
+  'telegram-alerts.ts': {
+    lines: [
+      'pager: fetch_account gave up (http:503), and 4 more',
+      'Telegram received 2 messages:',
+      'Held back: 4 similar alerts',
+      'signature=[REDACTED]',
+    ],
+    secrets: [
+      '7012345678:AAExampleBotTokenExampleBotToken0',
+      'exampleApiSecret0123456789abcdefEXAMPLE',
+    ],
+  },
+  'circuit-breaker.ts': {
+    lines: [
+      'get_ticker: gave up (budget) [2 requests]',
+      'breaker: closed -> open',
+      'get_ticker: CircuitOpenError: circuit open; next probe in 30000 ms [0 requests]',
+      'breaker: open -> half-open',
+      'breaker: half-open -> closed',
+    ],
+    secrets: [],
+  },
+};
+
+/** Secrets of any example, by shape: a signature value, a hex HMAC-SHA256, a Telegram bot token. */
+const SECRET_SHAPES: RegExp[] = [
+  /signature=(?!\[REDACTED\])[^\s&"]+/i,
+  /\b[0-9a-f]{64}\b/i,
+  /\d{6,}:[A-Za-z0-9_-]{30,}/,
+];
+
+const examples = readdirSync(join(root, 'examples')).filter(
+  (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !TESTED_ELSEWHERE.has(name),
+);
+
+interface Run {
+  exitCode: number | string;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function runExample(name: string): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join('examples', name)],
+      { cwd: root, timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) =>
+        resolve({
+          exitCode: error === null ? 0 : (error.signal ?? error.code ?? 'error'),
+          stdout,
+          stderr,
+          ms: Math.round(performance.now() - started),
+        }),
+    );
+  });
+}
+
+// All examples run at once; each test awaits its own.
+const runs = new Map<string, Promise<Run>>();
+beforeAll(() => {
+  for (const name of examples) runs.set(name, runExample(name));
+});
+
+describe('examples', () => {
+  it('has expectations for every example in examples/', () => {
+    expect(examples.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  describe.each(examples)('examples/%s', (name) => {
+    const expected = EXPECTED[name] ?? { lines: [], secrets: [] };
+
+    it('exits 0 with nothing on stderr', async () => {
+      const run = await runs.get(name)!;
+      expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    });
+
+    it('prints its key lines', async () => {
+      const { stdout } = await runs.get(name)!;
+      for (const line of expected.lines) expect(stdout).toContain(line);
+    });
+
+    it('prints no secret', async () => {
+      const { stdout, stderr } = await runs.get(name)!;
+      const output = stdout + stderr;
+      for (const secret of expected.secrets) expect(output).not.toContain(secret);
+      for (const shape of SECRET_SHAPES) expect(output).not.toMatch(shape);
+    });
+  });
+});
