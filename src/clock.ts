@@ -13,20 +13,25 @@ function createRealClock(unref: boolean): Clock {
     now: Date.now,
     sleep(ms, signal) {
       return new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) {
+        if (signal === undefined) {
+          const timer = setTimeout(resolve, clampDelay(ms));
+          if (unref) timer.unref();
+          return;
+        }
+        if (signal.aborted) {
           reject(signal.reason);
           return;
         }
         const onAbort = () => {
           clearTimeout(timer);
-          reject(signal!.reason);
+          reject(signal.reason);
         };
         const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', onAbort);
           resolve();
         }, clampDelay(ms));
         if (unref) timer.unref();
-        signal?.addEventListener('abort', onAbort, { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
       });
     },
   };

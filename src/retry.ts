@@ -191,7 +191,7 @@ interface RunState {
  * first call replays the first attempt's outcome so that one code path classifies every attempt.
  * p-retry's own delay is zero; `shouldRetry` decides, computes the delay and sleeps on our clock.
  */
-async function retryAfterFailure<T>(
+function retryAfterFailure<T>(
   fn: Attempt<T>,
   plan: Plan,
   clock: Clock,
@@ -305,7 +305,8 @@ async function retryAfterFailure<T>(
     return outcome.value;
   };
 
-  const shouldRetry = async (): Promise<boolean> => {
+  // Not an async function: a run parked in a delay holds a promise chain, not a suspended frame.
+  const shouldRetry = (): boolean | Promise<boolean> => {
     const last = state.last!;
     const { verdict } = last;
     const retryAfterMs = verdict.retryAfterMs;
@@ -331,43 +332,49 @@ async function retryAfterFailure<T>(
       state.exhausted = 'budget';
       return false;
     }
-    emitRetry(plan, {
-      operation,
-      attempt: state.attempt,
-      maxAttempts: plan.maxAttempts,
-      delayMs,
-      verdict,
-      ...(last.outcome.ok ? { value: last.outcome.value } : { error: last.outcome.error }),
-      elapsedMs,
-    });
-    if (delayMs > 0) await clock.sleep(delayMs, signal);
+    if (
+      plan.onRetry.length !== 0 ||
+      hub.retry.length !== 0 ||
+      plan.logger !== undefined ||
+      retryChannel.hasSubscribers
+    ) {
+      const event: RetryEvent = {
+        operation,
+        attempt: state.attempt,
+        maxAttempts: plan.maxAttempts,
+        delayMs,
+        verdict,
+        elapsedMs,
+      };
+      if (last.outcome.ok) event.value = last.outcome.value;
+      else event.error = last.outcome.error;
+      emitRetry(plan, event);
+    }
     state.previousDelayMs = delayMs;
-    return true;
+    return delayMs > 0 ? clock.sleep(delayMs, signal).then(alwaysTrue) : true;
   };
 
-  try {
-    // Every p-retry option is given, in a literal: p-retry fills missing ones into a spread copy
-    // (about 7 µs per call on Node 20), and its own delay must be zero because we sleep ourselves.
-    return await pRetry(input, {
-      retries: plan.maxAttempts - 1,
-      factor: 1,
-      minTimeout: 0,
-      maxTimeout: 0,
-      maxRetryTime: Infinity,
-      randomize: false,
-      onFailedAttempt: noop,
-      shouldConsumeRetry: alwaysTrue,
-      shouldRetry,
-      signal,
-      unref: plan.unref,
-    });
-  } catch (error) {
+  // Every p-retry option is given, in a literal: p-retry fills missing ones into a spread copy
+  // (about 7 µs per call on Node 20), and its own delay must be zero because we sleep ourselves.
+  // A promise chain rather than `await`: a pending run then holds no suspended frame of ours.
+  return pRetry(input, {
+    retries: plan.maxAttempts - 1,
+    factor: 1,
+    minTimeout: 0,
+    maxTimeout: 0,
+    maxRetryTime: Infinity,
+    randomize: false,
+    onFailedAttempt: noop,
+    shouldConsumeRetry: alwaysTrue,
+    shouldRetry,
+    signal,
+    unref: plan.unref,
+  }).then(undefined, (error: unknown): T => {
     if (error instanceof Settled) throw error.payload;
-    if (error instanceof Retryable) {
+    if (error instanceof Retryable)
       return exhaust(plan, operation, state, error, clock.now() - start);
-    }
     throw error;
-  }
+  });
 }
 
 function noop(): void {}
