@@ -142,9 +142,18 @@ export const defaultClassifier: Classifier = markErrorOnly(
   },
 );
 
-const ATTEMPT_TIMEOUT: Verdict = Object.freeze({ action: 'unknown', reason: 'attempt-timeout' });
-const NON_NETWORK_TYPE_ERROR: Verdict = Object.freeze({ action: 'fail', reason: 'type-error' });
-const UNCLASSIFIED: Verdict = Object.freeze({ action: 'retry', reason: 'unclassified' });
+const ATTEMPT_TIMEOUT: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'unknown',
+  reason: 'attempt-timeout',
+});
+const NON_NETWORK_TYPE_ERROR: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'fail',
+  reason: 'type-error',
+});
+const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'retry',
+  reason: 'unclassified',
+});
 
 /** A readable description of a bad argument for error messages. */
 export function describeValue(value: unknown): string {

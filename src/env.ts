@@ -24,35 +24,40 @@ const number = (rule: string, check: (n: number) => boolean, allowInfinity = fal
     ),
   );
 
-/** The variables read, after the prefix, and their rules. */
-const envSchema = z.object({
-  MAX_ATTEMPTS: number(
-    'an integer >= 1 or Infinity',
-    (n) => n === Infinity || (Number.isInteger(n) && n >= 1),
-    true,
-  ),
-  INITIAL_DELAY_MS: number('a number >= 0', (n) => Number.isFinite(n) && n >= 0),
-  MAX_DELAY_MS: number('a number >= 0 or Infinity', (n) => n >= 0, true),
-  FACTOR: number('a number >= 1', (n) => Number.isFinite(n) && n >= 1),
-  JITTER: z.optional(
-    z.pipe(
-      z.string(),
-      z.transform((text, ctx) => {
-        const mode = text.trim().toLowerCase();
-        if ((JITTER_MODES as readonly string[]).includes(mode))
-          return mode as (typeof JITTER_MODES)[number];
-        ctx.issues.push({
-          code: 'custom',
-          message: `expected one of ${JITTER_MODES.join('|')}`,
-          input: text,
-        });
-        return z.NEVER;
-      }),
+/**
+ * The variables read, after the prefix, and their rules. Built on first use, so that a bundle
+ * that never reads the environment does not carry zod's object schemas.
+ */
+const buildEnvSchema = () =>
+  z.object({
+    MAX_ATTEMPTS: number(
+      'an integer >= 1 or Infinity',
+      (n) => n === Infinity || (Number.isInteger(n) && n >= 1),
+      true,
     ),
-  ),
-  MAX_ELAPSED_MS: number('a number >= 0 or Infinity', (n) => n >= 0, true),
-  ATTEMPT_TIMEOUT_MS: number('a number > 0 and <= 2147483647', (n) => n > 0 && n <= 2 ** 31 - 1),
-});
+    INITIAL_DELAY_MS: number('a number >= 0', (n) => Number.isFinite(n) && n >= 0),
+    MAX_DELAY_MS: number('a number >= 0 or Infinity', (n) => n >= 0, true),
+    FACTOR: number('a number >= 1', (n) => Number.isFinite(n) && n >= 1),
+    JITTER: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((text, ctx) => {
+          const mode = text.trim().toLowerCase();
+          if ((JITTER_MODES as readonly string[]).includes(mode))
+            return mode as (typeof JITTER_MODES)[number];
+          ctx.issues.push({
+            code: 'custom',
+            message: `expected one of ${JITTER_MODES.join('|')}`,
+            input: text,
+          });
+          return z.NEVER;
+        }),
+      ),
+    ),
+    MAX_ELAPSED_MS: number('a number >= 0 or Infinity', (n) => n >= 0, true),
+    ATTEMPT_TIMEOUT_MS: number('a number > 0 and <= 2147483647', (n) => n > 0 && n <= 2 ** 31 - 1),
+  });
+let envSchema: ReturnType<typeof buildEnvSchema> | undefined;
 
 /**
  * Reads retry settings from environment variables (`RETRY_MAX_ATTEMPTS`, `RETRY_INITIAL_DELAY_MS`,
@@ -72,6 +77,7 @@ export function optionsFromEnv(
   env: Record<string, string | undefined> = process.env,
   { prefix = 'RETRY_' }: { prefix?: string } = {},
 ): Partial<RetryOptions> {
+  envSchema ??= buildEnvSchema();
   const raw: Record<string, string> = {};
   for (const key of Object.keys(envSchema.def.shape)) {
     const value = env[`${prefix}${key}`];

@@ -2,13 +2,31 @@ import { cap, exponential, jitter } from './backoff.js';
 import { httpClassifier } from './http/index.js';
 import type { RetryOptions } from './options.js';
 
+/** The option sets of {@link presets}. */
+export interface Presets {
+  /** Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent. */
+  readonly orderExecution: Readonly<RetryOptions>;
+  /** Idempotent reads: 5 attempts, 250 ms doubling to 5 s with equal jitter. */
+  readonly query: Readonly<RetryOptions>;
+  /** HTTP APIs: 3 attempts, 0.5 s doubling to a 10 s cap with ±20 % jitter, statuses and Retry-After understood. */
+  readonly httpApi: Readonly<RetryOptions>;
+}
+
+const built: Partial<Record<keyof Presets, Readonly<RetryOptions>>> = {};
+
+/** Each preset is built on first use and then always the same frozen object. */
+function once(name: keyof Presets, build: () => RetryOptions): Readonly<RetryOptions> {
+  return (built[name] ??= Object.freeze(build()));
+}
+
 /**
  * Ready-made option sets. Spread one and add your own: `{ ...presets.orderExecution, reconcile }`.
  *
  * This is the one module of the root entry point that composes a domain classifier (`httpApi`
- * uses `tenacious/http`'s): the retry engine itself never imports a domain folder. Exchange
- * presets live with their classifiers (`binancePresets` in `tenacious/binance`, `dexPresets` in
- * `tenacious/dex`).
+ * uses `tenacious/http`'s): the retry engine itself never imports a domain folder. Presets are
+ * built on first access, so an application that never reads them does not build them (and a
+ * bundler drops them). Exchange presets live with their classifiers (`binancePresets` in
+ * `tenacious/binance`, `dexPresets` in `tenacious/dex`).
  *
  * @example
  * ```ts
@@ -16,33 +34,36 @@ import type { RetryOptions } from './options.js';
  * await retry(() => fetch(url), presets.httpApi);
  * ```
  */
-export const presets = Object.freeze({
-  /** Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent. */
-  orderExecution: Object.freeze({
-    maxAttempts: 4,
-    backoff: cap(
-      jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
-        mode: 'proportional',
-        ratio: 0.2,
-      }),
-      8000,
-    ),
-    idempotent: false,
-  }) satisfies RetryOptions,
-  /** Idempotent reads: 5 attempts, 250 ms doubling to 5 s with equal jitter. */
-  query: Object.freeze({
-    maxAttempts: 5,
-    backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
-    idempotent: true,
-  }) satisfies RetryOptions,
-  /** HTTP APIs: 3 attempts, 0.5 s doubling to a 10 s cap with ±20 % jitter, statuses and Retry-After understood. */
-  httpApi: Object.freeze({
-    maxAttempts: 3,
-    backoff: cap(
-      jitter(exponential({ initial: 500, factor: 2 }), { mode: 'proportional', ratio: 0.2 }),
-      10000,
-    ),
-    classify: httpClassifier(),
-    maxRetryAfterMs: 60000,
-  }) satisfies RetryOptions,
+export const presets: Presets = /* @__PURE__ */ Object.freeze({
+  get orderExecution() {
+    return once('orderExecution', () => ({
+      maxAttempts: 4,
+      backoff: cap(
+        jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
+          mode: 'proportional',
+          ratio: 0.2,
+        }),
+        8000,
+      ),
+      idempotent: false,
+    }));
+  },
+  get query() {
+    return once('query', () => ({
+      maxAttempts: 5,
+      backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
+      idempotent: true,
+    }));
+  },
+  get httpApi() {
+    return once('httpApi', () => ({
+      maxAttempts: 3,
+      backoff: cap(
+        jitter(exponential({ initial: 500, factor: 2 }), { mode: 'proportional', ratio: 0.2 }),
+        10000,
+      ),
+      classify: httpClassifier(),
+      maxRetryAfterMs: 60000,
+    }));
+  },
 });

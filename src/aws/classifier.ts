@@ -37,11 +37,11 @@ const MAX_NAME = 64;
  * `TimeoutError` whose message starts like this (`set-connection-timeout.ts`): nothing was sent.
  */
 const CONNECTION_TIMEOUT_MESSAGE = 'Socket timed out without establishing a connection';
-const CONNECTION_TIMEOUT: Verdict = Object.freeze({
+const CONNECTION_TIMEOUT: Verdict = /* @__PURE__ */ Object.freeze({
   action: 'retry',
   reason: 'aws:connection-timeout',
 });
-const ABORTED: Verdict = Object.freeze({ action: 'fail', reason: 'aws:aborted' });
+const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason: 'aws:aborted' });
 
 /**
  * Classifies AWS SDK for JavaScript v3 errors (`ServiceException` and its subclasses, such as

@@ -8,7 +8,10 @@ import { binanceClassifier } from './classifier.js';
  * Binance's rules first, then HTTP and network rules (connection refused before sending retries,
  * a reset after sending is `unknown`). Shared by both presets: neither classifier keeps state.
  */
-const classify: readonly Classifier[] = Object.freeze([binanceClassifier(), httpClassifier()]);
+const classify: readonly Classifier[] = /* @__PURE__ */ Object.freeze([
+  binanceClassifier(),
+  httpClassifier(),
+]);
 
 /**
  * Ready-made options for Binance calls. Each is a plain, frozen partial-options object: spread it
@@ -30,7 +33,7 @@ const classify: readonly Classifier[] = Object.freeze([binanceClassifier(), http
  * const balances = await retry(() => client.getBalances(), binancePresets.binanceQuery);
  * ```
  */
-export const binancePresets = Object.freeze({
+export const binancePresets = /* @__PURE__ */ Object.freeze({
   binanceOrder: Object.freeze({
     maxAttempts: 4,
     backoff: cap(

@@ -49,10 +49,10 @@ export const BINANCE_STATUSES: ReadonlyMap<BinanceStatusKey, BinanceStatusRule> 
   [429, { action: 'retry', rateLimit: true }],
 ]);
 
-const FAIL_4XX: BinanceStatusRule = Object.freeze({ action: 'fail' });
+const FAIL_4XX: BinanceStatusRule = /* @__PURE__ */ Object.freeze({ action: 'fail' });
 // [BSD] 5XX: "do NOT treat this as a failure operation; the execution status is UNKNOWN and could
 // have been a success". The WS API says the same: "use query methods to confirm".
-const UNKNOWN_5XX: BinanceStatusRule = Object.freeze({ action: 'unknown' });
+const UNKNOWN_5XX: BinanceStatusRule = /* @__PURE__ */ Object.freeze({ action: 'unknown' });
 
 /**
  * The rule for an HTTP status on a product, or `undefined` below 400.

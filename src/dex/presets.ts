@@ -27,7 +27,7 @@ import { jsonRpcClassifier } from './jsonrpc.js';
  * const tx = await retry(() => wallet.sendTransaction(request), { ...dexPresets.evmSend, reconcile: findByNonce });
  * ```
  */
-export const dexPresets = Object.freeze({
+export const dexPresets = /* @__PURE__ */ Object.freeze({
   dexOrder: Object.freeze({
     maxAttempts: 4,
     backoff: cap(

@@ -23,7 +23,7 @@ export interface HttpClassifierOptions {
 }
 
 /** A caller's cancellation: retrying cannot help, and the caller asked to stop. */
-const ABORTED: Verdict = Object.freeze({ action: 'fail', reason: 'http:aborted' });
+const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason: 'http:aborted' });
 
 /** One frozen verdict per network failure (the set of failures is fixed). */
 const networkVerdicts = new WeakMap<NetworkFailure, Verdict>();

@@ -28,32 +28,33 @@ export interface NetworkFailure {
  * system errors" and libuv errno names; undici `lib/core/errors.js`; axios `lib/core/AxiosError.js`;
  * the loopback experiments in errors.md §4.3.
  */
-export const NETWORK_ERROR_CODES: Readonly<Record<string, NetworkErrorKind>> = Object.freeze({
-  // No connection was made, so no request byte was sent.
-  ECONNREFUSED: 'before-send', // "actively refused" the connection
-  ENOTFOUND: 'before-send', // DNS name not found
-  EAI_AGAIN: 'before-send', // temporary DNS failure
-  EHOSTUNREACH: 'before-send', // no route to host
-  ENETUNREACH: 'before-send', // network unreachable
-  ENETDOWN: 'before-send', // network is down
-  EHOSTDOWN: 'before-send', // host is down
-  EADDRINUSE: 'before-send', // local bind failed
-  EADDRNOTAVAIL: 'before-send', // local address unavailable
-  UND_ERR_CONNECT_TIMEOUT: 'before-send', // undici connect timeout (default 10 s)
-  // The connection existed: the request may have been received and processed.
-  ECONNRESET: 'after-send', // "forcibly closed by a peer"; Node's "socket hang up"
-  EPIPE: 'after-send', // wrote to a socket the peer had closed
-  ETIMEDOUT: 'after-send', // response timeout (got, axios clarifyTimeoutError) unless syscall is connect
-  ECONNABORTED: 'after-send', // axios' own `timeout`
-  UND_ERR_SOCKET: 'after-send', // undici "other side closed"
-  UND_ERR_HEADERS_TIMEOUT: 'after-send', // request fully sent, no response headers in time
-  UND_ERR_BODY_TIMEOUT: 'after-send', // response body stalled
-  UND_ERR_CLOSED: 'after-send', // undici client closed while the request was in flight
-  UND_ERR_DESTROYED: 'after-send', // undici client destroyed while the request was in flight
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'after-send', // response body shorter than announced
-  ERR_STREAM_PREMATURE_CLOSE: 'after-send', // response stream closed early
-  ERR_NETWORK: 'after-send', // axios browser/fetch adapters: any network failure, phase unknown
-});
+export const NETWORK_ERROR_CODES: Readonly<Record<string, NetworkErrorKind>> =
+  /* @__PURE__ */ Object.freeze({
+    // No connection was made, so no request byte was sent.
+    ECONNREFUSED: 'before-send', // "actively refused" the connection
+    ENOTFOUND: 'before-send', // DNS name not found
+    EAI_AGAIN: 'before-send', // temporary DNS failure
+    EHOSTUNREACH: 'before-send', // no route to host
+    ENETUNREACH: 'before-send', // network unreachable
+    ENETDOWN: 'before-send', // network is down
+    EHOSTDOWN: 'before-send', // host is down
+    EADDRINUSE: 'before-send', // local bind failed
+    EADDRNOTAVAIL: 'before-send', // local address unavailable
+    UND_ERR_CONNECT_TIMEOUT: 'before-send', // undici connect timeout (default 10 s)
+    // The connection existed: the request may have been received and processed.
+    ECONNRESET: 'after-send', // "forcibly closed by a peer"; Node's "socket hang up"
+    EPIPE: 'after-send', // wrote to a socket the peer had closed
+    ETIMEDOUT: 'after-send', // response timeout (got, axios clarifyTimeoutError) unless syscall is connect
+    ECONNABORTED: 'after-send', // axios' own `timeout`
+    UND_ERR_SOCKET: 'after-send', // undici "other side closed"
+    UND_ERR_HEADERS_TIMEOUT: 'after-send', // request fully sent, no response headers in time
+    UND_ERR_BODY_TIMEOUT: 'after-send', // response body stalled
+    UND_ERR_CLOSED: 'after-send', // undici client closed while the request was in flight
+    UND_ERR_DESTROYED: 'after-send', // undici client destroyed while the request was in flight
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'after-send', // response body shorter than announced
+    ERR_STREAM_PREMATURE_CLOSE: 'after-send', // response stream closed early
+    ERR_NETWORK: 'after-send', // axios browser/fetch adapters: any network failure, phase unknown
+  });
 
 /**
  * got's `TimeoutError.event` names the phase that timed out; these end before the request is
@@ -157,10 +158,22 @@ export function isAbortFailure(error: unknown): boolean {
   return false;
 }
 
-const FETCH_FAILED: NetworkFailure = Object.freeze({ kind: 'after-send', token: 'fetch-failed' });
-const TERMINATED: NetworkFailure = Object.freeze({ kind: 'after-send', token: 'terminated' });
-const TIMEOUT: NetworkFailure = Object.freeze({ kind: 'after-send', token: 'TimeoutError' });
-const BODY_CUT: NetworkFailure = Object.freeze({ kind: 'after-send', token: 'ERR_BAD_RESPONSE' });
+const FETCH_FAILED: NetworkFailure = /* @__PURE__ */ Object.freeze({
+  kind: 'after-send',
+  token: 'fetch-failed',
+});
+const TERMINATED: NetworkFailure = /* @__PURE__ */ Object.freeze({
+  kind: 'after-send',
+  token: 'terminated',
+});
+const TIMEOUT: NetworkFailure = /* @__PURE__ */ Object.freeze({
+  kind: 'after-send',
+  token: 'TimeoutError',
+});
+const BODY_CUT: NetworkFailure = /* @__PURE__ */ Object.freeze({
+  kind: 'after-send',
+  token: 'ERR_BAD_RESPONSE',
+});
 
 /** One frozen result per code and kind, made on first use (the set of codes is fixed). */
 const failures = new Map<string, NetworkFailure>();

@@ -24,7 +24,7 @@ const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$
 const RFC850_DATE = new RegExp(`^${LONG_DAY}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`, 'i');
 const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`, 'i');
 
-const MONTHS: Readonly<Record<string, number>> = Object.freeze({
+const MONTHS: Readonly<Record<string, number>> = /* @__PURE__ */ Object.freeze({
   jan: 0,
   feb: 1,
   mar: 2,

@@ -21,37 +21,38 @@ export type HttpStatusOverrides =
  * The default verdict of each status. Statuses below 400 (1xx, 2xx, 3xx) give no verdict, so a
  * returned response with them is a success.
  */
-export const DEFAULT_HTTP_STATUSES: Readonly<Record<string, HttpStatusAction>> = Object.freeze({
-  // RFC 9110 §15.5.9: the server "did not receive a complete request message within the time
-  // that it was prepared to wait", so it did not act on it.
-  408: 'retry',
-  // RFC 8470 §5.2: the server is "unwilling to risk processing a request that might be
-  // replayed"; the client may retry (after the TLS handshake completes).
-  425: 'retry',
-  // RFC 6585 §4: "too many requests in a given amount of time"; Retry-After MAY say how long to wait.
-  429: 'retry',
-  // Other client errors: the same request gets the same answer.
-  '4xx': 'fail',
-  // RFC 9110 §15.6.1: "an unexpected condition that prevented it from fulfilling the request",
-  // which may have struck after the request took effect.
-  500: 'unknown',
-  // RFC 9110 §15.6.2: the server "does not support the functionality required": permanent, and
-  // nothing was done.
-  501: 'fail',
-  // RFC 9110 §15.6.3: a gateway got "an invalid response" from upstream, which may have acted.
-  502: 'unknown',
-  // RFC 9110 §15.6.4: "currently unable to handle the request due to a temporary overload or
-  // scheduled maintenance"; Retry-After MAY say for how long.
-  503: 'retry',
-  // RFC 9110 §15.6.5: a gateway "did not receive a timely response" from upstream, which may
-  // still be acting on the request.
-  504: 'unknown',
-  // RFC 9110 §15.6.6: the HTTP version is refused: permanent.
-  505: 'fail',
-  // Other server errors (including Cloudflare's 520-524) are judged unknown: the server received
-  // the request and cannot say whether it acted on it.
-  '5xx': 'unknown',
-});
+export const DEFAULT_HTTP_STATUSES: Readonly<Record<string, HttpStatusAction>> =
+  /* @__PURE__ */ Object.freeze({
+    // RFC 9110 §15.5.9: the server "did not receive a complete request message within the time
+    // that it was prepared to wait", so it did not act on it.
+    408: 'retry',
+    // RFC 8470 §5.2: the server is "unwilling to risk processing a request that might be
+    // replayed"; the client may retry (after the TLS handshake completes).
+    425: 'retry',
+    // RFC 6585 §4: "too many requests in a given amount of time"; Retry-After MAY say how long to wait.
+    429: 'retry',
+    // Other client errors: the same request gets the same answer.
+    '4xx': 'fail',
+    // RFC 9110 §15.6.1: "an unexpected condition that prevented it from fulfilling the request",
+    // which may have struck after the request took effect.
+    500: 'unknown',
+    // RFC 9110 §15.6.2: the server "does not support the functionality required": permanent, and
+    // nothing was done.
+    501: 'fail',
+    // RFC 9110 §15.6.3: a gateway got "an invalid response" from upstream, which may have acted.
+    502: 'unknown',
+    // RFC 9110 §15.6.4: "currently unable to handle the request due to a temporary overload or
+    // scheduled maintenance"; Retry-After MAY say for how long.
+    503: 'retry',
+    // RFC 9110 §15.6.5: a gateway "did not receive a timely response" from upstream, which may
+    // still be acting on the request.
+    504: 'unknown',
+    // RFC 9110 §15.6.6: the HTTP version is refused: permanent.
+    505: 'fail',
+    // Other server errors (including Cloudflare's 520-524) are judged unknown: the server received
+    // the request and cannot say whether it acted on it.
+    '5xx': 'unknown',
+  });
 
 const ACTIONS: ReadonlySet<string> = new Set(['retry', 'unknown', 'fail', 'none']);
 
