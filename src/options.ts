@@ -24,7 +24,7 @@ export interface RetryOptions<T = unknown> {
   /** Default: `jitter(exponential({ initial: 1000, factor: 2, max: 30000 }), { mode: 'proportional', ratio: 0.2 })`. */
   backoff?: Backoff;
   /** A classifier or a list of them: the first that returns a verdict wins. */
-  classify?: Classifier<T> | readonly Classifier<T>[];
+  classify?: Classifier<NoInfer<T>> | readonly Classifier<NoInfer<T>>[];
   /** When `false`, an `unknown` verdict is reconciled or rejected instead of retried. Default `true`. */
   idempotent?: boolean;
   /** Looks an unknown outcome up (e.g. the order by its client order id). */
@@ -44,7 +44,7 @@ export interface RetryOptions<T = unknown> {
   /** Called after a failed attempt that will be retried, before the delay. */
   onRetry?: (event: RetryEvent) => unknown;
   /** Called when the run resolves with a value. */
-  onSuccess?: (event: SuccessEvent<T>) => unknown;
+  onSuccess?: (event: SuccessEvent<NoInfer<T>>) => unknown;
   /** Called when the run gives up on retryable failures. */
   onExhausted?: (event: ExhaustedEvent) => unknown;
   /** A circuit breaker consulted before every attempt. */

@@ -5,17 +5,17 @@ import type { RetryOptions } from './options.js';
 /** The option sets of {@link presets}. */
 export interface Presets {
   /** Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent. */
-  readonly orderExecution: Readonly<RetryOptions>;
+  readonly orderExecution: Readonly<RetryOptions<any>>;
   /** Idempotent reads: 5 attempts, 250 ms doubling to 5 s with equal jitter. */
-  readonly query: Readonly<RetryOptions>;
+  readonly query: Readonly<RetryOptions<any>>;
   /** HTTP APIs: 3 attempts, 0.5 s doubling to a 10 s cap with ±20 % jitter, statuses and Retry-After understood. */
-  readonly httpApi: Readonly<RetryOptions>;
+  readonly httpApi: Readonly<RetryOptions<any>>;
 }
 
-const built: Partial<Record<keyof Presets, Readonly<RetryOptions>>> = {};
+const built: Partial<Record<keyof Presets, Readonly<RetryOptions<any>>>> = {};
 
 /** Each preset is built on first use and then always the same frozen object. */
-function once(name: keyof Presets, build: () => RetryOptions): Readonly<RetryOptions> {
+function once(name: keyof Presets, build: () => RetryOptions): Readonly<RetryOptions<any>> {
   return (built[name] ??= Object.freeze(build()));
 }
 

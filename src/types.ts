@@ -98,7 +98,11 @@ export interface SuccessEvent<T = unknown> {
 }
 
 /** What `reconcile` answers for an unknown outcome. */
-export type ReconcileResult<T> = { executed: true; value: T } | { executed: false };
+export type ReconcileResult<T> =
+  | { executed: true; value: T }
+  // `value?: undefined` keeps `found ? { executed: true, value: found } : { executed: false }`
+  // from adding `undefined` to the run's result type.
+  | { executed: false; value?: undefined };
 
 /** Context handed to `reconcile`. */
 export interface ReconcileContext {
