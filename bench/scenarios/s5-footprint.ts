@@ -1,0 +1,146 @@
+/**
+ * S5: footprint. Transitive runtime dependencies (each package's `dependencies`, followed
+ * recursively through node_modules) and the minified + gzip size of a bundle that imports a
+ * retry function with exponential backoff, jitter and a cap. tenacious exports those as four
+ * functions; the peers build them into options of one function (or a backoff class), so their
+ * entry imports that function. esbuild bundles everything, node builtins excepted, minified;
+ * the size is the gzip (zlib level 9) of the output. Deterministic: run once.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { BUNDLE_DEFAULTS } from '../lib/bundle.js';
+import { emitResult } from '../lib/protocol.js';
+
+const root = process.cwd();
+const src = (file: string) => JSON.stringify(path.join(root, file));
+
+interface Entry {
+  readonly id: string;
+  /** The package whose dependencies are counted (`.` is this project). */
+  readonly pkg: string | undefined;
+  readonly code: string;
+  readonly config: string;
+}
+
+const ENTRIES: readonly Entry[] = [
+  {
+    id: 'floor',
+    pkg: undefined,
+    code: `export { minimalRetry } from ${src('bench/lib/floor.ts')};`,
+    config: 'the minimal loop alone (constant delay only, no backoff helpers)',
+  },
+  {
+    id: 'tenacious',
+    pkg: '.',
+    code: `export { retry, exponential, jitter, cap } from ${src('src/index.ts')};`,
+    config:
+      '`import { retry, exponential, jitter, cap } from "tenacious"` (src/index.ts; bundles p-retry, is-network-error and zod/mini)',
+  },
+  {
+    id: 'tenacious-all',
+    pkg: '.',
+    code: `export * from ${src('src/index.ts')};`,
+    config: 'everything exported by the root entry (for reference, not a target)',
+  },
+  {
+    id: 'p-retry',
+    pkg: 'p-retry',
+    code: `export { default as pRetry } from 'p-retry';`,
+    config:
+      '`import pRetry from "p-retry"` (exponential = `factor`, jitter = `randomize`, cap = `maxTimeout`)',
+  },
+  {
+    id: 'cockatiel',
+    pkg: 'cockatiel',
+    code: `export { retry, handleAll, ExponentialBackoff } from 'cockatiel';`,
+    config:
+      '`import { retry, handleAll, ExponentialBackoff } from "cockatiel"` (jittered by its default generator, cap = `maxDelay`; ESM build)',
+  },
+  {
+    id: 'exponential-backoff',
+    pkg: 'exponential-backoff',
+    code: `export { backOff } from 'exponential-backoff';`,
+    config:
+      '`import { backOff } from "exponential-backoff"` (`jitter: \'full\'`, cap = `maxDelay`; CommonJS only)',
+  },
+  {
+    id: 'async-retry',
+    pkg: 'async-retry',
+    code: `export { default as retry } from 'async-retry';`,
+    config:
+      '`import retry from "async-retry"` (exponential `factor`, `randomize`, `maxTimeout`; CommonJS only)',
+  },
+];
+
+function readJson(file: string): { dependencies?: Record<string, string> } {
+  return JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> };
+}
+
+/** The directory of package `name` as Node would find it from `fromDir`. */
+function packageDir(name: string, fromDir: string): string {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find ${name} from ${fromDir}`);
+  }
+}
+
+/** Every package reachable through `dependencies`, by name@version. */
+function transitiveDependencies(dir: string, seen = new Set<string>()): Set<string> {
+  for (const name of Object.keys(readJson(path.join(dir, 'package.json')).dependencies ?? {})) {
+    const depDir = packageDir(name, dir);
+    const key = `${name}@${(JSON.parse(readFileSync(path.join(depDir, 'package.json'), 'utf8')) as { version: string }).version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    transitiveDependencies(depDir, seen);
+  }
+  return seen;
+}
+
+/** Which package (or `src`) each output byte came from. */
+function breakdown(inputs: Record<string, { bytesInOutput: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = m?.[1] ?? (file.includes('src/') ? 'tenacious src' : 'entry');
+    out[key] = (out[key] ?? 0) + bytesInOutput;
+  }
+  return out;
+}
+
+const rows = [];
+for (const entry of ENTRIES) {
+  const result = await build({
+    ...BUNDLE_DEFAULTS,
+    stdin: {
+      contents: entry.code,
+      resolveDir: root,
+      sourcefile: `${entry.id}-entry.ts`,
+      loader: 'ts',
+    },
+    // Prefer each package's ESM build where it has one (cockatiel): better tree-shaking for peers.
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+  });
+  const output = result.outputFiles[0]!.contents;
+  const deps =
+    entry.pkg === undefined
+      ? []
+      : [...transitiveDependencies(entry.pkg === '.' ? root : packageDir(entry.pkg, root))].sort();
+  const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
+  rows.push({
+    id: entry.id,
+    config: entry.config,
+    metrics: {
+      dependencies: deps.length,
+      minifiedBytes: output.length,
+      gzipBytes: gzipSync(output, { level: 9 }).length,
+    },
+    dependencies: deps,
+    breakdown: breakdown(inputs),
+  });
+}
+emitResult({ scenario: 's5', rows });
