@@ -14,34 +14,14 @@ import {
   onExhausted,
   RetryExhaustedError,
   retryable,
-  type Clock,
   type RetryOptions,
 } from '../src/index.js';
 import { telegramAlert } from '../src/alerts/index.js';
 import { binanceClassifier, binancePresets } from '../src/binance/index.js';
 import { startExchangeServer, type ExchangeServer } from './support/exchange-server.js';
+import { scaledClock } from './support/scaled-clock.js';
 
 const SCALE = 10;
-
-/** Real time, but every sleep lasts a tenth of what was asked; `now` advances by the full amount. */
-function scaledClock(scale: number): Clock {
-  let skew = 0;
-  return {
-    now: () => Date.now() + skew,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          skew += ms - ms / scale;
-          resolve();
-        }, ms / scale);
-        signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(signal.reason);
-        });
-      }),
-  };
-}
 
 const logger = pino(
   { level: 'warn' },

@@ -1,4 +1,5 @@
 import { cap, exponential, jitter } from './backoff.js';
+import { orderBackoff, queryBackoff } from './preset-backoffs.js';
 import { httpClassifier } from './http/index.js';
 import type { RetryOptions } from './options.js';
 
@@ -38,20 +39,14 @@ export const presets: Presets = /* @__PURE__ */ Object.freeze({
   get orderExecution() {
     return once('orderExecution', () => ({
       maxAttempts: 4,
-      backoff: cap(
-        jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
-          mode: 'proportional',
-          ratio: 0.2,
-        }),
-        8000,
-      ),
+      backoff: orderBackoff(),
       idempotent: false,
     }));
   },
   get query() {
     return once('query', () => ({
       maxAttempts: 5,
-      backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
+      backoff: queryBackoff(),
       idempotent: true,
     }));
   },

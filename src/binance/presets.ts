@@ -1,4 +1,4 @@
-import { cap, exponential, jitter } from '../backoff.js';
+import { orderBackoff, queryBackoff } from '../preset-backoffs.js';
 import { httpClassifier } from '../http/index.js';
 import type { RetryOptions } from '../options.js';
 import type { Classifier } from '../types.js';
@@ -36,19 +36,13 @@ const classify: readonly Classifier[] = /* @__PURE__ */ Object.freeze([
 export const binancePresets = /* @__PURE__ */ Object.freeze({
   binanceOrder: Object.freeze({
     maxAttempts: 4,
-    backoff: cap(
-      jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
-        mode: 'proportional',
-        ratio: 0.2,
-      }),
-      8000,
-    ),
+    backoff: orderBackoff(),
     classify,
     idempotent: false,
   }) satisfies RetryOptions,
   binanceQuery: Object.freeze({
     maxAttempts: 5,
-    backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
+    backoff: queryBackoff(),
     classify,
     idempotent: true,
   }) satisfies RetryOptions,

@@ -1,4 +1,4 @@
-import { cap, exponential, jitter } from '../backoff.js';
+import { orderBackoff, queryBackoff } from '../preset-backoffs.js';
 import type { RetryOptions } from '../options.js';
 import { dexClassifier } from './classifier.js';
 import { jsonRpcClassifier } from './jsonrpc.js';
@@ -30,37 +30,25 @@ import { jsonRpcClassifier } from './jsonrpc.js';
 export const dexPresets = /* @__PURE__ */ Object.freeze({
   dexOrder: Object.freeze({
     maxAttempts: 4,
-    backoff: cap(
-      jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
-        mode: 'proportional',
-        ratio: 0.2,
-      }),
-      8000,
-    ),
+    backoff: orderBackoff(),
     classify: dexClassifier(),
     idempotent: false,
   }) satisfies RetryOptions,
   dexQuery: Object.freeze({
     maxAttempts: 5,
-    backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
+    backoff: queryBackoff(),
     classify: dexClassifier(),
     idempotent: true,
   }) satisfies RetryOptions,
   evmSend: Object.freeze({
     maxAttempts: 4,
-    backoff: cap(
-      jitter(exponential({ initial: 1000, factor: 2, max: 8000 }), {
-        mode: 'proportional',
-        ratio: 0.2,
-      }),
-      8000,
-    ),
+    backoff: orderBackoff(),
     classify: jsonRpcClassifier(),
     idempotent: false,
   }) satisfies RetryOptions,
   evmRead: Object.freeze({
     maxAttempts: 5,
-    backoff: jitter(exponential({ initial: 250, factor: 2, max: 5000 }), { mode: 'equal' }),
+    backoff: queryBackoff(),
     classify: jsonRpcClassifier(),
     idempotent: true,
     maxRetryAfterMs: 60_000,
