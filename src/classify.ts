@@ -42,7 +42,7 @@ function compileMatchers(helper: string, matchers: readonly ErrorMatcher[]) {
     }
     if (isClass(m)) {
       const name = m.name || 'Error';
-      return { name, test: (e: unknown) => e instanceof m };
+      return { name, test: (e: unknown) => isInstance(e, m) };
     }
     const predicate = m;
     return { name: '', test: (e: unknown) => predicate(e) === true };
@@ -136,8 +136,8 @@ export const defaultClassifier: Classifier = markErrorOnly(
   (outcome: Outcome): Verdict | undefined => {
     if (outcome.ok) return undefined;
     const error = outcome.error;
-    if (error instanceof AttemptTimeoutError) return ATTEMPT_TIMEOUT;
-    if (error instanceof TypeError && !isNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
+    if (isInstance(error, AttemptTimeoutError)) return ATTEMPT_TIMEOUT;
+    if (isInstance(error, TypeError) && !safeIsNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },
 );
@@ -154,6 +154,27 @@ const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
   action: 'retry',
   reason: 'unclassified',
 });
+
+/**
+ * `value instanceof type`, or false when the check itself throws: `instanceof` runs a Proxy's
+ * getPrototypeOf trap, and a revoked Proxy throws on it.
+ */
+function isInstance(value: unknown, type: abstract new (...args: any[]) => unknown): boolean {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+/** is-network-error reads `message` and `stack`, which may be throwing getters. */
+function safeIsNetworkError(error: unknown): boolean {
+  try {
+    return isNetworkError(error);
+  } catch {
+    return false;
+  }
+}
 
 /** A readable description of a bad argument for error messages. */
 export function describeValue(value: unknown): string {

@@ -8,6 +8,41 @@ export function clampDelay(ms: number): number {
   return ms > 0 ? (ms < MAX_DELAY_MS ? ms : MAX_DELAY_MS) : 0;
 }
 
+interface AbortWaiters {
+  readonly callbacks: Set<() => void>;
+  readonly listener: () => void;
+}
+
+const waiters = new WeakMap<AbortSignal, AbortWaiters>();
+
+/**
+ * Calls `callback` when `signal` aborts; returns a function that cancels that. However many
+ * callers wait on one signal, it carries a single 'abort' listener: EventTarget scans its list
+ * on every add, so one listener per waiter makes n concurrent waiters cost O(n^2).
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let entry = waiters.get(signal);
+  if (entry === undefined) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      waiters.delete(signal);
+      for (const cb of callbacks) cb();
+    };
+    entry = { callbacks, listener };
+    waiters.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const current = entry;
+  current.callbacks.add(callback);
+  return () => {
+    if (!current.callbacks.delete(callback) || current.callbacks.size > 0) return;
+    if (waiters.get(signal) === current) {
+      waiters.delete(signal);
+      signal.removeEventListener('abort', current.listener);
+    }
+  };
+}
+
 function createRealClock(unref: boolean): Clock {
   return {
     now: Date.now,
@@ -22,16 +57,15 @@ function createRealClock(unref: boolean): Clock {
           reject(signal.reason);
           return;
         }
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal.reason);
-        };
         const timer = setTimeout(() => {
-          signal.removeEventListener('abort', onAbort);
+          cancel();
           resolve();
         }, clampDelay(ms));
         if (unref) timer.unref();
-        signal.addEventListener('abort', onAbort, { once: true });
+        const cancel = onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
       });
     },
   };

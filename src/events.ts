@@ -115,7 +115,8 @@ export function emitAll<E>(
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** True for promises and other thenables (what an async listener, logger or classifier returns). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
@@ -131,7 +132,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function reportListenerError(err: unknown, logger: Logger | undefined, what: string): void {
   try {
     if (logger !== undefined) {
-      logger.error({ err: serializeError(err), listener: what }, `tenacious: ${what} failed`);
+      const result: unknown = logger.error(
+        { err: serializeError(err), listener: what },
+        `tenacious: ${what} failed`,
+      );
+      // An async logger that rejects must not become an unhandled rejection either.
+      if (isThenable(result)) result.then(undefined, () => {});
     } else {
       process.emitWarning(`tenacious: ${what} failed: ${describeError(err)}`, 'TenaciousWarning');
     }

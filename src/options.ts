@@ -88,6 +88,8 @@ export interface Plan {
   readonly clock: Clock | undefined;
   readonly random: () => number;
   readonly unref: boolean;
+  /** The engine's p-retry options for this plan, built on its first retry. */
+  pRetryOptions?: object;
 }
 
 /** The default backoff of API.md, built once. */

@@ -18,7 +18,7 @@ const SECRET_KEY =
 
 /** `name=value` or `"name": "value"` pairs in free text (query strings, JSON, header dumps). */
 const SECRET_PAIR =
-  /\b(authorization|x-mbx-apikey|x-api-key|api[-_]?key|apikey|api[-_]?secret|secret[-_]?key|client[-_]?secret|signature|access[-_]?token|refresh[-_]?token|bot[-_]?token|token|password|passphrase|private[-_]?key)(["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token)\s+)?([^\s"'&,;}#]+)/gi;
+  /\b(authorization|x-mbx-apikey|x-api-key|api[-_]?key|apikey|api[-_]?secret|secret[-_]?key|client[-_]?secret|secret|signature|access[-_]?token|refresh[-_]?token|bot[-_]?token|token|password|passphrase|private[-_]?key)(["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token)\s+)?([^\s"'&,;}#]+)/gi;
 /** Telegram bot tokens (`123456:ABC…`), in `/bot<token>/` paths or on their own. */
 const TELEGRAM_PATH = /\/bot\d+:[\w-]+/g;
 const TELEGRAM_TOKEN = /\b\d{5,}:[\w-]{30,}\b/g;
@@ -194,7 +194,7 @@ function serializeErrorObject(
   const stack = safeGet(err, 'stack');
   if (typeof stack === 'string') out.stack = redactText(stack, extra);
   for (const key of safeKeys(err)) {
-    if (key in out || key === 'cause') continue;
+    if (key in out || key === 'cause' || key === 'stack') continue;
     const item = safeGet(err, key);
     out[key] = SECRET_KEY.test(key) ? REDACTED : sanitize(item, depth + 1, seen, extra);
   }

@@ -1,25 +1,52 @@
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 /**
  * Suite-wide guard: any unhandled rejection or uncaught exception while a test runs fails that
  * test, so an abandoned attempt, a failing listener or a background alert delivery can never
- * leak one unnoticed.
+ * leak one unnoticed. One that surfaces after the last test of a file (or in a hook) fails the
+ * file. test/reliability/unhandled-rejections.test.ts provokes the classic cases.
  */
 const faults: unknown[] = [];
-const onFault = (error: unknown) => faults.push(error);
+const onFault = (error: unknown) => void faults.push(error);
 process.on('unhandledRejection', onFault);
 process.on('uncaughtException', onFault);
 
-afterEach(async () => {
-  // Let rejections of promises dropped by the test surface before checking.
+/** Node reports a rejection as unhandled once the microtask queue has drained: two turns cover it. */
+async function settle(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
-  if (faults.length > 0) {
-    const found = faults.splice(0);
-    throw new Error(
-      `unhandled rejection or uncaught exception during the test: ${String(found[0])}`,
-      {
-        cause: found[0],
-      },
-    );
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** `String(value)` for anything, including the hostile values the reliability tests throw. */
+function describeFault(value: unknown): string {
+  try {
+    return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+  } catch {
+    return '[unprintable value]';
+  }
+}
+
+function check(when: string): void {
+  if (faults.length === 0) return;
+  const found = faults.splice(0);
+  throw new Error(
+    `${found.length} unhandled rejection(s) or uncaught exception(s) ${when}: ${found.map(describeFault).join('; ')}`,
+    { cause: found[0] },
+  );
+}
+
+afterEach(async () => {
+  await settle();
+  check('during the test');
+});
+
+afterAll(async () => {
+  await settle();
+  try {
+    check('after the last test of this file, or in a hook');
+  } finally {
+    // Test files share a worker process: do not pile up listeners from one file to the next.
+    process.off('unhandledRejection', onFault);
+    process.off('uncaughtException', onFault);
   }
 });

@@ -1,6 +1,6 @@
 import { describeValue } from '../classify.js';
 import { unrefRealClock } from '../clock.js';
-import { reportListenerError } from '../events.js';
+import { isThenable, reportListenerError } from '../events.js';
 import { safeGet } from '../redact.js';
 import type { Clock, ExhaustedEvent, Logger } from '../types.js';
 import type { AlertEvent, AlertListener } from './types.js';
@@ -174,6 +174,17 @@ export function throttleAlerts(
   const innerFlush = safeGet(listener, 'flush');
 
   const flush = async (): Promise<void> => {
+    // Deliveries sleep on unref'd timers between requests, and an awaited promise keeps nothing
+    // alive: hold the process open until flush() is done.
+    const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+    try {
+      await flushAll();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
+
+  const flushAll = async (): Promise<void> => {
     for (const window of endAllWindows()) {
       if (window.count > 0 && !stopped) deliver(summaryOf(window));
     }
@@ -210,12 +221,4 @@ function safeNow(clock: Clock): number {
   } catch {
     return Date.now();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
