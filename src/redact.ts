@@ -14,7 +14,9 @@ export const REDACTED = '[REDACTED]';
 
 /** Object keys whose values are secrets wherever they appear (headers, bodies, configs). */
 const SECRET_KEY =
-  /^(?:authorization|proxy-authorization|cookie|set-cookie|x-mbx-apikey|x-api-key|x-apikey|api[-_]?key|apikey|api[-_]?secret|secret|secret[-_]?key|client[-_]?secret|signature|sig|token|access[-_]?token|refresh[-_]?token|id[-_]?token|bot[-_]?token|bottoken|password|passwd|passphrase|private[-_]?key|privatekey|mnemonic|seed)$/i;
+  // Exchange credential headers: OKX (OK-ACCESS-KEY/-SIGN/-PASSPHRASE), Bybit (X-BAPI-API-KEY,
+  // X-BAPI-SIGN), Kraken (API-Key, API-Sign), Coinbase (CB-ACCESS-KEY/-SIGN/-PASSPHRASE).
+  /^(?:ok-access-(?:key|sign|passphrase)|x-bapi-(?:api-key|sign)|api-sign|cb-access-(?:key|sign|passphrase)|authorization|proxy-authorization|cookie|set-cookie|x-mbx-apikey|x-api-key|x-apikey|api[-_]?key|apikey|api[-_]?secret|secret|secret[-_]?key|client[-_]?secret|signature|sig|token|access[-_]?token|refresh[-_]?token|id[-_]?token|bot[-_]?token|bottoken|password|passwd|passphrase|private[-_]?key|privatekey|mnemonic|seed)$/i;
 
 /** `name=value` or `"name": "value"` pairs in free text (query strings, JSON, header dumps). */
 const SECRET_PAIR =

@@ -199,3 +199,18 @@ describe('logging through retry', () => {
     expectNoSecret(text());
   });
 });
+
+describe('exchange credential headers', () => {
+  it.each([
+    'OK-ACCESS-SIGN',
+    'OK-ACCESS-KEY',
+    'X-BAPI-API-KEY',
+    'X-BAPI-SIGN',
+    'API-Sign',
+    'CB-ACCESS-SIGN',
+  ])('redacts %s in a headers object', (header) => {
+    const out = JSON.stringify(serializeError({ config: { headers: { [header]: API_KEY } } }));
+    expect(out).not.toContain(API_KEY);
+    expect(out).toContain(`"${header}":"[REDACTED]"`);
+  });
+});
