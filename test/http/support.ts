@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Classifier, Outcome, Verdict } from '../../src/index.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 
 /** What the server does with one request. */
 export type Step =
@@ -50,16 +51,11 @@ export async function scriptedServer(steps: readonly Step[]): Promise<ScriptedSe
     res.writeHead(step.status, step.headers ?? {});
     res.end(step.body ?? '');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
