@@ -294,22 +294,25 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
 export const validationStats = { count: 0 };
 
 /**
- * Plans by options object and base plan. An options object is read once: later mutations of the
- * same object are not seen (pass a new object instead), which is what makes the success path of
- * `retry(fn, sameOptions)` free of validation.
+ * Plans by options object. An options object is read once: later mutations of the same object
+ * are not seen (pass a new object instead), which is what makes the success path of
+ * `retry(fn, sameOptions)` free of validation. Options layered over the library defaults (plain
+ * `retry`, the common case) have a flat cache; over a `createRetry` base, one level more.
  */
-const planCache = new WeakMap<object, WeakMap<Plan, Plan>>();
+const defaultPlans = new WeakMap<object, Plan>();
+const layeredPlans = new WeakMap<object, WeakMap<Plan, Plan>>();
 
 /** Returns the cached plan for `options` over `base`, validating and building it on first sight. */
 export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): Plan {
-  let byBase = planCache.get(options);
-  const cached = byBase?.get(base);
+  const byBase = base === DEFAULT_PLAN ? undefined : layeredPlans.get(options);
+  const cached = base === DEFAULT_PLAN ? defaultPlans.get(options) : byBase?.get(base);
   if (cached !== undefined) return cached;
   validationStats.count++;
   const error = validateOptions(options);
   if (error !== undefined) throw error;
   const plan = buildPlan(options, base);
-  if (byBase === undefined) planCache.set(options, (byBase = new WeakMap()));
-  byBase.set(base, plan);
+  if (base === DEFAULT_PLAN) defaultPlans.set(options, plan);
+  else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, plan]]));
+  else byBase.set(base, plan);
   return plan;
 }
