@@ -443,7 +443,7 @@ class Breaker implements CircuitBreaker {
  * try {
  *   await retry(() => client.getAccount(), { breaker: binance });
  * } catch (err) {
- *   if (err instanceof CircuitOpenError) console.log(`binance is down; next probe in ${err.retryAfterMs} ms`);
+ *   if (err instanceof CircuitOpenError) logger.warn({ retryAfterMs: err.retryAfterMs }, 'binance is down');
  * }
  *
  * // Rolling mode: open when half the calls of the last 10 s failed (once there were 20).

@@ -8,7 +8,7 @@ import type { ExhaustedReason } from './types.js';
  * try {
  *   await retry(fetchTicker);
  * } catch (err) {
- *   if (err instanceof RetryExhaustedError) console.log(err.attempts, err.reason, err.cause);
+ *   if (err instanceof RetryExhaustedError) logger.error({ attempts: err.attempts, reason: err.reason, err: err.cause });
  * }
  * ```
  */
@@ -116,7 +116,7 @@ export class CircuitOpenError extends Error {
  *
  * @example
  * ```ts
- * try { optionsFromEnv(); } catch (err) { if (err instanceof ConfigError) console.error(err.issues); }
+ * try { optionsFromEnv(); } catch (err) { if (err instanceof ConfigError) logger.fatal({ issues: err.issues }, 'bad config'); }
  * ```
  */
 export class ConfigError extends Error {

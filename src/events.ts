@@ -57,7 +57,7 @@ function subscribe<K extends ListKey>(key: K, listener: Hub[K][number]): () => v
  *
  * @example
  * ```ts
- * const stop = onExhausted((event) => console.error(`${event.operation} gave up: ${event.reason}`));
+ * const stop = onExhausted((event) => logger.error(event, `${event.operation} gave up: ${event.reason}`));
  * // later
  * stop();
  * ```

@@ -1,7 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, runChild } from './support.js';
+import { bundleFixture, runChild } from './support.js';
 
 /**
  * Load and memory, in a child process run with `--expose-gc`
@@ -28,7 +26,7 @@ interface LoadReport {
 }
 
 const HEAP_BOUND_PCT = 5;
-let dir: string;
+let cleanup: () => Promise<void>;
 let script: string;
 const measured: string[] = [];
 
@@ -48,24 +46,11 @@ async function load(runs: number, signal: 'none' | 'shared'): Promise<LoadReport
 }
 
 beforeAll(async () => {
-  const { build } = await import('esbuild');
-  await mkdir(join(ROOT, '.tmp'), { recursive: true });
-  dir = await mkdtemp(join(ROOT, '.tmp', 'reliability-load-'));
-  script = join(dir, 'load.mjs');
-  await build({
-    entryPoints: [join(FIXTURES, 'load.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: script,
-    logLevel: 'silent',
-  });
+  ({ script, cleanup } = await bundleFixture('load'));
 }, 60_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await cleanup();
   console.log(`load and memory:\n  ${measured.join('\n  ')}`);
 });
 

@@ -1,8 +1,6 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedOutcomes, scenarios } from '../fixtures/reliability/scenarios.js';
-import { FIXTURES, ROOT, runChild, startAlertEndpoint, type ChildResult } from './support.js';
+import { bundleFixture, runChild, startAlertEndpoint, type ChildResult } from './support.js';
 
 /**
  * No dangling timers, observed from outside: each scenario runs alone in a fresh `node`
@@ -17,29 +15,16 @@ import { FIXTURES, ROOT, runChild, startAlertEndpoint, type ChildResult } from '
 
 const EXIT_BOUND_MS = 100;
 
-let dir: string;
+let cleanup: () => Promise<void>;
 let script: string;
 const measured: { scenario: string; exitMs: number }[] = [];
 
 beforeAll(async () => {
-  const { build } = await import('esbuild');
-  await mkdir(join(ROOT, '.tmp'), { recursive: true });
-  dir = await mkdtemp(join(ROOT, '.tmp', 'reliability-timers-'));
-  script = join(dir, 'child.mjs');
-  await build({
-    entryPoints: [join(FIXTURES, 'child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: script,
-    logLevel: 'silent',
-  });
+  ({ script, cleanup } = await bundleFixture('child'));
 }, 60_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await cleanup();
   console.log(
     `exit delays after the scenario's end (bound ${EXIT_BOUND_MS} ms):\n${measured
       .map(({ scenario, exitMs }) => `  ${exitMs.toFixed(1).padStart(6)} ms  ${scenario}`)
