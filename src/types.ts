@@ -18,6 +18,13 @@ export interface Verdict {
   reason: string;
   /** A server-requested wait (Retry-After); the delay is the larger of this and the backoff. */
   retryAfterMs?: number;
+  /**
+   * The wrapped client already retried this request by itself before it threw (AWS SDK
+   * `$metadata.attempts`, and the like): how many attempts it made and the setting that turns its
+   * own retries off. The engine logs one warning per operation, so retries are not silently
+   * stacked on retries.
+   */
+  clientRetried?: { attempts: number; setting: string };
 }
 
 /** Returns a verdict, or `undefined` to let the next classifier (or the default rule) decide. */
@@ -97,6 +104,33 @@ export interface SuccessEvent<T = unknown> {
   value: T;
 }
 
+/** How an unknown outcome on a non-idempotent call was resolved. */
+export type UnknownOutcomeResolution =
+  /** `reconcile` found that it executed: the run resolves with its value. */
+  | 'executed'
+  /** `reconcile` says it did not execute: it is safe to send again, and the run retries. */
+  | 'not-executed'
+  /** No `reconcile`: the run rejects with `UnknownOutcomeError`. */
+  | 'unreconciled'
+  /** `reconcile` threw (or answered nonsense): the run rejects with that error. */
+  | 'reconcile-failed';
+
+/**
+ * Fired for every `unknown` verdict on a non-idempotent call, whatever happens next: the most
+ * dangerous state a trading service can be in is the one nobody hears about.
+ */
+export interface UnknownOutcomeEvent {
+  operation: string;
+  attempt: number;
+  elapsedMs: number;
+  verdict: Verdict;
+  error?: unknown;
+  value?: unknown;
+  resolution: UnknownOutcomeResolution;
+  /** What `reconcile` threw, when `resolution` is `reconcile-failed`. */
+  reconcileError?: unknown;
+}
+
 /** What `reconcile` answers for an unknown outcome. */
 export type ReconcileResult<T> =
   | { executed: true; value: T }
@@ -129,4 +163,38 @@ export interface RetryAdmission {
   recordAttempt(): void;
   /** Returns `true` and counts a retry when the budget allows one. */
   tryRetry(): boolean;
+}
+
+/**
+ * How a run ended, as instrumentation sees it: `ok` resolved with a value; `fail` rejected on a
+ * `fail` verdict; `exhausted` gave up; `unknown-outcome` rejected on an unreconciled or
+ * unreconcilable unknown outcome; `aborted` was cancelled by the caller's signal; `error` any
+ * other rejection (an open breaker, a broken classifier).
+ */
+export type RunEnd =
+  | { kind: 'ok'; attempts: number; elapsedMs: number }
+  | {
+      kind: 'fail' | 'exhausted' | 'unknown-outcome' | 'aborted' | 'error';
+      attempts: number;
+      elapsedMs: number;
+      error: unknown;
+      reason?: string;
+    };
+
+/**
+ * A run as instrumentation sees it (`tenacious/otel`). Created by {@link RunInstrumentation.start}
+ * at the start of each run while an instrumentation is installed.
+ */
+export interface RunScope {
+  /** Runs one attempt inside the run's context, so that the client's spans nest under the run. */
+  attempt<R>(attempt: number, fn: () => R): R;
+  /** A failed attempt that will be retried, before its delay. */
+  retry(event: RetryEvent): void;
+  /** The run ended. Called exactly once. */
+  end(end: RunEnd): void;
+}
+
+/** Installed process-wide by an instrumentation (`tenacious/otel`); consulted once per run. */
+export interface RunInstrumentation {
+  start(operation: string): RunScope;
 }
