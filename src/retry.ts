@@ -104,7 +104,7 @@ export async function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: stri
     }
   }
   if (breaker !== undefined) breaker.record(token, 'success');
-  if (plan.onSuccess.length !== 0 || hub.success.length !== 0) {
+  if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
     emitSuccess(
       plan.operation ?? defaultOperation ?? operationName(fn),
       plan,
@@ -335,7 +335,7 @@ async function attempt<T>(run: Run<T>, attemptNumber: number): Promise<T> {
 
 function succeed<T>(run: Run<T>, value: T, attempts: number): T {
   const { plan } = run;
-  if (plan.onSuccess.length !== 0 || hub.success.length !== 0) {
+  if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
     emitSuccess(run.operation, plan, value, attempts, run.clock.now() - run.start);
   }
   return value;
@@ -376,7 +376,7 @@ function shouldRetry(ctx: { readonly error: Error }): boolean | Promise<boolean>
   }
   if (
     plan.onRetry.length !== 0 ||
-    hub.retry.length !== 0 ||
+    hub.retry.listeners.length !== 0 ||
     plan.logger !== undefined ||
     retryChannel.hasSubscribers
   ) {
@@ -453,7 +453,7 @@ function exhaust<T>(
     reason,
   };
   emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
-  emitAll(hub.exhausted, event, plan.logger, 'onExhausted listener');
+  emitAll(hub.exhausted.listeners, event, plan.logger, 'onExhausted listener');
   if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
   if (plan.logger !== undefined) {
     log(
@@ -486,7 +486,7 @@ function exhaust<T>(
 
 function emitRetry(plan: Plan, event: RetryEvent): void {
   emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
-  emitAll(hub.retry, event, plan.logger, 'onRetry listener');
+  emitAll(hub.retry.listeners, event, plan.logger, 'onRetry listener');
   if (retryChannel.hasSubscribers) retryChannel.publish(event);
   if (plan.logger !== undefined) {
     log(
@@ -514,7 +514,7 @@ function emitSuccess(
 ) {
   const event = { operation, attempts, elapsedMs, value };
   emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
-  emitAll(hub.success, event, plan.logger, 'onSuccess listener');
+  emitAll(hub.success.listeners, event, plan.logger, 'onSuccess listener');
 }
 
 /** A logger that throws is ignored: logging never changes the caller's result. */

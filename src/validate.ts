@@ -48,8 +48,13 @@ export function describeValue(value: unknown): string {
  * Returns the error for `value` under `rule`, or undefined when it is valid. `name` is the path
  * used in the message (`maxAttempts`, `classify[1]`).
  */
-export function checkValue(name: string, value: unknown, rule: Rule): TypeError | RangeError | undefined {
-  if (!rule.type(value)) return new TypeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
+export function checkValue(
+  name: string,
+  value: unknown,
+  rule: Rule,
+): TypeError | RangeError | undefined {
+  if (!rule.type(value))
+    return new TypeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
   // NaN is a number but never a valid value of any option.
   if (Number.isNaN(value) || (rule.range !== undefined && !rule.range(value))) {
     return new RangeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
@@ -61,7 +66,8 @@ export function checkValue(name: string, value: unknown, rule: Rule): TypeError 
     }
   }
   const refined = rule.refine?.(value);
-  if (refined !== undefined) return new TypeError(`${name}: expected ${refined}, got ${describeValue(value)}`);
+  if (refined !== undefined)
+    return new TypeError(`${name}: expected ${refined}, got ${describeValue(value)}`);
   return undefined;
 }
 
@@ -99,7 +105,11 @@ export function findOptionsError(
  * Like {@link findOptionsError}, but throws. Returns the options (or `{}` for `undefined`), typed
  * as a record of unknowns for the caller to read.
  */
-export function checkOptions<O extends object>(where: string, options: O | undefined, rules: Rules): O {
+export function checkOptions<O extends object>(
+  where: string,
+  options: O | undefined,
+  rules: Rules,
+): O {
   if (options === undefined) return {} as O;
   const error = findOptionsError(where, options, rules);
   if (error !== undefined) throw error;
@@ -120,7 +130,9 @@ function editDistanceIsOne(a: string, b: string): boolean {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return (
-    a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i)
+    a.slice(i + 1) === b.slice(i + 1) ||
+    a.slice(i) === b.slice(i + 1) ||
+    a.slice(i + 1) === b.slice(i)
   );
 }
 
@@ -129,7 +141,10 @@ function editDistanceIsOne(a: string, b: string): boolean {
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 
 /** A number >= `min` (Infinity allowed only when `infinity` is true). */
-export function numberRule(min: number, options: { infinity?: boolean; max?: number; integer?: boolean; above?: boolean } = {}): Rule {
+export function numberRule(
+  min: number,
+  options: { infinity?: boolean; max?: number; integer?: boolean; above?: boolean } = {},
+): Rule {
   const { infinity = false, max, integer = false, above = false } = options;
   const kind = integer ? 'an integer' : 'a number';
   const lower = above ? `> ${min}` : `>= ${min}`;
@@ -173,7 +188,16 @@ export function oneOfRule(values: readonly string[]): Rule {
 }
 
 /** A pino-compatible logger. */
-export const loggerRule: Rule = methodsRule('a logger with warn, error and debug methods', 'warn', 'error', 'debug');
+export const loggerRule: Rule = methodsRule(
+  'a logger with warn, error and debug methods',
+  'warn',
+  'error',
+  'debug',
+);
 
 /** A clock with `now()` and `sleep(ms, signal)`. */
-export const clockRule: Rule = methodsRule('a clock with now() and sleep(ms, signal)', 'now', 'sleep');
+export const clockRule: Rule = methodsRule(
+  'a clock with now() and sleep(ms, signal)',
+  'now',
+  'sleep',
+);
