@@ -44,24 +44,25 @@ describe('redactText', () => {
 });
 
 describe('serializeError', () => {
-  it('redacts axios-style request headers and keeps the error fields', () => {
+  it('reduces an axios-style error to its compact fields, with the request config dropped', () => {
     const err = Object.assign(new Error('Request failed with status code 400'), {
       code: 'ERR_BAD_REQUEST',
       config: {
-        url: `/api/v3/order?signature=${SIGNATURE}`,
+        method: 'post',
+        url: `https://api.binance.com/api/v3/order?signature=${SIGNATURE}`,
         headers: { 'X-MBX-APIKEY': API_KEY, Accept: 'json' },
       },
       response: { status: 400, data: { code: -2010, msg: 'Account has insufficient balance' } },
     });
-    const out = serializeError(err) as Record<string, any>;
-    expect(out).toMatchObject({
+    expect({ ...(serializeError(err) as object) }).toEqual({
       type: 'Error',
       message: 'Request failed with status code 400',
       code: 'ERR_BAD_REQUEST',
-      config: { headers: { 'X-MBX-APIKEY': '[REDACTED]', Accept: 'json' } },
-      response: { status: 400, data: { code: -2010 } },
+      status: 400,
+      method: 'POST',
+      url: 'https://api.binance.com/api/v3/order?signature=[REDACTED]',
+      body: { code: -2010, msg: 'Account has insufficient balance' },
     });
-    expectNoSecret(JSON.stringify(out));
   });
 
   it('redacts the binance client plain object (requestUrl with signature, headers)', () => {
@@ -85,7 +86,7 @@ describe('serializeError', () => {
     );
     const outer = new TypeError('fetch failed', { cause: inner });
     const out = serializeError(outer) as Record<string, any>;
-    expect(out.cause.type).toBe('Error');
+    expect(out.message).toBe('fetch failed: connect to https://api.telegram.org/bot[REDACTED]/x failed');
     expectNoSecret(JSON.stringify(out));
   });
 
