@@ -55,41 +55,57 @@ export function isSecretName(name: string): boolean {
 // Free text
 // ---------------------------------------------------------------------------------------------
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** `X-MBX-APIKEY` → `x[-_ ]?mbx[-_ ]?apikey`: a label as it may be written in text. */
-const labelPattern = (name: string) =>
-  name
-    .toLowerCase()
-    .split(/[-_\s]+/)
-    .map(escapeRe)
-    .join('[-_ ]?');
-
-const LABEL = `(?:[\\w-]{0,40}?(?:${SECRET_NAME_ENDINGS.map((n) => labelPattern(n.name)).join('|')})|${SECRET_NAMES.map(
-  (n) => labelPattern(n.name),
-)
-  .sort((a, b) => b.length - a.length)
-  .join('|')})`;
-
 /**
- * `label: value`, `label=value`, `"label":"value"`, `'label' => 'value'` (a printed Map) and
- * `"label","value"` (a header array printed as JSON). Group 1 label, 2 separator, 3 the value's
- * opening quote, 4 the value.
+ * A label and its separator: `label: `, `label=`, `"label":"`, `'label' => '` (a printed Map),
+ * `"label","` (a header array printed as JSON). A label is one word (`X-MBX-APIKEY`,
+ * `DEPLOYER_PRIVATE_KEY`) or two (`private key`); whether it names a secret is decided by
+ * {@link isSecretName}, so text is scanned once whatever the size of the name tables.
  */
-const LABELLED = new RegExp(
-  `(?<![\\w-])(${LABEL})((?:\\\\?["'])?\\s*(?:=>|[:=])\\s*|\\\\?["']\\s*,\\s*(?=\\\\?["']))(\\\\?["'])?(` +
-    // Already redacted.
-    `\\[REDACTED\\]` +
-    // A BIP-39 mnemonic written without quotes: 12 to 24 lower-case words.
-    `|[a-z]{3,8}(?: [a-z]{3,8}){11,23}\\b` +
-    // Inside quotes: up to the closing quote.
-    `|(?<=["'])[^"'\\r\\n\\\\]*` +
-    // Unquoted: an optional auth scheme, then a token.
-    `|(?:(?:Bearer|Basic|Token|Digest|Bot|HMAC-SHA256|AWS4-HMAC-SHA256)\\s+)?(?:\\[REDACTED\\]|[^\\s"'&,;}\\])#\\\\<>]+)` +
-    `)`,
-  'gi',
-);
+const LABEL_AND_SEPARATOR =
+  /(?<![\w-])([\w-]{1,60}(?: [\w-]{1,60})?)((?:\\?["'])?\s*(?:=>|[:=])\s*|\\?["']\s*,\s*(?=\\?["']))/g;
+/** The value after a secret label, read from where the separator ends. */
+const LABELLED_VALUE =
+  // An opening quote, then: already redacted; a BIP-39 mnemonic written without quotes (12 to 24
+  // lower-case words); inside quotes, up to the closing quote; unquoted, an optional auth scheme
+  // and a token.
+  /(\\?["'])?(?:\[REDACTED\]|[a-z]{3,8}(?: [a-z]{3,8}){11,23}\b|(?<=["'])[^"'\r\n\\]*|(?:(?:Bearer|Basic|Token|Digest|Bot|HMAC-SHA256|AWS4-HMAC-SHA256)\s+)?(?:\[REDACTED\]|[^\s"'&,;}\])#\\<>]+))/iy;
 /** Cookie headers hold several `name=value` pairs: everything to the end of the line goes. */
-const COOKIE = /(?<![\w-])((?:set-)?cookie)(["']?\s*[:=]\s*)(["']?)([^"'\r\n]+)/gi;
+const COOKIE_VALUE = /(["']?)[^"'\r\n]+/y;
+
+function isSecretLabel(label: string): boolean {
+  if (isSecretName(label)) return true;
+  const space = label.indexOf(' ');
+  return space !== -1 && isSecretName(label.slice(space + 1));
+}
+
+/** Replaces the value after every secret label. */
+function redactLabelled(text: string): string {
+  let out = '';
+  let copied = 0;
+  LABEL_AND_SEPARATOR.lastIndex = 0;
+  for (let m = LABEL_AND_SEPARATOR.exec(text); m !== null; m = LABEL_AND_SEPARATOR.exec(text)) {
+    const label = m[1]!;
+    if (!isSecretLabel(label)) {
+      // Keep scanning inside what followed: `https://…?signature=…` holds a label.
+      LABEL_AND_SEPARATOR.lastIndex = m.index + label.length;
+      continue;
+    }
+    const valueAt = m.index + m[0].length;
+    const isCookie = /^(?:set-?)?cookie$/i.test(label);
+    const value = isCookie ? COOKIE_VALUE : LABELLED_VALUE;
+    value.lastIndex = valueAt;
+    const v = value.exec(text);
+    if (v === null || v[0] === '') {
+      LABEL_AND_SEPARATOR.lastIndex = valueAt;
+      continue;
+    }
+    out += `${text.slice(copied, valueAt)}${v[1] ?? ''}${REDACTED}`;
+    copied = valueAt + v[0].length;
+    LABEL_AND_SEPARATOR.lastIndex = copied;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 /** Bearer and Basic credentials wherever they appear. */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+(?!\[REDACTED\])[\w.~+/=-]{6,}/g;
 /** Telegram bot tokens (`123456:ABC…`) on any host (`/bot<token>/`) or on their own. */
@@ -141,18 +157,14 @@ export function redactText(text: string, extra?: readonly string[]): string {
       if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join(REDACTED);
     }
   }
-  return out
-    .replace(URL_IN_TEXT, redactUrl)
-    .replace(VERSIONED_PATH_KEY, `$1${REDACTED}`)
-    .replace(TELEGRAM_PATH, `/bot${REDACTED}`)
-    .replace(TELEGRAM_TOKEN, REDACTED)
-    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
-    .replace(COOKIE, `$1$2$3${REDACTED}`)
-    .replace(
-      LABELLED,
-      (_m, label: string, sep: string, quote: string | undefined) =>
-        `${label}${sep}${quote ?? ''}${REDACTED}`,
-    );
+  return redactLabelled(
+    out
+      .replace(URL_IN_TEXT, redactUrl)
+      .replace(VERSIONED_PATH_KEY, `$1${REDACTED}`)
+      .replace(TELEGRAM_PATH, `/bot${REDACTED}`)
+      .replace(TELEGRAM_TOKEN, REDACTED)
+      .replace(AUTH_SCHEME, `$1 ${REDACTED}`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +311,7 @@ function copy(value: unknown, depth: number, seen: Set<object>, ctx: Ctx): unkno
   if (depth >= ctx.limits.depth) return `[${tagOf(obj) || 'Object'}]`;
   seen.add(obj);
   try {
-    if (isErrorLike(obj)) return serializeOne(obj, ctx.extra);
+    if (isErrorLike(obj)) return serializeChain(causeChain(obj), ctx.extra, seen, depth);
     if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
       return `[${tagOf(obj)} ${safeGet(obj, 'byteLength') as number} bytes]`;
     }
@@ -307,7 +319,8 @@ function copy(value: unknown, depth: number, seen: Set<object>, ctx: Ctx): unkno
       return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
     if (obj instanceof URL) return redactText(obj.href, ctx.extra);
     const tag = tagOf(obj);
-    if (tag === 'Response' || tag === 'Request') return serializeOne(obj, ctx.extra);
+    if (tag === 'Response' || tag === 'Request')
+      return serializeChain([obj], ctx.extra, seen, depth);
     const entries = entriesOf(obj);
     if (entries !== undefined) {
       if (tag === 'URLSearchParams') return redactText(safeString(obj), ctx.extra);
@@ -489,8 +502,11 @@ function payloadOf(value: unknown, extra: readonly string[] | undefined) {
 
 function typeOf(e: object): string {
   const name = safeGet(e, 'name');
+  const ctor = prototypeNames(e)[0];
+  // axios' AxiosError.from() copies the wrapped error's own `name: 'Error'`.
+  if (name === 'Error' && ctor !== undefined && ctor !== 'Object') return ctor;
   if (typeof name === 'string' && name !== '') return cap(name, 80);
-  return prototypeNames(e)[0] ?? 'Error';
+  return ctor === undefined || ctor === 'Object' ? 'Error' : ctor;
 }
 
 /** The message of one link: viem and ethers keep a one-line `shortMessage` next to a long one. */
@@ -574,10 +590,6 @@ export function errorFields(e: object, extra?: readonly string[]): ErrorFields {
 /** Fields of a link that are not known client fields: copied small for unknown error types. */
 const SKIPPED = new Set(['name', 'message', 'stack', 'cause', 'errors', 'shortMessage']);
 
-function serializeOne(e: object, extra: readonly string[] | undefined): Record<string, unknown> {
-  return serializeChain([e], extra);
-}
-
 /** Frames kept from the stack of an unrecognised error. */
 const STACK_FRAMES = 5;
 
@@ -590,7 +602,12 @@ function shortStack(e: object, extra: readonly string[] | undefined): string | u
   return cap(redactText(head.map((l) => l.trim()).join('\n'), extra), 1024);
 }
 
-function serializeChain(chain: readonly unknown[], extra: readonly string[] | undefined) {
+function serializeChain(
+  chain: readonly unknown[],
+  extra: readonly string[] | undefined,
+  seen: Set<object> = new Set(),
+  depth = 0,
+) {
   // A null prototype: pino's error serializer then keeps our `type` instead of naming the copy
   // after its constructor (`Object`).
   const out = Object.create(null) as Record<string, unknown>;
@@ -605,7 +622,7 @@ function serializeChain(chain: readonly unknown[], extra: readonly string[] | un
   for (const { message } of fields) {
     if (message !== '' && !messages.some((m) => m.includes(message))) messages.push(message);
   }
-  out.message = cap(messages.join(': '), MAX_MESSAGE);
+  if (messages.length > 0 || isErrorLike(top)) out.message = cap(messages.join(': '), MAX_MESSAGE);
   if (first.code !== undefined) out.code = first.code;
   for (const key of ['status', 'method', 'url', 'rpcMethod', 'body'] as const) {
     const found = fields.find((f) => f[key] !== undefined)?.[key];
@@ -613,7 +630,7 @@ function serializeChain(chain: readonly unknown[], extra: readonly string[] | un
   }
   const causeCodes: (string | number)[] = [];
   for (const f of fields.slice(1)) {
-    const code = f.code ?? (f.type === 'Error' ? undefined : f.type);
+    const code = f.code ?? (f.type === 'Error' || f.type === 'Object' ? undefined : f.type);
     if (code !== undefined && code !== causeCodes[causeCodes.length - 1]) causeCodes.push(code);
   }
   if (causeCodes.length > 0) out.causeCodes = causeCodes;
@@ -623,16 +640,28 @@ function serializeChain(chain: readonly unknown[], extra: readonly string[] | un
       if (stack !== undefined) out.stack = stack;
     }
     const ctx: Ctx = { limits: SMALL, extra };
-    const seen = new Set<object>([top]);
-    for (const key of safeKeys(top)) {
-      if (key in out || SKIPPED.has(key) || key === 'msg' || key === 'shortMessage') continue;
-      const item = safeGet(top, key);
-      if (item === undefined) continue;
-      out[key] = isSecretName(key) && isPresent(item) ? REDACTED : copy(item, 1, seen, ctx);
+    const added = links.filter((link) => !seen.has(link));
+    for (const link of added) seen.add(link);
+    try {
+      for (const key of safeKeys(top)) {
+        if (key in out || SKIPPED.has(key) || key === 'msg') continue;
+        const item = safeGet(top, key);
+        if (item === undefined) continue;
+        out[key] =
+          isSecretName(key) && isPresent(item) ? REDACTED : copy(item, depth + 1, seen, ctx);
+      }
+    } finally {
+      for (const link of added) seen.delete(link);
     }
     const errors = safeGet(top, 'errors');
-    if (Array.isArray(errors)) {
-      out.errors = errors.slice(0, 5).map((inner) => serializeError(inner, extra));
+    if (Array.isArray(errors) && depth < SMALL.depth) {
+      out.errors = errors
+        .slice(0, 5)
+        .map((inner) =>
+          inner !== null && typeof inner === 'object' && !seen.has(inner)
+            ? serializeChain(causeChain(inner), extra, seen, depth + 1)
+            : copy(inner, depth + 1, seen, { limits: SMALL, extra }),
+        );
     }
   }
   return out;
