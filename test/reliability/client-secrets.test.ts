@@ -8,6 +8,7 @@ import { telegramAlert, webhookAlert, type AlertListener } from '../../src/alert
 import {
   RetryExhaustedError,
   UnknownOutcomeError,
+  constant,
   describeError,
   none,
   onExhausted,
@@ -361,7 +362,13 @@ describe('secrets in real client errors', () => {
         async () => {
           throw failure.thrown;
         },
-        { operation: 'place_order', maxAttempts: 3, clock: instantClock(), logger },
+        {
+          operation: 'place_order',
+          maxAttempts: 3,
+          backoff: constant(1000),
+          clock: instantClock(),
+          logger,
+        },
       ).catch(() => {});
       sizes.push(...lines.map((line) => Buffer.byteLength(line)));
       if (failure.scenario === 'signed GET, 503') {
