@@ -238,19 +238,3 @@ export function keepRedactedForPino(error: Error, key: string, value: unknown): 
     },
   });
 }
-
-/**
- * The stack captured by `super()` names the class `Error` (class fields are set after it): name
- * it after the class, and redact it with the message.
- *
- * @example
- * ```ts
- * fixStack(this);
- * ```
- */
-export function fixStack(error: Error): void {
-  const stack = error.stack;
-  if (typeof stack !== 'string') return;
-  const named = stack.startsWith('Error: ') ? `${error.name}${stack.slice(5)}` : stack;
-  error.stack = redactText(named);
-}

@@ -1,11 +1,12 @@
-import { fixStack, keepCause, keepRedactedForPino, printRedacted } from './error-printing.js';
+import { keepCause, keepRedactedForPino, printRedacted } from './error-printing.js';
 import { redactText } from './redact.js';
 import type { ExhaustedReason } from './types.js';
 
 /*
  * The errors tenacious throws print redacted (`util.inspect`, `console.error`, `JSON.stringify`,
  * pino's `err` serializer), their `cause` chain included: see `error-printing.ts`. Their
- * `message` and `stack` are redacted when made; `cause` stays the client's own object.
+ * `message` is redacted when made (the stack, formatted when first read, repeats it); `cause`
+ * stays the client's own object.
  */
 
 /**
@@ -48,7 +49,6 @@ export class RetryExhaustedError<T = unknown> extends Error {
     this.reason = fields.reason;
     keepRedactedForPino(this, 'value', fields.value);
     keepCause(this, fields.cause);
-    fixStack(this);
   }
 }
 
@@ -79,7 +79,6 @@ export class UnknownOutcomeError extends Error {
     this.operation = fields.operation;
     this.attempt = fields.attempt;
     keepCause(this, fields.cause);
-    fixStack(this);
   }
 }
 
@@ -107,7 +106,6 @@ export class AttemptTimeoutError extends Error {
     this.operation = fields.operation;
     this.attempt = fields.attempt;
     this.timeoutMs = fields.timeoutMs;
-    fixStack(this);
   }
 }
 
@@ -131,7 +129,6 @@ export class CircuitOpenError extends Error {
       ),
     );
     this.retryAfterMs = fields.retryAfterMs;
-    fixStack(this);
   }
 }
 
