@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import isNetworkError from 'is-network-error';
 import { clampDelay, realClock, unrefRealClock } from '../clock.js';
 import { UnknownOutcomeError } from '../errors.js';
@@ -16,6 +17,11 @@ import type {
 } from '../types.js';
 import { describeValue } from '../validate.js';
 import { classifyError } from './classify.js';
+
+/** The engine's channels (found by name), so tracing tools hear p-retry runs too. */
+const retryChannel = channel('tenacious:retry');
+const exhaustedChannel = channel('tenacious:exhausted');
+const unknownOutcomeChannel = channel('tenacious:unknown-outcome');
 
 /**
  * What p-retry hands its callbacks: its `RetryContext` (7.x; 8 and later add `retryDelay`). One
@@ -233,6 +239,7 @@ function isProgrammingError(error: unknown): boolean {
 function reportRetry(plan: Plan, event: RetryEvent): void {
   emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
   hub.retry.emit(event, plan.logger);
+  if (retryChannel.hasSubscribers) retryChannel.publish(event);
   log(
     plan.logger,
     'warn',
@@ -251,6 +258,7 @@ function reportRetry(plan: Plan, event: RetryEvent): void {
 function reportExhausted(plan: Plan, event: ExhaustedEvent): void {
   emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
   hub.exhausted.emit(event, plan.logger);
+  if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
   log(
     plan.logger,
     'error',
@@ -259,6 +267,7 @@ function reportExhausted(plan: Plan, event: ExhaustedEvent): void {
       attempts: event.attempts,
       elapsedMs: Math.round(event.elapsedMs),
       reason: event.reason,
+      verdict: event.verdict.reason,
       err: serializeError(event.error),
     },
     `${event.operation} gave up after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} (${event.reason})`,
@@ -276,7 +285,9 @@ function reportUnknownOutcome(
   },
 ): void {
   const event: UnknownOutcomeEvent = { ...fields, resolution: 'unreconciled' };
+  emitAll(plan.onUnknownOutcome, event, plan.logger, 'onUnknownOutcome hook');
   hub.unknownOutcome.emit(event, plan.logger);
+  if (unknownOutcomeChannel.hasSubscribers) unknownOutcomeChannel.publish(event);
   log(
     plan.logger,
     'error',
@@ -287,7 +298,7 @@ function reportUnknownOutcome(
       resolution: event.resolution,
       err: serializeError(event.error),
     },
-    `${event.operation}: outcome unknown after attempt ${event.attempt} (${event.verdict.reason}); not retried because the operation is not idempotent`,
+    `${event.operation}: outcome unknown after attempt ${event.attempt} (${event.verdict.reason}); ${event.resolution}`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync, readdirSync } from 'node:fs';
 import pRetry, { makeRetriable, type Options } from 'p-retry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -141,6 +142,35 @@ describe('pRetryOptions', () => {
         verdict: { action: 'unknown' },
       },
     ]);
+  });
+
+  it('calls the per-call onUnknownOutcome hook', async () => {
+    const events: UnknownOutcomeEvent[] = [];
+    await pRetry(
+      failing(new Timeout('timeout')),
+      pRetryOptions({
+        classify: unknownOn(Timeout),
+        idempotent: false,
+        clock,
+        onUnknownOutcome: (event) => void events.push(event),
+      }),
+    ).catch(() => {});
+    expect(events).toMatchObject([{ attempt: 1, resolution: 'unreconciled' }]);
+  });
+
+  it('publishes retries on the tenacious:retry diagnostics channel', async () => {
+    const published: unknown[] = [];
+    const listener = (message: unknown) => void published.push(message);
+    subscribe('tenacious:retry', listener);
+    try {
+      await pRetry(
+        failing(new Transient('down')),
+        pRetryOptions({ operation: 'traced', maxAttempts: 2, backoff: none, clock }),
+      ).catch(() => {});
+    } finally {
+      unsubscribe('tenacious:retry', listener);
+    }
+    expect(published).toMatchObject([{ operation: 'traced', attempt: 1 }]);
   });
 
   it('retries an unknown outcome of an idempotent call', async () => {
