@@ -1,6 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync, readdirSync } from 'node:fs';
-import pRetry, { makeRetriable, type Options } from 'p-retry';
+import pRetry, { AbortError, makeRetriable, type Options } from 'p-retry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   constant,
@@ -91,6 +91,20 @@ describe('pRetryOptions', () => {
     expect(error).toBeInstanceOf(Rejected);
     expect(fn.calls).toBe(1);
     expect(clock.sleeps).toEqual([]);
+    expect(retries).toEqual([]);
+  });
+
+  it("still stops on p-retry's AbortError, before any classifier or event", async () => {
+    const original = new Transient('stop');
+    const retries: RetryEvent[] = [];
+    stops.push(onRetry((event) => retries.push(event)));
+    let calls = 0;
+    const error = await pRetry(async () => {
+      calls++;
+      throw new AbortError(original);
+    }, pRetryOptions({ clock })).catch((e: unknown) => e);
+    expect(error).toBe(original);
+    expect(calls).toBe(1);
     expect(retries).toEqual([]);
   });
 
