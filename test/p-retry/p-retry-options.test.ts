@@ -21,7 +21,7 @@ import {
 import { onUnknownOutcome } from '../../src/events.js';
 import { pRetryOptions } from '../../src/p-retry/index.js';
 import type { UnknownOutcomeEvent } from '../../src/types.js';
-import { instantClock, type InstantClock } from '../../src/testing/index.js';
+import { instantClock, useInstantRetries, type InstantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 
 class Transient extends Error {}
@@ -66,6 +66,19 @@ describe('pRetryOptions', () => {
     expect(error).toBeInstanceOf(Transient);
     expect(fn.calls).toBe(4);
     expect(clock.sleeps).toEqual([100, 200, 400]);
+  });
+
+  it('sleeps on the clock useInstantRetries() installs when given none', async () => {
+    const restore = useInstantRetries();
+    try {
+      await pRetry(
+        failing(new Transient('down')),
+        pRetryOptions({ maxAttempts: 3, backoff: constant(60_000) }),
+      ).catch(() => {});
+      expect((restore.clock as InstantClock).sleeps).toEqual([60_000, 60_000]);
+    } finally {
+      restore();
+    }
   });
 
   it('resolves with the value once an attempt succeeds', async () => {
