@@ -159,14 +159,14 @@ function failedAttemptHandler(plan: Plan) {
     const operation = plan.operation ?? 'anonymous';
     const verdict = classifyError(plan.classifiers, error);
     if (verdict.action === 'fail') throw error;
-    // p-retry 8 and later (their context has `retryDelay`) never retry such an error, whatever
-    // the options say: stop here rather than report a retry that will not happen.
-    if ('retryDelay' in context && isProgrammingError(error)) throw error;
     const elapsedMs = clock.now() - run.start;
     if (verdict.action === 'unknown' && !plan.idempotent) {
       reportUnknownOutcome(plan, { operation, attempt, elapsedMs, verdict, error });
       throw new UnknownOutcomeError({ operation, attempt, cause: error, reason: verdict.reason });
     }
+    // p-retry 8 and later (their context has `retryDelay`) never retry such an error, whatever
+    // the options say: stop here rather than report a retry that will not happen.
+    if ('retryDelay' in context && isProgrammingError(error)) throw error;
     let reason: ExhaustedReason | undefined;
     let delayMs = 0;
     const retryAfterMs = verdict.retryAfterMs;

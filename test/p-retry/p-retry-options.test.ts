@@ -144,6 +144,17 @@ describe('pRetryOptions', () => {
     expect(clock.sleeps).toEqual([5, 5]);
   });
 
+  it('stops on a non-network TypeError under p-retry 8 and later, which would not retry it', async () => {
+    const retries: RetryEvent[] = [];
+    stops.push(onRetry((event) => retries.push(event)));
+    const error = new TypeError('flaky');
+    const { onFailedAttempt } = pRetryOptions({ classify: retryOn(TypeError), clock });
+    // p-retry 8+ contexts carry `retryDelay`.
+    const context = { error, attemptNumber: 1, retriesLeft: 3, retriesConsumed: 0, retryDelay: 0 };
+    await expect(onFailedAttempt(context)).rejects.toBe(error);
+    expect(retries).toEqual([]);
+  });
+
   it('rejects an unknown outcome of a non-idempotent call with UnknownOutcomeError', async () => {
     const fn = failing(new Timeout('socket hang up after sending'));
     const events: UnknownOutcomeEvent[] = [];
