@@ -270,7 +270,9 @@ export async function startLocalS3(): Promise<LocalS3> {
         return reply(204, {}, '');
       default:
         res.writeHead(501, { 'content-type': 'application/xml' });
-        res.end(xml('<Error><Code>NotImplemented</Code><Message>Not implemented</Message></Error>'));
+        res.end(
+          xml('<Error><Code>NotImplemented</Code><Message>Not implemented</Message></Error>'),
+        );
     }
   };
 

@@ -75,6 +75,16 @@ const EXPECTED: Record<string, Expectation> = {
       'exampleApiSecret0123456789abcdefEXAMPLE',
     ],
   },
+  's3-upload.ts': {
+    lines: [
+      's3_put_report: attempt 1 got aws:SlowDown (retry), waiting 1500 ms',
+      's3_put_report: attempt 2 got aws:SlowDown (retry), waiting 2500 ms',
+      '3 PutObject requests',
+      'upload started 2 times, aborted 1, completed 1',
+      's3_put_locked: not retried: AccessDenied (HTTP 403), 1 request',
+    ],
+    secrets: ['example-secret-key'],
+  },
   'circuit-breaker.ts': {
     lines: [
       'get_ticker: gave up (budget) [2 requests]',
