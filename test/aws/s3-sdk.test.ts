@@ -29,6 +29,7 @@ import {
   type Verdict,
 } from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
+import { captureLogger } from '../helpers/log-capture.js';
 
 /**
  * The real `@aws-sdk/client-s3` (and `@aws-sdk/lib-storage`) against a local S3 on 127.0.0.1
@@ -429,5 +430,54 @@ describe('no stacked retries: the SDK and tenacious', () => {
       reason: 'aws:SlowDown',
       clientRetried: { attempts: 3, setting: 'AWS SDK client option `maxAttempts: 1`' },
     });
+  });
+
+  it('logs one warning per operation naming the setting, however many runs see it', async () => {
+    const { ConfiguredRetryStrategy } = await import('@smithy/core/retry');
+    const s3Client = client({
+      maxAttempts: undefined,
+      retryStrategy: new ConfiguredRetryStrategy(3, () => 0),
+    });
+    const capture = captureLogger('warn');
+    // Two runs of 2 attempts each, every request answered SlowDown: 4 verdicts with clientRetried.
+    s3.inject('PutObject', 'SlowDown', 12);
+    for (const _run of [1, 2]) {
+      await expect(
+        retry(() => s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'x', Body: 'x' })), {
+          classify: awsClassifier(),
+          maxAttempts: 2,
+          operation: 's3_put_stacked',
+          logger: capture.logger,
+          clock: instantClock(),
+        }),
+      ).rejects.toBeInstanceOf(RetryExhaustedError);
+    }
+    const warnings = capture.records().filter((r) => r.clientAttempts !== undefined);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 40,
+        operation: 's3_put_stacked',
+        clientAttempts: 3,
+        setting: 'AWS SDK client option `maxAttempts: 1`',
+        msg: 's3_put_stacked: the client already retried 3 times by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`) so that attempts are not multiplied',
+      }),
+    ]);
+  });
+
+  it('logs no such warning with the recommended maxAttempts: 1 client', async () => {
+    const capture = captureLogger('warn');
+    s3.inject('PutObject', 'SlowDown', 2);
+    const s3Client = client();
+    await retry(
+      () => s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'x', Body: 'x' })),
+      {
+        classify: awsClassifier(),
+        operation: 's3_put_single',
+        logger: capture.logger,
+        clock: instantClock(),
+      },
+    );
+    expect(capture.records().filter((r) => r.clientAttempts !== undefined)).toEqual([]);
+    expect(capture.records().map((r) => r.reason)).toEqual(['aws:SlowDown', 'aws:SlowDown']);
   });
 });

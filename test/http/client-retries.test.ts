@@ -7,6 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clientRetriesOf } from '../../src/http/client-retries.js';
 import { httpClassifier } from '../../src/http/index.js';
 import { jsonRpcClassifier } from '../../src/dex/index.js';
+import { RetryExhaustedError, retry } from '../../src/index.js';
+import { instantClock } from '../../src/testing/index.js';
+import { captureLogger } from '../helpers/log-capture.js';
 import { scriptedServer, type ScriptedServer, type Step } from './support.js';
 
 /**
@@ -54,6 +57,27 @@ describe('got', () => {
       reason: 'http:503',
       clientRetried: { attempts: 3, setting: 'got option `retry: { limit: 0 }`' },
     });
+  });
+
+  it("in a retry run, logs one warning naming got's setting", async () => {
+    const s = await server();
+    const capture = captureLogger('warn');
+    const run = retry(() => got(s.url, { retry: { limit: 1, backoffLimit: 1, noise: 0 } }), {
+      classify,
+      maxAttempts: 3,
+      operation: 'got_stacked',
+      logger: capture.logger,
+      clock: instantClock(),
+    });
+    await expect(run).rejects.toBeInstanceOf(RetryExhaustedError);
+    expect(s.requests).toHaveLength(6);
+    expect(capture.records().filter((r) => r.setting !== undefined)).toEqual([
+      expect.objectContaining({
+        operation: 'got_stacked',
+        clientAttempts: 2,
+        setting: 'got option `retry: { limit: 0 }`',
+      }),
+    ]);
   });
 
   it('makes one request with retry: { limit: 0 }, and the verdict carries no clientRetried', async () => {
