@@ -9,6 +9,8 @@
  *    part: the outcome is unknown, but writing the same bytes to the same key again is safe, so
  *    the whole upload starts over.
  * 3. `AccessDenied` is not retried: one request, the SDK's own exception.
+ * 4. A client left with the SDK's default of 3 attempts: each tenacious attempt costs up to 3
+ *    requests, and the run logs one warning naming the setting to change.
  *
  * Offline: S3 is a local server on 127.0.0.1 that speaks S3's REST and XML error protocol
  * (examples/support/s3-server.ts), reached with path-style addressing and test credentials. The
@@ -89,5 +91,31 @@ try {
   );
 }
 
+// 4. The SDK's defaults (3 attempts each): the run warns once per operation.
+const stacked = new S3Client({
+  endpoint: s3.url,
+  forcePathStyle: true,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'example-access-key', secretAccessKey: 'example-secret-key' },
+});
+const logger = {
+  warn: (_fields: object, message?: string) => console.log(`warn: ${message}`),
+  error: (_fields: object, message?: string) => console.log(`error: ${message}`),
+  debug: () => {},
+};
+s3.inject('PutObject', 'InternalError', 3);
+const putsBefore = s3.count('PutObject');
+await retry(
+  () =>
+    stacked.send(
+      new PutObjectCommand({ Bucket: 'pipeline', Key: 'reports/stacked.csv', Body: 'x' }),
+    ),
+  { ...options, onRetry: undefined, operation: 's3_put_stacked', logger },
+);
+console.log(
+  `s3_put_stacked: stored after ${s3.count('PutObject') - putsBefore} PutObject requests for 2 tenacious attempts`,
+);
+
+stacked.destroy();
 client.destroy();
 await s3.close();
