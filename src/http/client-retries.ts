@@ -8,8 +8,10 @@ import type { Verdict } from '../types.js';
  * requests per call), so the classifiers put what they find here on the verdict
  * (`clientRetried`) and the engine logs one warning per operation naming the setting below.
  *
- * Clients whose errors carry no such sign (viem's HTTP transport, ethers' `FetchRequest`, ccxt)
- * are listed in docs/aws.md, "No stacked retries", with the setting to turn their retries off.
+ * ccxt shows nothing on its errors, but its exchange's options say whether it retries
+ * ({@link ccxtConfiguredRetries}). Clients that show nothing at all (viem's HTTP transport,
+ * ethers' `FetchRequest`) are listed in docs/aws.md, "No stacked retries", with the setting that
+ * turns their retries off.
  */
 
 /** What a verdict's `clientRetried` holds. */
@@ -75,6 +77,26 @@ export function clientRetriesOf(error: unknown): ClientRetried | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * ccxt keeps no count on its errors, but it retries only when the exchange's
+ * `options.maxRetriesOnFailure` is above 0, and then every `OperationFailed` it throws has been
+ * sent that many more times (ccxt 4.5 `js/src/base/Exchange.js` `fetch2`; measured: 3 requests
+ * with `maxRetriesOnFailure: 2`). A per-call `params.maxRetriesOnFailure` is not seen. Returns what
+ * the exchange is configured to do, or `undefined` when it does not retry.
+ *
+ * @example
+ * ```ts
+ * ccxtConfiguredRetries(new ccxt.binance({ options: { maxRetriesOnFailure: 2 } }));
+ * // { attempts: 3, setting: 'ccxt option `maxRetriesOnFailure: 0`' }
+ * ```
+ */
+export function ccxtConfiguredRetries(exchange: unknown): ClientRetried | undefined {
+  const retries = count(safeGet(safeGet(exchange, 'options'), 'maxRetriesOnFailure'));
+  return retries === undefined || retries === 0
+    ? undefined
+    : { attempts: retries + 1, setting: 'ccxt option `maxRetriesOnFailure: 0`' };
 }
 
 /**

@@ -1,4 +1,5 @@
 import axios from 'axios';
+import * as ccxt from 'ccxt';
 import { FetchRequest } from 'ethers';
 import got from 'got';
 import { createPublicClient, http } from 'viem';
@@ -6,6 +7,7 @@ import { mainnet } from 'viem/chains';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientRetriesOf } from '../../src/http/client-retries.js';
 import { httpClassifier } from '../../src/http/index.js';
+import { ccxtClassifier } from '../../src/ccxt/index.js';
 import { jsonRpcClassifier } from '../../src/dex/index.js';
 import { RetryExhaustedError, retry } from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
@@ -141,5 +143,46 @@ describe('ethers FetchRequest', () => {
     const response = await request.send();
     expect(response.statusCode).toBe(429);
     expect(s.requests).toHaveLength(1);
+  });
+});
+
+describe('ccxt', () => {
+  /** A Binance exchange whose public REST API is the local server. */
+  function binance(url: string, options: Record<string, unknown> = {}) {
+    const exchange = new ccxt.binance({ enableRateLimit: false, options });
+    (exchange.urls as { api: Record<string, string> }).api.public = `${url}/api/v3`;
+    return exchange;
+  }
+
+  it('makes one request by default, and the verdict carries no clientRetried', async () => {
+    const s = await server([{ status: 503, body: 'Service Unavailable' }]);
+    const exchange = binance(s.url);
+    const error = await thrownBy(() => exchange.publicGetTime());
+    expect(s.requests).toHaveLength(1);
+    expect(ccxtClassifier({ exchange })({ ok: false, error })).toEqual({
+      action: 'unknown',
+      reason: 'ccxt:ExchangeNotAvailable',
+    });
+  });
+
+  it('with maxRetriesOnFailure: 2, makes 3 requests and the verdict says so', async () => {
+    const s = await server([{ status: 503, body: 'Service Unavailable' }]);
+    const exchange = binance(s.url, { maxRetriesOnFailure: 2 });
+    const error = await thrownBy(() => exchange.publicGetTime());
+    expect(s.requests).toHaveLength(3);
+    expect(ccxtClassifier({ exchange })({ ok: false, error })).toEqual({
+      action: 'unknown',
+      reason: 'ccxt:ExchangeNotAvailable',
+      clientRetried: { attempts: 3, setting: 'ccxt option `maxRetriesOnFailure: 0`' },
+    });
+  });
+
+  it('sets no clientRetried on a fail verdict: ccxt does not retry an ExchangeError', () => {
+    const exchange = binance('http://127.0.0.1:1', { maxRetriesOnFailure: 2 });
+    const error = new ccxt.InvalidOrder('binance {"code":-2010}');
+    expect(ccxtClassifier({ exchange })({ ok: false, error })).toEqual({
+      action: 'fail',
+      reason: 'ccxt:InvalidOrder',
+    });
   });
 });
