@@ -459,7 +459,7 @@ describe('no stacked retries: the SDK and tenacious', () => {
         operation: 's3_put_stacked',
         clientAttempts: 3,
         setting: 'AWS SDK client option `maxAttempts: 1`',
-        msg: 's3_put_stacked: the client already retried 3 times by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`) so that attempts are not multiplied',
+        msg: 's3_put_stacked: the client already made 3 attempts by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`) so that attempts are not multiplied',
       }),
     ]);
   });

@@ -82,7 +82,7 @@ const EXPECTED: Record<string, Expectation> = {
       '3 PutObject requests',
       'upload started 2 times, aborted 1, completed 1',
       's3_put_locked: not retried: AccessDenied (HTTP 403), 1 request',
-      'warn: s3_put_stacked: the client already retried 3 times by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`)',
+      'warn: s3_put_stacked: the client already made 3 attempts by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`)',
       's3_put_stacked: stored after 4 PutObject requests for 2 tenacious attempts',
     ],
     secrets: ['example-secret-key'],
