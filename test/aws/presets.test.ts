@@ -26,15 +26,15 @@ describe('awsPresets', () => {
     expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
   });
 
-  test.prop([fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })])(
-    'adds 0 to 1 s of jitter to the doubling delay',
-    (retry, r) => {
-      for (const preset of [awsPresets.s3Upload, awsPresets.s3Download]) {
-        const base = Math.min(30000, 1000 * 2 ** (retry - 1));
-        const delay = preset.backoff({ retry, previousDelayMs: 0, random: () => r });
-        expect(delay).toBeGreaterThanOrEqual(base);
-        expect(delay).toBeLessThanOrEqual(base + 1000);
-      }
-    },
-  );
+  test.prop([
+    fc.integer({ min: 1, max: 60 }),
+    fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+  ])('adds 0 to 1 s of jitter to the doubling delay', (retry, r) => {
+    for (const preset of [awsPresets.s3Upload, awsPresets.s3Download]) {
+      const base = Math.min(30000, 1000 * 2 ** (retry - 1));
+      const delay = preset.backoff({ retry, previousDelayMs: 0, random: () => r });
+      expect(delay).toBeGreaterThanOrEqual(base);
+      expect(delay).toBeLessThanOrEqual(base + 1000);
+    }
+  });
 });
