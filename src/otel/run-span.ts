@@ -8,7 +8,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { isThenable } from '../event.js';
-import { describeError } from '../redact.js';
+import { describeError, safeGet } from '../redact.js';
 import type { RetryEvent, RunEnd, RunScope } from '../types.js';
 import { errorType, OTHER_ERROR_TYPE, redactedException } from './errors.js';
 import { ATTR, RETRY_EVENT, SPAN_NAME_PREFIX } from './names.js';
@@ -118,12 +118,14 @@ export class RunSpan implements RunScope {
     try {
       const outcome = OUTCOME[end.kind] ?? end.kind;
       this.#recordAttempt(outcome, undefined);
-      if (end.kind === 'exhausted') this.#metrics.exhausted(this.#operation, end.reason ?? 'other');
+      const reason = end.kind === 'exhausted' ? exhaustedReason(end) : undefined;
+      if (reason !== undefined) this.#metrics.exhausted(this.#operation, reason);
       const span = this.#span;
       span.setAttribute(ATTR.attempts, end.attempts);
       span.setAttribute(ATTR.outcome, outcome);
       if (end.kind !== 'ok') {
-        if (end.reason !== undefined) span.setAttribute(ATTR.reason, end.reason);
+        const why = reason ?? end.reason;
+        if (why !== undefined) span.setAttribute(ATTR.reason, why);
         span.setAttribute(
           ATTR.errorType,
           end.error === undefined ? OTHER_ERROR_TYPE : errorType(end.error),
@@ -140,6 +142,18 @@ export class RunSpan implements RunScope {
       safely(() => this.#span.end());
     }
   }
+}
+
+/**
+ * Why an exhausted run gave up: the engine's `reason` when it passes one, else the
+ * `RetryExhaustedError`'s own (`attempts`, `elapsed`, `retry-after-too-long`, `budget`); `other`
+ * when neither says (`reraise: true` rethrows the last error itself).
+ */
+function exhaustedReason(end: Extract<RunEnd, { error: unknown }>): string {
+  if (end.reason !== undefined) return end.reason;
+  // By name, not instanceof: the run may come from the other copy (ESM/CommonJS) of the package.
+  const reason = errorType(end.error) === 'RetryExhaustedError' ? safeGet(end.error, 'reason') : undefined;
+  return typeof reason === 'string' ? reason : 'other';
 }
 
 function safely<T>(f: () => T): T | undefined {
