@@ -28,7 +28,11 @@ export function errorType(error: unknown): string {
   const name = safeGet(error, 'name');
   if (typeof name === 'string' && name !== '') return name.slice(0, MAX_TYPE_LENGTH);
   const constructorName = safeGet(safeGet(error, 'constructor'), 'name');
-  if (typeof constructorName === 'string' && constructorName !== '' && constructorName !== 'Object') {
+  if (
+    typeof constructorName === 'string' &&
+    constructorName !== '' &&
+    constructorName !== 'Object'
+  ) {
     return constructorName.slice(0, MAX_TYPE_LENGTH);
   }
   return OTHER_ERROR_TYPE;

@@ -24,7 +24,10 @@ export interface InstrumentOptions {
   breakers?: Readonly<Record<string, WatchedBreaker>>;
 }
 
-const breakerRule = methodsRule('a circuit breaker (with state and onStateChange)', 'onStateChange');
+const breakerRule = methodsRule(
+  'a circuit breaker (with state and onStateChange)',
+  'onStateChange',
+);
 
 const RULES: Readonly<Record<keyof InstrumentOptions, Rule>> = {
   tracerProvider: methodsRule('an OpenTelemetry TracerProvider', 'getTracer'),

@@ -27,7 +27,9 @@ export const OUTCOME: Readonly<Record<RunEnd['kind'], string>> = {
  * Histogram buckets for attempt durations in ms: from a fast local call to a minute-long
  * attempt. OpenTelemetry's default boundaries stop at 10 s, below common attempt timeouts.
  */
-const DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000];
+const DURATION_BUCKETS_MS = [
+  5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000,
+];
 
 /** Distinct operations and error types kept as attribute values; later ones become `other`/`_OTHER`. */
 const MAX_OPERATIONS = 1000;
@@ -82,7 +84,8 @@ export class RunMetrics {
     });
     const state = meter.createObservableGauge(METRIC.breakerState.name, {
       unit: METRIC.breakerState.unit,
-      description: 'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
+      description:
+        'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
     });
     const transitions = meter.createObservableCounter(METRIC.breakerTransitions.name, {
       unit: METRIC.breakerTransitions.unit,

@@ -152,7 +152,8 @@ export class RunSpan implements RunScope {
 function exhaustedReason(end: Extract<RunEnd, { error: unknown }>): string {
   if (end.reason !== undefined) return end.reason;
   // By name, not instanceof: the run may come from the other copy (ESM/CommonJS) of the package.
-  const reason = errorType(end.error) === 'RetryExhaustedError' ? safeGet(end.error, 'reason') : undefined;
+  const reason =
+    errorType(end.error) === 'RetryExhaustedError' ? safeGet(end.error, 'reason') : undefined;
   return typeof reason === 'string' ? reason : 'other';
 }
 
