@@ -117,7 +117,7 @@ export class RunSpan implements RunScope {
     this.#ended = true;
     try {
       const outcome = OUTCOME[end.kind] ?? end.kind;
-      this.#recordAttempt(outcome, undefined);
+      this.#recordAttempt(outcome, this.#attemptEnd === -1 ? lastAttemptError(end) : undefined);
       const reason = end.kind === 'exhausted' ? exhaustedReason(end) : undefined;
       if (reason !== undefined) this.#metrics.exhausted(this.#operation, reason);
       const span = this.#span;
@@ -142,6 +142,19 @@ export class RunSpan implements RunScope {
       safely(() => this.#span.end());
     }
   }
+}
+
+/** tenacious's own errors around the last attempt's error: the attempt failed with their `cause`. */
+const WRAPPERS: ReadonlySet<string> = new Set(['RetryExhaustedError', 'UnknownOutcomeError']);
+
+/**
+ * The error type of a last attempt that had not settled when the run ended (abandoned by
+ * `attemptTimeoutMs` or the caller's signal): what the run ended with, unwrapped.
+ */
+function lastAttemptError(end: RunEnd): string | undefined {
+  if (end.kind === 'ok') return undefined;
+  const error = WRAPPERS.has(errorType(end.error)) ? safeGet(end.error, 'cause') : end.error;
+  return error === undefined ? undefined : errorType(error);
 }
 
 /**

@@ -2,6 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { createServer } from 'node:http';
 import {
   context,
+  metrics,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -473,6 +474,24 @@ describe('instrument(): lifecycle', () => {
     );
   });
 
+  it('uses the global meter provider when none is given', async () => {
+    metrics.setGlobalMeterProvider(sdk.meterProvider);
+    cleanups.push(() => metrics.disable());
+    stop = instrument({ tracerProvider: sdk.tracerProvider });
+
+    await run('get_ticker', 1);
+
+    expect(await sdk.points('tenacious.retries')).toEqual([
+      { attributes: { 'tenacious.operation': 'get_ticker' }, value: 1 },
+    ]);
+  });
+
+  it('rejects a breakers entry that is not a breaker, naming it', () => {
+    expect(() => instrument({ breakers: { binance: {} as never } })).toThrow(
+      /^instrument: breakers: expected a circuit breaker \(with state and onStateChange\) as breakers\.binance, got/,
+    );
+  });
+
   it('rejects an unknown option', () => {
     expect(() => instrument({ traceProvider: sdk.tracerProvider } as never)).toThrow(
       /^instrument: unknown option "traceProvider" \(did you mean "tracerProvider"\?\)/,
@@ -554,6 +573,39 @@ describe('instrument(): metrics', () => {
     ]);
     const instruments = await sdk.instruments();
     expect(instruments.find((i) => i.name === 'tenacious.attempt.duration')?.unit).toBe('ms');
+  });
+
+  it('times an attempt abandoned by attemptTimeoutMs until the run moved on', async () => {
+    start();
+
+    await retry(() => new Promise(() => {}), {
+      operation: 'get_ticker',
+      attemptTimeoutMs: 5,
+      maxAttempts: 2,
+      classify: http503,
+      clock: instantClock(),
+    }).catch(() => undefined);
+
+    const points = await sdk.points('tenacious.attempt.duration');
+    expect(points.map((p) => [p.attributes, (p.value as { count: number }).count])).toEqual([
+      [
+        {
+          'tenacious.operation': 'get_ticker',
+          'tenacious.outcome': 'retry',
+          'error.type': 'AttemptTimeoutError',
+        },
+        1,
+      ],
+      [
+        {
+          'tenacious.operation': 'get_ticker',
+          'tenacious.outcome': 'exhausted',
+          'error.type': 'AttemptTimeoutError',
+        },
+        1,
+      ],
+    ]);
+    for (const point of points) expect((point.value as { min: number }).min).toBeGreaterThan(0);
   });
 
   it('counts unknown outcomes by resolution', async () => {
