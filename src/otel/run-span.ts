@@ -63,16 +63,18 @@ export class RunSpan implements RunScope {
       this.#settled(start, err, true);
       throw err;
     }
-    if (isThenable(result)) {
+    if (result instanceof Promise) {
       // A second reaction to the attempt's promise: it only timestamps, and handles the
       // rejection so that it cannot become an unhandled one (the engine handles the original).
       result.then(
         () => this.#settled(start, undefined, false),
         (err: unknown) => this.#settled(start, err, true),
       );
-    } else {
+    } else if (!isThenable(result)) {
       this.#settled(start, undefined, false);
     }
+    // Any other thenable is left alone: calling `then` twice runs some of them twice (a
+    // mongoose Query executes on each `then`). Its attempt is timed until the run moves on.
     return result;
   }
 

@@ -433,6 +433,24 @@ describe('instrument(): lifecycle', () => {
     expect(sdk.spans().map((s) => s.name)).toEqual(['retry get_ticker']);
   });
 
+  it('runs a lazy thenable (a query that executes on then) once per attempt', async () => {
+    start();
+    let executions = 0;
+    const query = {
+      then<R>(resolve: (rows: string) => R, reject: (error: unknown) => R) {
+        executions += 1;
+        return Promise.resolve('rows').then(resolve, reject);
+      },
+    };
+
+    await expect(
+      retry(() => query, { operation: 'find_orders', clock: instantClock() }),
+    ).resolves.toBe('rows');
+
+    expect(executions).toBe(1);
+    expect(spanNamed('retry find_orders').attributes['tenacious.outcome']).toBe('success');
+  });
+
   it('never changes the result when the tracer throws', async () => {
     const broken = {
       getTracer: () => ({
