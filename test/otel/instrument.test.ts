@@ -436,8 +436,8 @@ describe('instrument(): lifecycle', () => {
   it('runs a lazy thenable (a query that executes on then) once per attempt', async () => {
     start();
     let executions = 0;
-    const query = {
-      then<R>(resolve: (rows: string) => R, reject: (error: unknown) => R) {
+    const query: PromiseLike<string> = {
+      then(resolve, reject) {
         executions += 1;
         return Promise.resolve('rows').then(resolve, reject);
       },
