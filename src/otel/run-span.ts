@@ -120,14 +120,13 @@ export class RunSpan implements RunScope {
     try {
       const outcome = OUTCOME[end.kind] ?? end.kind;
       this.#recordAttempt(outcome, this.#attemptEnd === -1 ? lastAttemptError(end) : undefined);
-      const reason = end.kind === 'exhausted' ? exhaustedReason(end) : undefined;
-      if (reason !== undefined) this.#metrics.exhausted(this.#operation, reason);
+      const reason = end.kind === 'ok' ? undefined : reasonOf(end);
+      if (end.kind === 'exhausted') this.#metrics.exhausted(this.#operation, reason ?? 'other');
       const span = this.#span;
       span.setAttribute(ATTR.attempts, end.attempts);
       span.setAttribute(ATTR.outcome, outcome);
       if (end.kind !== 'ok') {
-        const why = reason ?? end.reason;
-        if (why !== undefined) span.setAttribute(ATTR.reason, why);
+        if (reason !== undefined) span.setAttribute(ATTR.reason, reason);
         span.setAttribute(
           ATTR.errorType,
           end.error === undefined ? OTHER_ERROR_TYPE : errorType(end.error),
@@ -160,16 +159,15 @@ function lastAttemptError(end: RunEnd): string | undefined {
 }
 
 /**
- * Why an exhausted run gave up: the engine's `reason` when it passes one, else the
- * `RetryExhaustedError`'s own (`attempts`, `elapsed`, `retry-after-too-long`, `budget`); `other`
- * when neither says (`reraise: true` rethrows the last error itself).
+ * Why a run ended: the engine's `reason` when it passes one, else the `reason` tenacious's own
+ * error carries (`RetryExhaustedError`: `attempts`, `elapsed`, `retry-after-too-long`,
+ * `budget`). Undefined otherwise (`reraise: true` rethrows the last error itself).
  */
-function exhaustedReason(end: Extract<RunEnd, { error: unknown }>): string {
+function reasonOf(end: Extract<RunEnd, { error: unknown }>): string | undefined {
   if (end.reason !== undefined) return end.reason;
   // By name, not instanceof: the run may come from the other copy (ESM/CommonJS) of the package.
-  const reason =
-    errorType(end.error) === 'RetryExhaustedError' ? safeGet(end.error, 'reason') : undefined;
-  return typeof reason === 'string' ? reason : 'other';
+  const reason = WRAPPERS.has(errorType(end.error)) ? safeGet(end.error, 'reason') : undefined;
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 function safely<T>(f: () => T): T | undefined {
