@@ -101,6 +101,9 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   };
   const active = () => hub.instrumentation === instrumentation;
   const unsubscribers = [
+    hub.exhausted.subscribe((event) => {
+      if (active()) recorder.exhausted(event);
+    }),
     hub.unknownOutcome.subscribe((event) => {
       if (active()) recorder.unknownOutcome(event);
     }),

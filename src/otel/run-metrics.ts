@@ -9,7 +9,7 @@ import type {
 import type { AlertDeliveryEvent } from '../alerts/delivery-events.js';
 import { BreakerWatch } from '../metrics/breakers.js';
 import { BoundedLabel } from '../metrics/counters.js';
-import type { RunEnd, UnknownOutcomeEvent } from '../types.js';
+import type { ExhaustedEvent, RunEnd, UnknownOutcomeEvent } from '../types.js';
 import { OTHER_ERROR_TYPE } from './errors.js';
 import { ATTR, METRIC } from './names.js';
 
@@ -38,8 +38,8 @@ const MAX_ERROR_TYPES = 100;
 /**
  * tenacious's metrics on an OpenTelemetry `Meter`: the counters of `tenacious/metrics` (see
  * `METRIC` in names.ts for the mapping) and the `tenacious.attempt.duration` histogram. Fed by
- * the run scopes, the unknown-outcome events and the alert deliveries; the breaker instruments
- * are observed at collection time.
+ * the run scopes (attempts, retries), the exhaustion and unknown-outcome events and the alert
+ * deliveries; the breaker instruments are observed at collection time.
  *
  * @example
  * ```ts
@@ -131,11 +131,12 @@ export class RunMetrics {
     this.#retries.add(1, { [ATTR.operation]: operation });
   }
 
-  /** A run gave up; `reason` is the exhaustion reason. */
-  exhausted(operation: string, reason: string): void {
-    this.#exhausted.add(1, { [ATTR.operation]: operation, [ATTR.reason]: reason });
+  /** A run gave up (from the exhaustion event, which carries the reason even with `reraise`). */
+  exhausted(event: ExhaustedEvent): void {
+    const operation = this.operation(event.operation);
+    this.#exhausted.add(1, { [ATTR.operation]: operation, [ATTR.reason]: event.reason });
     // A denied retry always ends its run: retryBudget's refusals are exactly these.
-    if (reason === 'budget') this.#budgetDenials.add(1, { [ATTR.operation]: operation });
+    if (event.reason === 'budget') this.#budgetDenials.add(1, { [ATTR.operation]: operation });
   }
 
   unknownOutcome(event: UnknownOutcomeEvent): void {

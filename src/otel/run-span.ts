@@ -121,7 +121,6 @@ export class RunSpan implements RunScope {
       const outcome = OUTCOME[end.kind] ?? end.kind;
       this.#recordAttempt(outcome, this.#attemptEnd === -1 ? lastAttemptError(end) : undefined);
       const reason = end.kind === 'ok' ? undefined : reasonOf(end);
-      if (end.kind === 'exhausted') this.#metrics.exhausted(this.#operation, reason ?? 'other');
       const span = this.#span;
       span.setAttribute(ATTR.attempts, end.attempts);
       span.setAttribute(ATTR.outcome, outcome);

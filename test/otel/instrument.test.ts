@@ -650,6 +650,34 @@ describe('instrument(): metrics', () => {
     ]);
   });
 
+  it('counts an exhaustion with its reason under reraise too', async () => {
+    start();
+
+    await retry(
+      () => {
+        throw new Error('503');
+      },
+      {
+        operation: 'get_ticker',
+        maxAttempts: 2,
+        reraise: true,
+        classify: http503,
+        clock: instantClock(),
+      },
+    ).catch(() => undefined);
+
+    expect(await sdk.points('tenacious.exhausted')).toEqual([
+      {
+        attributes: { 'tenacious.operation': 'get_ticker', 'tenacious.reason': 'attempts' },
+        value: 1,
+      },
+    ]);
+    expect(spanNamed('retry get_ticker').attributes).toMatchObject({
+      'tenacious.outcome': 'exhausted',
+      'error.type': 'Error',
+    });
+  });
+
   it('counts retries refused by a retry budget', async () => {
     start();
     const budget = retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock: instantClock() });
