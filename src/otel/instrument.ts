@@ -87,8 +87,8 @@ export function instrument(options: InstrumentOptions = {}): () => void {
   const tracer = (o.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE_NAME);
   const meter = (o.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME);
   const breakers = new BreakerWatch();
-  for (const [name, breaker] of Object.entries(o.breakers ?? {})) breakers.add(name, breaker);
   const recorder = new RunMetrics(meter, breakers);
+  for (const [name, breaker] of Object.entries(o.breakers ?? {})) breakers.add(name, breaker);
 
   const instrumentation: RunInstrumentation = {
     start: (operation: string): RunScope => {
