@@ -1,5 +1,6 @@
 import isNetworkError from 'is-network-error';
 import { AttemptTimeoutError } from './errors.js';
+import { findNetworkFailure, type NetworkFailure } from './network-errors.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
 
 /**
@@ -122,10 +123,17 @@ export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T
 }
 
 /**
- * The rule applied when no classifier gives a verdict: a thrown error is retried
- * (`unclassified`), except a `TypeError` that is not a network error (a programming mistake,
- * as in p-retry), which fails; an {@link AttemptTimeoutError} is `unknown`. Returned values have
- * no verdict, so they are successes.
+ * The rule applied when no classifier gives a verdict. Only what is known not to have executed
+ * is retried, so `retry(placeOrder, { idempotent: false })` never sends an order twice blindly:
+ *
+ * - a network failure before the request was sent (`ECONNREFUSED`, `ENOTFOUND`, `EAI_AGAIN`,
+ *   connect timeouts, found anywhere on the `cause` chain) is `retry` (`network:<code>`);
+ * - a `TypeError` that is not a network error (a programming mistake, as in p-retry) is `fail`;
+ * - anything else is `unknown`: an {@link AttemptTimeoutError} (`attempt-timeout`), a failure
+ *   after sending (`network:<code>`), any other thrown value (`unclassified`). An idempotent run
+ *   retries `unknown` exactly like `retry`; a non-idempotent one reconciles.
+ *
+ * Returned values have no verdict, so they are successes.
  *
  * @example
  * ```ts
@@ -137,6 +145,8 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (outcome.ok) return undefined;
     const error = outcome.error;
     if (isInstance(error, AttemptTimeoutError)) return ATTEMPT_TIMEOUT;
+    const network = safeFindNetworkFailure(error);
+    if (network !== undefined) return networkVerdict(network);
     if (isInstance(error, TypeError) && !safeIsNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },
@@ -151,9 +161,42 @@ const NON_NETWORK_TYPE_ERROR: Verdict = /* @__PURE__ */ Object.freeze({
   reason: 'type-error',
 });
 const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'retry',
+  action: 'unknown',
   reason: 'unclassified',
 });
+
+/** One frozen verdict per network failure (the set of failures is fixed). */
+const networkVerdicts = new WeakMap<NetworkFailure, Verdict>();
+
+/**
+ * The verdict of a network failure: `retry` before sending (nothing was applied, so even a POST
+ * may be sent again, RFC 9110 §9.2.2), `unknown` after. Reason `network:<code>`.
+ *
+ * @example
+ * ```ts
+ * networkVerdict({ kind: 'before-send', token: 'ECONNREFUSED' });
+ * // { action: 'retry', reason: 'network:ECONNREFUSED' }
+ * ```
+ */
+export function networkVerdict(found: NetworkFailure): Verdict {
+  let verdict = networkVerdicts.get(found);
+  if (verdict === undefined) {
+    verdict = Object.freeze({
+      action: found.kind === 'before-send' ? 'retry' : 'unknown',
+      reason: `network:${found.token}`,
+    });
+    networkVerdicts.set(found, verdict);
+  }
+  return verdict;
+}
+
+function safeFindNetworkFailure(error: unknown): NetworkFailure | undefined {
+  try {
+    return findNetworkFailure(error);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `value instanceof type`, or false when the check itself throws: `instanceof` runs a Proxy's
