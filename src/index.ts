@@ -28,7 +28,7 @@ export {
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './errors.js';
-export { onExhausted, onRetry, onSuccess } from './events.js';
+export { onExhausted, onRetry, onSuccess, onUnknownOutcome } from './events.js';
 export {
   circuitBreaker,
   type CircuitBreaker,
@@ -63,6 +63,11 @@ export type {
   ReconcileResult,
   RetryAdmission,
   RetryEvent,
+  RunEnd,
+  RunInstrumentation,
+  RunScope,
   SuccessEvent,
+  UnknownOutcomeEvent,
+  UnknownOutcomeResolution,
   Verdict,
 } from './types.js';
