@@ -129,9 +129,9 @@ export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T
  * - a network failure before the request was sent (`ECONNREFUSED`, `ENOTFOUND`, `EAI_AGAIN`,
  *   connect timeouts, found anywhere on the `cause` chain) is `retry` (`network:<code>`);
  * - a `TypeError` that is not a network error (a programming mistake, as in p-retry) is `fail`;
- * - anything else is `unknown`: an {@link AttemptTimeoutError} (`attempt-timeout`), a failure
- *   after sending (`network:<code>`), any other thrown value (`unclassified`). An idempotent run
- *   retries `unknown` exactly like `retry`; a non-idempotent one reconciles.
+ * - anything else is `unknown`: an {@link AttemptTimeoutError} (`attempt-timeout`), any other
+ *   thrown value, a failure after sending included (`unclassified`). An idempotent run retries
+ *   `unknown` exactly like `retry`; a non-idempotent one reconciles.
  *
  * Returned values have no verdict, so they are successes.
  *
@@ -145,8 +145,10 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (outcome.ok) return undefined;
     const error = outcome.error;
     if (isInstance(error, AttemptTimeoutError)) return ATTEMPT_TIMEOUT;
+    // Only a failure before sending is singled out; after sending it is `unclassified` like any
+    // other error (domain classifiers give it a `network:<code>` reason).
     const network = safeFindNetworkFailure(error);
-    if (network !== undefined) return networkVerdict(network);
+    if (network?.kind === 'before-send') return networkVerdict(network);
     if (isInstance(error, TypeError) && !safeIsNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },

@@ -82,7 +82,7 @@ describe('defaultClassifier', () => {
     [
       "undici's TypeError('fetch failed') with no cause",
       new TypeError('fetch failed'),
-      { action: 'unknown', reason: 'network:fetch-failed' },
+      { action: 'unknown', reason: 'unclassified' },
     ],
     [
       'a refused connection (ECONNREFUSED on the cause)',
@@ -107,12 +107,12 @@ describe('defaultClassifier', () => {
     [
       'a connection reset after sending',
       Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
-      { action: 'unknown', reason: 'network:ECONNRESET' },
+      { action: 'unknown', reason: 'unclassified' },
     ],
     [
       "undici's TypeError('terminated') (body cut mid-stream)",
       new TypeError('terminated'),
-      { action: 'unknown', reason: 'network:terminated' },
+      { action: 'unknown', reason: 'unclassified' },
     ],
     [
       'an AttemptTimeoutError',
