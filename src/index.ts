@@ -25,6 +25,7 @@ export {
   AttemptTimeoutError,
   CircuitOpenError,
   ConfigError,
+  type ConfigIssue,
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './errors.js';
@@ -45,7 +46,6 @@ export {
   type RetryBudgetSnapshot,
 } from './retry-budget.js';
 export { memoryStore, type StateCounter, type StateStore } from './state-store.js';
-export { optionsFromEnv } from './env.js';
 export { presets } from './presets.js';
 export { redactText, serializeError, describeError } from './redact.js';
 export type {

@@ -459,7 +459,7 @@ function warnClientRetried(
     plan,
     'warn',
     { operation, clientAttempts: attempts, setting },
-    `${operation}: the client already retried ${attempts} times by itself; turn its retries off (${setting}) so that attempts are not multiplied`,
+    `${operation}: the client already made ${attempts} attempts by itself; turn its retries off (${setting}) so that attempts are not multiplied`,
   );
 }
 
