@@ -1,6 +1,6 @@
 import isNetworkError from 'is-network-error';
 import { AttemptTimeoutError } from './errors.js';
-import { findNetworkFailure, type NetworkFailure } from './network-errors.js';
+import { connectFailure } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
 
 /**
@@ -147,8 +147,8 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (isInstance(error, AttemptTimeoutError)) return ATTEMPT_TIMEOUT;
     // Only a failure before sending is singled out; after sending it is `unclassified` like any
     // other error (domain classifiers give it a `network:<code>` reason).
-    const network = safeFindNetworkFailure(error);
-    if (network?.kind === 'before-send') return networkVerdict(network);
+    const code = safeConnectFailure(error);
+    if (code !== undefined) return connectFailureVerdict(code);
     if (isInstance(error, TypeError) && !safeIsNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },
@@ -167,34 +167,20 @@ const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
   reason: 'unclassified',
 });
 
-/** One frozen verdict per network failure (the set of failures is fixed). */
-const networkVerdicts = new WeakMap<NetworkFailure, Verdict>();
-
-/**
- * The verdict of a network failure: `retry` before sending (nothing was applied, so even a POST
- * may be sent again, RFC 9110 §9.2.2), `unknown` after. Reason `network:<code>`.
- *
- * @example
- * ```ts
- * networkVerdict({ kind: 'before-send', token: 'ECONNREFUSED' });
- * // { action: 'retry', reason: 'network:ECONNREFUSED' }
- * ```
- */
-export function networkVerdict(found: NetworkFailure): Verdict {
-  let verdict = networkVerdicts.get(found);
+/** One frozen verdict per connect-phase code (the set of codes is small and fixed). */
+const connectVerdicts = new Map<string, Verdict>();
+function connectFailureVerdict(code: string): Verdict {
+  let verdict = connectVerdicts.get(code);
   if (verdict === undefined) {
-    verdict = Object.freeze({
-      action: found.kind === 'before-send' ? 'retry' : 'unknown',
-      reason: `network:${found.token}`,
-    });
-    networkVerdicts.set(found, verdict);
+    verdict = Object.freeze({ action: 'retry', reason: `network:${code}` });
+    connectVerdicts.set(code, verdict);
   }
   return verdict;
 }
 
-function safeFindNetworkFailure(error: unknown): NetworkFailure | undefined {
+function safeConnectFailure(error: unknown): string | undefined {
   try {
-    return findNetworkFailure(error);
+    return connectFailure(error);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
-import { describeValue, networkVerdict } from '../classify.js';
+import { describeValue } from '../classify.js';
 import { stringField } from '../inspect.js';
-import { findNetworkFailure } from '../network-errors.js';
+import { findNetworkFailure, networkVerdict } from '../http/network.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../types.js';
 import { binanceCodeRule, type BinanceProduct } from './codes.js';
 import { readBinanceError, type ParsedBinanceError } from './parse.js';

@@ -2,7 +2,7 @@ import { describeValue, markErrorOnly } from '../classify.js';
 import { ccxtConfiguredRetries } from '../http/client-retries.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { causeChain, prototypeNames, stringField } from '../inspect.js';
-import { NETWORK_ERROR_CODES } from '../network-errors.js';
+import { CONNECT_FAILURE_CODES } from '../connect-failure.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
 import { CCXT_ERRORS, CCXT_RATE_LIMIT_ERRORS } from './errors.js';
@@ -39,11 +39,7 @@ function verdictFor(name: string, action: Verdict['action']): Verdict {
  * A code from before the request was sent (connection refused, DNS failure, connect timeout)
  * means the exchange never saw it: safe to retry, even an order.
  */
-const BEFORE_SEND_IN_MESSAGE = new RegExp(
-  `\\b(${Object.keys(NETWORK_ERROR_CODES)
-    .filter((code) => NETWORK_ERROR_CODES[code] === 'before-send')
-    .join('|')})\\b`,
-);
+const BEFORE_SEND_IN_MESSAGE = new RegExp(`\\b(${[...CONNECT_FAILURE_CODES].join('|')})\\b`);
 
 function beforeSendCode(value: unknown): string | undefined {
   const message = stringField(value, 'message');

@@ -1,5 +1,4 @@
-import { networkVerdict } from '../classify.js';
-import { findNetworkFailure } from '../http/index.js';
+import { findNetworkFailure, networkVerdict } from '../http/network.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
 import {

@@ -1,10 +1,10 @@
-import { describeValue, networkVerdict } from '../classify.js';
+import { describeValue } from '../classify.js';
 import { withClientRetries } from './client-retries.js';
 import { causeChain } from '../inspect.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
 import { headerValue } from './headers.js';
-import { findNetworkFailure, isAbortFailure } from './network.js';
+import { findNetworkFailure, isAbortFailure, networkVerdict } from './network.js';
 import { parseRetryAfter } from './retry-after.js';
 import { asHttpStatus, compileStatusActions, type HttpStatusOverrides } from './status.js';
 
