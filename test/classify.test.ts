@@ -105,6 +105,40 @@ describe('defaultClassifier', () => {
       { action: 'retry', reason: 'network:UND_ERR_CONNECT_TIMEOUT' },
     ],
     [
+      'a connect timeout reported as ETIMEDOUT by connect()',
+      Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:443'), {
+        code: 'ETIMEDOUT',
+        syscall: 'connect',
+      }),
+      { action: 'retry', reason: 'network:ETIMEDOUT' },
+    ],
+    [
+      "got's TimeoutError in the connect phase",
+      Object.assign(new Error("Timeout awaiting 'connect' for 100ms"), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+        event: 'connect',
+      }),
+      { action: 'retry', reason: 'network:timeout-connect' },
+    ],
+    [
+      "got's TimeoutError waiting for the response",
+      Object.assign(new Error("Timeout awaiting 'request' for 100ms"), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+        event: 'request',
+      }),
+      { action: 'unknown', reason: 'unclassified' },
+    ],
+    [
+      'a chain holding a reset and a refused connection (the cautious answer)',
+      Object.assign(new Error('read ECONNRESET'), {
+        code: 'ECONNRESET',
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      }),
+      { action: 'unknown', reason: 'unclassified' },
+    ],
+    [
       'a connection reset after sending',
       Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
       { action: 'unknown', reason: 'unclassified' },
