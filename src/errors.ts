@@ -1,4 +1,13 @@
+import { keepCause, keepRedactedForPino, printRedacted } from './error-printing.js';
+import { redactText } from './redact.js';
 import type { ExhaustedReason } from './types.js';
+
+/*
+ * The errors tenacious throws print redacted (`util.inspect`, `console.error`, `JSON.stringify`,
+ * pino's `err` serializer), their `cause` chain included: see `error-printing.ts`. Their
+ * `message` is redacted when made (the stack, formatted when first read, repeats it); `cause`
+ * stays the client's own object.
+ */
 
 /**
  * The run gave up: attempts, time, budget or a too-long Retry-After ran out.
@@ -19,7 +28,7 @@ export class RetryExhaustedError<T = unknown> extends Error {
   readonly elapsedMs: number;
   readonly reason: ExhaustedReason;
   /** The last value when the run gave up on a returned value; `cause` is then undefined. */
-  readonly value: T | undefined;
+  declare readonly value: T | undefined;
 
   constructor(fields: {
     operation: string;
@@ -30,14 +39,16 @@ export class RetryExhaustedError<T = unknown> extends Error {
     value?: T;
   }) {
     super(
-      `${fields.operation}: gave up after ${fields.attempts} attempt${fields.attempts === 1 ? '' : 's'} in ${Math.round(fields.elapsedMs)} ms (${fields.reason})`,
-      { cause: fields.cause },
+      redactText(
+        `${fields.operation}: gave up after ${fields.attempts} attempt${fields.attempts === 1 ? '' : 's'} in ${Math.round(fields.elapsedMs)} ms (${fields.reason})`,
+      ),
     );
     this.operation = fields.operation;
     this.attempts = fields.attempts;
     this.elapsedMs = fields.elapsedMs;
     this.reason = fields.reason;
-    this.value = fields.value;
+    keepRedactedForPino(this, 'value', fields.value);
+    keepCause(this, fields.cause);
   }
 }
 
@@ -61,11 +72,13 @@ export class UnknownOutcomeError extends Error {
 
   constructor(fields: { operation: string; attempt: number; cause: unknown; reason: string }) {
     super(
-      `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because the operation is not idempotent`,
-      { cause: fields.cause },
+      redactText(
+        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because the operation is not idempotent`,
+      ),
     );
     this.operation = fields.operation;
     this.attempt = fields.attempt;
+    keepCause(this, fields.cause);
   }
 }
 
@@ -85,7 +98,11 @@ export class AttemptTimeoutError extends Error {
   readonly timeoutMs: number;
 
   constructor(fields: { operation: string; attempt: number; timeoutMs: number }) {
-    super(`${fields.operation}: attempt ${fields.attempt} timed out after ${fields.timeoutMs} ms`);
+    super(
+      redactText(
+        `${fields.operation}: attempt ${fields.attempt} timed out after ${fields.timeoutMs} ms`,
+      ),
+    );
     this.operation = fields.operation;
     this.attempt = fields.attempt;
     this.timeoutMs = fields.timeoutMs;
@@ -106,10 +123,19 @@ export class CircuitOpenError extends Error {
   readonly retryAfterMs: number;
 
   constructor(fields: { retryAfterMs: number; message?: string }) {
-    super(fields.message ?? `circuit open; next probe in ${Math.round(fields.retryAfterMs)} ms`);
+    super(
+      redactText(
+        fields.message ?? `circuit open; next probe in ${Math.round(fields.retryAfterMs)} ms`,
+      ),
+    );
     this.retryAfterMs = fields.retryAfterMs;
   }
 }
+
+printRedacted(RetryExhaustedError, ['operation', 'attempts', 'elapsedMs', 'reason', 'value']);
+printRedacted(UnknownOutcomeError, ['operation', 'attempt']);
+printRedacted(AttemptTimeoutError, ['operation', 'attempt', 'timeoutMs']);
+printRedacted(CircuitOpenError, ['retryAfterMs']);
 
 /**
  * One bad setting in a {@link ConfigError}. Issues found by `optionsFromEnv` carry the variable's
