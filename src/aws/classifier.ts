@@ -57,8 +57,9 @@ const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason:
  * 5. known codes: `RequestTimeout`, `ServiceUnavailable` `retry`; `InternalError`,
  *    `TimeoutError`, `RequestTimeoutException` `unknown`; `AccessDenied`, `NoSuchKey`,
  *    `ValidationException`, `InvalidParameter*`, `ExpiredToken`... `fail`;
- * 6. `$metadata.httpStatusCode` as in `httpClassifier` (503 `retry`, 500/502/504 and other 5xx
- *    `unknown`, 4xx `fail`), then `$fault` (`client` fail, `server` unknown).
+ * 6. `$metadata.httpStatusCode` as in `httpClassifier` (500, 502, 503, 504 and other 5xx
+ *    `unknown`, 408/425/429 `retry`, other 4xx `fail`), then `$fault` (`client` fail, `server`
+ *    unknown).
  *
  * Errors raised before a response (no `$metadata.httpStatusCode`) are judged as network failures:
  * a connection never established `retry`, a reset or timeout after sending `unknown`, a caller's

@@ -120,7 +120,7 @@ describe('awsClassifier: transient and server errors', () => {
   it.each([
     [500, 'unknown'],
     [502, 'unknown'],
-    [503, 'retry'],
+    [503, 'unknown'], // a 503 may follow execution (tenacious/http); SlowDown and throttling codes retry
     [504, 'unknown'],
     [507, 'unknown'],
     [501, 'fail'],

@@ -24,7 +24,13 @@ interface Expectation {
 
 const EXPECTED: Record<string, Expectation> = {
   'demo.ts': {
-    lines: ['reconcile after binance:-1007', 'alert delivered to chat -100123', 'Summary'],
+    lines: [
+      'reconcile after binance:-1007',
+      'onUnknownOutcome: place_order, attempt 1 (binance:-1007): executed',
+      'OUTCOME UNKNOWN: place_order (executed)',
+      'alert delivered to chat -100123',
+      'Summary',
+    ],
     secrets: [
       'demo-api-key-0123456789abcdef',
       'demo-api-secret',

@@ -55,7 +55,7 @@ describe('got', () => {
     );
     expect(s.requests).toHaveLength(3);
     expect(classify({ ok: false, error })).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
       clientRetried: { attempts: 3, setting: 'got option `retry: { limit: 0 }`' },
     });
@@ -86,7 +86,7 @@ describe('got', () => {
     const s = await server();
     const error = await thrownBy(() => got(s.url, { retry: { limit: 0 } }));
     expect(s.requests).toHaveLength(1);
-    expect(classify({ ok: false, error })).toEqual({ action: 'retry', reason: 'http:503' });
+    expect(classify({ ok: false, error })).toEqual({ action: 'unknown', reason: 'http:503' });
   });
 });
 
@@ -99,7 +99,7 @@ describe('axios with axios-retry', () => {
       axios.get(s.url, { 'axios-retry': { retries: 3, retryCount: 3 } } as object),
     );
     expect(classify({ ok: false, error })).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
       clientRetried: { attempts: 4, setting: 'axios-retry option `retries: 0`' },
     });

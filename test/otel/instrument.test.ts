@@ -394,7 +394,7 @@ describe('instrument(): spans', () => {
         '    tenacious.operation="get_price" tenacious.attempts=2 tenacious.outcome="success"',
         '    GET (CLIENT, status ERROR)',
         '      http.response.status_code=503',
-        '    · retry tenacious.attempt=1 tenacious.delay_ms=250 tenacious.reason="http:503" tenacious.verdict="retry"',
+        '    · retry tenacious.attempt=1 tenacious.delay_ms=250 tenacious.reason="http:503" tenacious.verdict="unknown"',
         '    GET (CLIENT, status UNSET)',
         '      http.response.status_code=200',
       ].join('\n'),

@@ -300,7 +300,8 @@ describe('pRetryOptions', () => {
         elapsedMs: 10,
       }),
     ]);
-    expect(retries[0]!.verdict).toMatchObject({ action: 'retry' });
+    // An unclassified error is unknown; a read (idempotent) retries it all the same.
+    expect(retries[0]!.verdict).toMatchObject({ action: 'unknown' });
     expect(exhausted).toEqual([
       expect.objectContaining({
         operation: 'get_ticker',
