@@ -2,6 +2,7 @@ import isNetworkError from 'is-network-error';
 import { AttemptTimeoutError } from './errors.js';
 import { connectFailure } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
+import { describeValue } from './validate.js';
 
 /**
  * Classifiers that never give a verdict on a returned value. When every classifier of a run is
@@ -207,18 +208,5 @@ function safeIsNetworkError(error: unknown): boolean {
   }
 }
 
-/** A readable description of a bad argument for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol') return value.toString();
-  if (value === null || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  try {
-    const json = JSON.stringify(value);
-    return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-  } catch {
-    return 'an object';
-  }
-}
+/** Kept here for the modules that import it from the classifiers; one definition, in validate.ts. */
+export { describeValue };
