@@ -512,6 +512,7 @@ class Breaker implements CircuitBreaker {
         void this.send({ op: 'open' }).then(() => (this.wasOpenedHere = false));
       } else if (to === CLOSED && from === HALF_OPEN) {
         this.send({ op: 'close' });
+        this.clearSharedWindow();
       }
     }
     if (from === to || this.changes.listeners.length === 0) return;
@@ -519,6 +520,10 @@ class Breaker implements CircuitBreaker {
       { from: STATE_NAMES[from] ?? 'closed', to: STATE_NAMES[to]!, at: now },
       this.s.logger,
     );
+  }
+
+  private clearSharedWindow(): void {
+    this.fleet?.counts?.clear();
   }
 
   private queueFlush(fleet: Fleet): void {

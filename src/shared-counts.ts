@@ -56,6 +56,12 @@ export class SharedCounts {
     await this.send();
   }
 
+  /** Forgets the fleet's counts, in the store too (best effort). */
+  clear(): void {
+    this.forget();
+    this.window.clear().catch(() => {});
+  }
+
   /** Forgets the fleet's totals and anything not yet sent. */
   forget(): void {
     this.pending.fill(0);

@@ -15,6 +15,8 @@ export interface SharedWindow {
    * field over the window, as the store's clock sees it.
    */
   add(deltas: readonly number[]): Promise<number[]>;
+  /** Forgets every count (a breaker that closes starts the fleet's window afresh). */
+  clear(): Promise<void>;
 }
 
 /** A breaker's shared state as the store reports it. */
