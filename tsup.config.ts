@@ -11,6 +11,7 @@ export const entries = [
   'dex',
   'alerts',
   'metrics',
+  'redis',
 ];
 
 export default defineConfig({

@@ -92,6 +92,11 @@ export interface RedisStore extends FleetStore {
   stats(): RedisStoreStats;
   /** The name of the keys behind one shared object: `prefix:{kind:hash(key)}` (no raw key). */
   keyOf(kind: string, key: string): string;
+  /**
+   * Resolves once every subscription asked for so far is active (a tracker or breaker hears other
+   * processes' cooldowns and state changes from then on). Never rejects.
+   */
+  ready(): Promise<void>;
   /** Closes the pub/sub connection the store opened (not your client). */
   close(): Promise<void>;
 }
@@ -154,6 +159,7 @@ class Store implements RedisStore {
   private readonly counters = { errors: 0, outages: 0, skipped: 0, scriptReloads: 0, commands: 0 };
   private subscriber: Promise<Subscriber> | undefined;
   private readonly channels = new Map<string, Set<(message: string) => void>>();
+  private readonly subscribing = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -173,6 +179,10 @@ class Store implements RedisStore {
     const hash = createHash('sha256').update(key).digest('hex').slice(0, 20);
     // The braces are a hash tag: every key of one object lands in one Redis Cluster slot.
     return `${this.prefix}:{${kind}:${hash}}`;
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.subscribing);
   }
 
   async close(): Promise<void> {

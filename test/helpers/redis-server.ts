@@ -123,3 +123,15 @@ export async function startRedisServer(): Promise<RedisServer> {
     start,
   };
 }
+
+/**
+ * The server a test file talks to: its own redis-server when one is installed, else `REDIS_URL`.
+ * `server` is undefined for `REDIS_URL` (tests that stop the server then skip).
+ */
+export async function redisTarget(): Promise<{ url: string; server: RedisServer | undefined }> {
+  if (installed) {
+    const server = await startRedisServer();
+    return { url: server.url, server };
+  }
+  return { url: REDIS_URL!, server: undefined };
+}
