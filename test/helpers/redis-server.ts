@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A real redis-server for the tests: started on a free loopback port with persistence off
@@ -26,9 +29,13 @@ export const redisAvailable: boolean = (() => {
   const message =
     'Redis tests skipped: no redis-server on PATH and REDIS_URL unset (install redis-server, e.g. `apt-get install redis-server`, or set REDIS_URL=redis://host:port)';
   if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but ${message}`);
-  if (!(globalThis as { __redisSkipPrinted?: boolean }).__redisSkipPrinted) {
-    (globalThis as { __redisSkipPrinted?: boolean }).__redisSkipPrinted = true;
-    console.log(message);
+  // One line per test run, however many workers and files: the first to create the marker
+  // (named after the vitest process, the workers' parent) prints it.
+  try {
+    closeSync(openSync(join(tmpdir(), `tenacious-redis-skipped-${process.ppid}`), 'wx'));
+    process.stdout.write(`${message}\n`);
+  } catch {
+    // Another worker printed it.
   }
   return false;
 })();
