@@ -68,9 +68,9 @@ for (const kind of CLIENT_KINDS) {
     key: `bench-${kind}`,
   });
   await tracker.acquire(); // loads the script
-  const before = await commandCalls(client.command);
+  const before = await commandCalls((args) => client.command(args));
   const samples = await measure(() => tracker.acquire(1));
-  const after = await commandCalls(client.command);
+  const after = await commandCalls((args) => client.command(args));
   const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   // Round trips: the scripts the clients sent. The commands a script runs inside the server
   // (TIME, GET, HMGET, HSET, PEXPIRE) appear in commandstats too, but cost no round trip.

@@ -321,7 +321,7 @@ class Breaker implements CircuitBreaker {
       readAt: performance.now(),
     };
     shared.watch((view) => this.apply(view));
-    this.send({ op: 'read' });
+    void this.send({ op: 'read' });
   }
 
   /** The explicit clock, else the process default installed by `useInstantRetries()`, else real time. */
@@ -346,7 +346,7 @@ class Breaker implements CircuitBreaker {
     if (fleet !== undefined && performance.now() - fleet.readAt > REFRESH_MS) {
       // A cheap background read, in case a pub/sub message was lost (a reconnect, say).
       fleet.readAt = performance.now();
-      this.send({ op: 'read' });
+      void this.send({ op: 'read' });
     }
     const code = this.code;
     if (code === CLOSED) return this.generation;
@@ -419,12 +419,12 @@ class Breaker implements CircuitBreaker {
 
   isolate(): void {
     this.isolateLocally(true, this.now());
-    this.send({ op: 'isolate' });
+    void this.send({ op: 'isolate' });
   }
 
   release(): void {
     this.isolateLocally(false, this.now());
-    this.send({ op: 'release' });
+    void this.send({ op: 'release' });
   }
 
   async sync(): Promise<void> {
@@ -511,7 +511,7 @@ class Breaker implements CircuitBreaker {
         this.wasOpenedHere = true;
         void this.send({ op: 'open' }).then(() => (this.wasOpenedHere = false));
       } else if (to === CLOSED && from === HALF_OPEN) {
-        this.send({ op: 'close' });
+        void this.send({ op: 'close' });
         this.clearSharedWindow();
       }
     }

@@ -105,7 +105,10 @@ export interface FleetStore {
     key: string,
     spec: { windowMs: number; buckets: number; fields: number },
   ): SharedWindow;
-  sharedBreaker(key: string, spec: { failureThreshold: number; resetAfterMs: number }): SharedBreaker;
+  sharedBreaker(
+    key: string,
+    spec: { failureThreshold: number; resetAfterMs: number },
+  ): SharedBreaker;
   sharedRateLimit(
     key: string,
     spec: {

@@ -150,11 +150,7 @@ describe('retryBudget', () => {
 
   it.each([
     [{ ratio: -0.1 }, RangeError, 'retryBudget: ratio: expected a number >= 0, got -0.1'],
-    [
-      { ratio: Infinity },
-      RangeError,
-      'retryBudget: ratio: expected a number >= 0, got Infinity',
-    ],
+    [{ ratio: Infinity }, RangeError, 'retryBudget: ratio: expected a number >= 0, got Infinity'],
     [{ ratio: '0.1' }, TypeError, 'retryBudget: ratio: expected a number >= 0, got "0.1"'],
     [
       { minRetriesPerSecond: -1 },
@@ -173,7 +169,11 @@ describe('retryBudget', () => {
       'retryBudget: store: expected a fleet store such as redisStore(), got {}',
     ],
     [{ name: 3 }, TypeError, 'retryBudget: name: expected a non-empty string, got 3'],
-    [{ minRetries: 3 }, TypeError, 'retryBudget: unknown option "minRetries"; expected one of ratio, minRetriesPerSecond, windowMs, clock, store, key, name'],
+    [
+      { minRetries: 3 },
+      TypeError,
+      'retryBudget: unknown option "minRetries"; expected one of ratio, minRetriesPerSecond, windowMs, clock, store, key, name',
+    ],
   ])('rejects %o', (options, ErrorClass, message) => {
     expect(() => retryBudget(options as never)).toThrow(new ErrorClass(message));
   });

@@ -44,11 +44,7 @@ function settled(promise: Promise<unknown>) {
 describe('binanceWeightTracker: options', () => {
   it.each([
     [{ limit: 0 }, RangeError, 'binanceWeightTracker: limit: expected an integer >= 1, got 0'],
-    [
-      { limit: 1.5 },
-      RangeError,
-      'binanceWeightTracker: limit: expected an integer >= 1, got 1.5',
-    ],
+    [{ limit: 1.5 }, RangeError, 'binanceWeightTracker: limit: expected an integer >= 1, got 1.5'],
     [
       { limit: '6000' },
       TypeError,

@@ -98,7 +98,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       await vi.waitFor(async () => {
         const keys = (await a.command([
           'KEYS',
-          `${(store as RedisStore).keyOf('x', 'y').split(':')[0]}:*`,
+          `${store.keyOf('x', 'y').split(':')[0]}:*`,
         ])) as string[];
         expect(keys.length).toBeGreaterThanOrEqual(7);
       });

@@ -208,7 +208,7 @@ const TARGETS: Record<string, Target> = {
       minRetriesPerSecond: numberAtLeast(0),
       windowMs: numberAtLeast(1),
       clock: fresh(() => instantClock()),
-          name: fc.string({ minLength: 1 }),
+      name: fc.string({ minLength: 1 }),
     },
   },
   telegramAlert: {
