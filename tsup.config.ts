@@ -11,6 +11,8 @@ export const entries = [
   'dex',
   'alerts',
   'metrics',
+  'config',
+  'p-retry',
   'redis',
 ];
 

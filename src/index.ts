@@ -25,10 +25,11 @@ export {
   AttemptTimeoutError,
   CircuitOpenError,
   ConfigError,
+  type ConfigIssue,
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './errors.js';
-export { onExhausted, onRetry, onSuccess } from './events.js';
+export { onExhausted, onRetry, onSuccess, onUnknownOutcome } from './events.js';
 export {
   circuitBreaker,
   type CircuitBreaker,
@@ -54,7 +55,6 @@ export type {
   SharedReservation,
   SharedWindow,
 } from './state-store.js';
-export { optionsFromEnv } from './env.js';
 export { presets } from './presets.js';
 export { redactText, serializeError, describeError } from './redact.js';
 export type {
@@ -72,6 +72,11 @@ export type {
   ReconcileResult,
   RetryAdmission,
   RetryEvent,
+  RunEnd,
+  RunInstrumentation,
+  RunScope,
   SuccessEvent,
+  UnknownOutcomeEvent,
+  UnknownOutcomeResolution,
   Verdict,
 } from './types.js';

@@ -11,6 +11,8 @@ const ENTRIES = [
   'dex',
   'alerts',
   'metrics',
+  'config',
+  'p-retry',
   'redis',
 ];
 

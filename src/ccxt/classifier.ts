@@ -1,4 +1,5 @@
 import { describeValue, markErrorOnly } from '../classify.js';
+import { ccxtConfiguredRetries } from '../http/client-retries.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { causeChain, prototypeNames, stringField } from '../inspect.js';
 import { safeGet } from '../redact.js';
@@ -11,7 +12,9 @@ export interface CcxtClassifierOptions {
    * The ccxt exchange instance the call used. ccxt errors carry only a message; with this, a
    * `RateLimitExceeded` or `DDoSProtection` waits for the `Retry-After` of
    * `exchange.last_response_headers` (kept by default, `enableLastResponseHeaders`). With
-   * concurrent calls on one instance the headers may be another call's.
+   * concurrent calls on one instance the headers may be another call's. When its
+   * `options.maxRetriesOnFailure` is above 0, retried verdicts carry `clientRetried` (ccxt already
+   * sent the request that many more times), and the run warns once per operation.
    */
   exchange?: { last_response_headers?: unknown };
   /** Epoch ms for an HTTP-date Retry-After. Default `Date.now`. */
@@ -100,7 +103,7 @@ export function ccxtClassifier(options: CcxtClassifierOptions = {}): Classifier 
     );
   }
 
-  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
+  const judge = (outcome: Outcome): Verdict | undefined => {
     if (outcome.ok) return undefined;
     try {
       for (const candidate of causeChain(outcome.error)) {
@@ -117,5 +120,12 @@ export function ccxtClassifier(options: CcxtClassifierOptions = {}): Classifier 
       // Never throw from a classifier.
     }
     return undefined;
+  };
+  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
+    const verdict = judge(outcome);
+    // Every non-fail verdict here is an OperationFailed, which ccxt retries when configured to.
+    if (verdict === undefined || verdict.action === 'fail') return verdict;
+    const clientRetried = ccxtConfiguredRetries(exchange);
+    return clientRetried === undefined ? verdict : { ...verdict, clientRetried };
   });
 }

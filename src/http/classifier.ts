@@ -1,4 +1,5 @@
 import { describeValue } from '../classify.js';
+import { withClientRetries } from './client-retries.js';
 import { causeChain } from '../inspect.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
@@ -105,7 +106,7 @@ export function httpClassifier(options?: HttpClassifierOptions): Classifier {
       : { action: verdict.action, reason: verdict.reason, retryAfterMs };
   };
 
-  return (outcome: Outcome): Verdict | undefined => {
+  const judge = (outcome: Outcome): Verdict | undefined => {
     if (outcome.ok) {
       const value = outcome.value;
       if (value === null || typeof value !== 'object') return undefined;
@@ -142,6 +143,9 @@ export function httpClassifier(options?: HttpClassifierOptions): Classifier {
       ? undefined
       : withRetryAfter(statusVerdict, headersOf(answered));
   };
+  // got and axios-retry show on their errors that they already retried (client-retries.ts).
+  return (outcome: Outcome) =>
+    outcome.ok ? judge(outcome) : withClientRetries(judge(outcome), outcome.error);
 }
 
 /** The HTTP status an error carries: its own, or its `response`'s (axios, got, ky). */

@@ -230,6 +230,18 @@ describe('awsClassifier: failures before a response', () => {
     expect(classify(thrown(error))).toEqual({ action: 'unknown', reason: 'network:ECONNRESET' });
   });
 
+  it('says the SDK retried a network failure by itself ($metadata.attempts 3)', () => {
+    const error = Object.assign(new Error('socket hang up'), {
+      code: 'ECONNRESET',
+      $metadata: { attempts: 3, totalRetryDelay: 350 },
+    });
+    expect(classify(thrown(error))).toEqual({
+      action: 'unknown',
+      reason: 'network:ECONNRESET',
+      clientRetried: { attempts: 3, setting: 'AWS SDK client option `maxAttempts: 1`' },
+    });
+  });
+
   it('fails on a caller abort', () => {
     const error = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     expect(classify(thrown(error))).toEqual({ action: 'fail', reason: 'aws:aborted' });

@@ -88,6 +88,18 @@ const EXPECTED: Record<string, Expectation> = {
       : ['fleet example skipped: it needs redis-server on PATH'],
     secrets: [],
   },
+  's3-upload.ts': {
+    lines: [
+      's3_put_report: attempt 1 got aws:SlowDown (retry), waiting 1500 ms',
+      's3_put_report: attempt 2 got aws:SlowDown (retry), waiting 2500 ms',
+      '3 PutObject requests',
+      'upload started 2 times, aborted 1, completed 1',
+      's3_put_locked: not retried: AccessDenied (HTTP 403), 1 request',
+      'warn: s3_put_stacked: the client already made 3 attempts by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`)',
+      's3_put_stacked: stored after 4 PutObject requests for 2 tenacious attempts',
+    ],
+    secrets: ['example-secret-key'],
+  },
   'circuit-breaker.ts': {
     lines: [
       'get_ticker: gave up (budget) [2 requests]',

@@ -7,12 +7,3 @@ declare module '@nestjs/common' {
   export function Injectable(): ClassDecorator;
   export function Inject(token: unknown): ParameterDecorator;
 }
-declare module '@aws-sdk/client-s3' {
-  export class S3Client {
-    constructor(config?: { maxAttempts?: number });
-    send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
-  }
-  export class PutObjectCommand {
-    constructor(input: { Bucket: string; Key: string; Body: string | Uint8Array });
-  }
-}
