@@ -286,6 +286,8 @@ class Breaker implements CircuitBreaker {
   private inFlight = 0;
   private consecutive = 0;
   private isolation = false;
+  /** isolate()/release() calls whose answer from the store has not come back yet. */
+  private isolationOps = 0;
   private readonly window: BucketedWindow | undefined;
   private readonly changes = new Event<CircuitStateChange>('circuitBreaker onStateChange listener');
   private readonly fleet: Fleet | undefined;
@@ -419,12 +421,18 @@ class Breaker implements CircuitBreaker {
 
   isolate(): void {
     this.isolateLocally(true, this.now());
-    void this.send({ op: 'isolate' });
+    this.sendIsolation({ op: 'isolate' });
   }
 
   release(): void {
     this.isolateLocally(false, this.now());
-    void this.send({ op: 'release' });
+    this.sendIsolation({ op: 'release' });
+  }
+
+  private sendIsolation(op: SharedBreakerOp): void {
+    if (this.fleet === undefined) return;
+    this.isolationOps++;
+    void this.send(op).then(() => this.isolationOps--);
   }
 
   async sync(): Promise<void> {
@@ -471,11 +479,12 @@ class Breaker implements CircuitBreaker {
     fleet.generation = view.generation;
     fleet.failures = view.failures;
     const now = this.now();
-    if (view.isolated !== this.isolation) {
+    // While this process's own isolate()/release() is on its way, an older view must not undo it.
+    if (this.isolationOps === 0 && view.isolated !== this.isolation) {
       this.isolateLocally(view.isolated, now);
       return;
     }
-    if (view.isolated) return;
+    if (this.isolation || view.isolated) return;
     if (view.open) {
       // A fleet open reaches a closed breaker, or a half-open one when it is news (another
       // process's probe failed); the open period then ends when the fleet's does.

@@ -377,6 +377,10 @@ class Store implements RedisStore {
   private rejoined(): void {
     if (!this.down) return;
     this.down = false;
+    // A subscriber that could not connect during the outage is opened again now.
+    if (this.subscriber === undefined && this.channels.size > 0 && !this.closed) {
+      for (const channel of this.channels.keys()) this.subscribe(channel);
+    }
     try {
       this.logger?.debug({ store: this.prefix }, 'tenacious: redis store is back');
     } catch {
@@ -390,12 +394,7 @@ class Store implements RedisStore {
     if (listeners === undefined) {
       listeners = new Set();
       this.channels.set(channel, listeners);
-      void this.subscriberOf()
-        .then(
-          (s) => s.subscribe(channel),
-          () => {},
-        )
-        .catch(() => {});
+      this.subscribe(channel);
     }
     listeners.add(listener);
     return () => {
@@ -404,6 +403,14 @@ class Store implements RedisStore {
       this.channels.delete(channel);
       void this.subscriber?.then((s) => s.unsubscribe(channel)).catch(() => {});
     };
+  }
+
+  private subscribe(channel: string): void {
+    const subscribing: Promise<unknown> = this.subscriberOf()
+      .then((s) => s.subscribe(channel))
+      .catch(() => {})
+      .finally(() => this.subscribing.delete(subscribing));
+    this.subscribing.add(subscribing);
   }
 
   private subscriberOf(): Promise<Subscriber> {
