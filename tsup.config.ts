@@ -13,6 +13,7 @@ export const entries = [
   'metrics',
   'config',
   'p-retry',
+  'otel',
   'redis',
 ];
 

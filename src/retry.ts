@@ -119,7 +119,7 @@ async function loop<T>(
     // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
     if (failed && signal !== undefined && signal.aborted) {
       breaker?.record(token, 'fail');
-      if (trace !== undefined) trace.kind = 'aborted';
+      mark(trace, 'aborted');
       throw signal.reason;
     }
 
@@ -138,7 +138,7 @@ async function loop<T>(
       return succeed(plan, fn, defaultOperation, value as T, attempt, clock.now() - start);
     }
     if (verdict.action === 'fail') {
-      if (trace !== undefined) trace.kind = 'fail';
+      mark(trace, 'fail');
       throw error;
     }
 
@@ -148,7 +148,7 @@ async function loop<T>(
     if (verdict.clientRetried !== undefined)
       warnClientRetried(plan, operation, verdict.clientRetried);
     if (verdict.action === 'unknown' && !plan.idempotent) {
-      if (trace !== undefined) trace.kind = 'unknown-outcome';
+      mark(trace, 'unknown-outcome', verdict.reason);
       const resolved = await resolveUnknown(
         plan,
         operation,
@@ -168,7 +168,7 @@ async function loop<T>(
         );
       }
       verdict = resolved.verdict;
-      if (trace !== undefined) trace.kind = 'error';
+      mark(trace, 'error');
     }
 
     // The next delay, or the reason to give up.
@@ -192,7 +192,7 @@ async function loop<T>(
       else if (plan.budget !== undefined && !plan.budget.tryRetry()) reason = 'budget';
     }
     if (reason !== undefined) {
-      if (trace !== undefined) trace.kind = 'exhausted';
+      mark(trace, 'exhausted', reason);
       return exhaust(plan, operation, attempt, clock.now() - start, outcome, verdict, reason);
     }
 
@@ -213,14 +213,14 @@ async function loop<T>(
         elapsedMs,
       });
     }
-    if (trace !== undefined) trace.kind = 'aborted';
+    mark(trace, 'aborted');
     if (delayMs > 0) await clock.sleep(delayMs, signal);
     if (signal !== undefined && signal.aborted) throw signal.reason;
-    if (trace !== undefined) trace.kind = 'error';
+    mark(trace, 'error');
     elapsedMs = clock.now() - start;
     // Checked again: a slow hook or a late timer must not start an attempt past the budget.
     if (elapsedMs > plan.maxElapsedMs) {
-      if (trace !== undefined) trace.kind = 'exhausted';
+      mark(trace, 'exhausted', 'elapsed');
       return exhaust(plan, operation, attempt, elapsedMs, outcome, verdict, 'elapsed');
     }
     previousDelayMs = delayMs;
@@ -546,6 +546,8 @@ interface Trace {
   attempts: number;
   /** How the run ends if it rejects now. */
   kind: Exclude<RunEnd['kind'], 'ok'>;
+  /** The exhaustion reason, or the unknown verdict's reason. */
+  reason?: string;
 }
 
 function instrumented<T>(
@@ -576,12 +578,20 @@ function instrumented<T>(
       },
       (error: unknown) => {
         const kind = t.kind;
-        endScope(t.scope, { kind, attempts: t.attempts, elapsedMs: clock.now() - start, error });
+        const end = { kind, attempts: t.attempts, elapsedMs: clock.now() - start, error };
+        endScope(t.scope, t.reason === undefined ? end : { ...end, reason: t.reason });
         throw error;
       },
     );
   };
   return runChannel.hasSubscribers ? runChannel.tracePromise(execute, { operation }) : execute();
+}
+
+/** Records, for an instrumented run, how it ends if it rejects now. */
+function mark(trace: Trace | undefined, kind: Trace['kind'], reason?: string): void {
+  if (trace === undefined) return;
+  trace.kind = kind;
+  trace.reason = reason;
 }
 
 function endScope(scope: RunScope, end: RunEnd): void {

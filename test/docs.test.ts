@@ -13,6 +13,7 @@ const ENTRIES = [
   'metrics',
   'config',
   'p-retry',
+  'otel',
   'redis',
 ];
 
