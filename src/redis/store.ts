@@ -101,7 +101,7 @@ export interface RedisStore extends FleetStore {
   close(): Promise<void>;
 }
 
-/** An outage's kill switch holds for this long unless released or isolated again. */
+/** An isolation (the kill switch) holds at most this long unless released or isolated again. */
 const ISOLATE_TTL_MS = 7 * 24 * 3_600_000;
 
 const RULES: Rules = {
