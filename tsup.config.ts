@@ -14,6 +14,7 @@ export const entries = [
   'config',
   'p-retry',
   'otel',
+  'redis',
 ];
 
 export default defineConfig({

@@ -45,7 +45,16 @@ export {
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
 } from './retry-budget.js';
-export { memoryStore, type StateCounter, type StateStore } from './state-store.js';
+export type {
+  FleetStore,
+  SharedBreaker,
+  SharedBreakerOp,
+  SharedBreakerView,
+  SharedRateLimit,
+  SharedRateView,
+  SharedReservation,
+  SharedWindow,
+} from './state-store.js';
 export { presets } from './presets.js';
 export { redactText, serializeError, describeError } from './redact.js';
 export type {

@@ -14,6 +14,7 @@ const ENTRIES = [
   'config',
   'p-retry',
   'otel',
+  'redis',
 ];
 
 /**
