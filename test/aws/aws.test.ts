@@ -303,7 +303,7 @@ describe('awsClassifier: options', () => {
 
   it('throws a TypeError for codes that are not an object', () => {
     expect(() => awsClassifier({ codes: ['SlowDown'] as never })).toThrow(
-      new TypeError('`codes`: expected an object from error code to action, got an array'),
+      new TypeError('`codes`: expected an object from error code to action, got an array of 1'),
     );
   });
 
