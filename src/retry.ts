@@ -7,6 +7,7 @@ import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.j
 import { serializeError } from './redact.js';
 import type {
   AttemptContext,
+  Clock,
   ExhaustedEvent,
   ExhaustedReason,
   Outcome,
@@ -135,7 +136,7 @@ async function loop<T>(
     if (breaker !== undefined)
       breaker.record(token, verdict === undefined ? 'success' : verdict.action);
     if (verdict === undefined || (!failed && verdict.action === 'fail')) {
-      return succeed(plan, fn, defaultOperation, value as T, attempt, clock.now() - start);
+      return succeed(plan, fn, defaultOperation, value as T, attempt, clock, start);
     }
     if (verdict.action === 'fail') {
       mark(trace, 'fail');
@@ -158,44 +159,20 @@ async function loop<T>(
         verdict,
       );
       if (resolved.executed) {
-        return succeed(
-          plan,
-          fn,
-          defaultOperation,
-          resolved.value as T,
-          attempt,
-          clock.now() - start,
-        );
+        return succeed(plan, fn, defaultOperation, resolved.value as T, attempt, clock, start);
       }
       verdict = resolved.verdict;
       mark(trace, 'error');
     }
 
     // The next delay, or the reason to give up.
-    let reason: ExhaustedReason | undefined;
-    let delayMs = 0;
-    const retryAfterMs = verdict.retryAfterMs;
-    if (attempt >= plan.maxAttempts) reason = 'attempts';
-    else if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
-      reason = 'retry-after-too-long';
-    } else {
-      const computed = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
-      if (typeof computed !== 'number' || !(computed >= 0)) {
-        throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
-      }
-      delayMs = clampDelay(
-        retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
-      );
-      elapsedMs = clock.now() - start;
-      // tenacity's stop_before_delay: never sleep past the budget, so never start an attempt after it.
-      if (elapsedMs + delayMs > plan.maxElapsedMs) reason = 'elapsed';
-      else if (plan.budget !== undefined && !plan.budget.tryRetry()) reason = 'budget';
+    elapsedMs = clock.now() - start;
+    const next = nextDelay(plan, attempt, previousDelayMs, verdict, elapsedMs);
+    if (typeof next === 'string') {
+      mark(trace, 'exhausted', next);
+      return exhaust(plan, operation, attempt, clock.now() - start, outcome, verdict, next);
     }
-    if (reason !== undefined) {
-      mark(trace, 'exhausted', reason);
-      return exhaust(plan, operation, attempt, clock.now() - start, outcome, verdict, reason);
-    }
-
+    const delayMs = next;
     if (
       plan.onRetry.length !== 0 ||
       hub.retry.listeners.length !== 0 ||
@@ -203,15 +180,11 @@ async function loop<T>(
       retryChannel.hasSubscribers ||
       trace !== undefined
     ) {
-      emitRetry(plan, trace?.scope, {
-        operation,
-        attempt,
-        maxAttempts: plan.maxAttempts,
-        delayMs,
-        verdict,
-        ...(failed ? { error } : { value }),
-        elapsedMs,
-      });
+      emitRetry(
+        plan,
+        trace?.scope,
+        retryEvent(operation, attempt, plan, delayMs, verdict, outcome, elapsedMs),
+      );
     }
     mark(trace, 'aborted');
     if (delayMs > 0) await clock.sleep(delayMs, signal);
@@ -227,6 +200,57 @@ async function loop<T>(
     lastError = error;
     attempt++;
   }
+}
+
+/**
+ * The delay before the next attempt (the larger of the backoff and the server's Retry-After), or
+ * the reason to give up instead.
+ */
+function nextDelay(
+  plan: Plan,
+  attempt: number,
+  previousDelayMs: number,
+  verdict: Verdict,
+  elapsedMs: number,
+): number | ExhaustedReason {
+  if (attempt >= plan.maxAttempts) return 'attempts';
+  const retryAfterMs = verdict.retryAfterMs;
+  if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
+    return 'retry-after-too-long';
+  }
+  const computed = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
+  if (typeof computed !== 'number' || !(computed >= 0)) {
+    throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
+  }
+  const delayMs = clampDelay(
+    retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
+  );
+  // tenacity's stop_before_delay: never sleep past the budget, so never start an attempt after it.
+  if (elapsedMs + delayMs > plan.maxElapsedMs) return 'elapsed';
+  if (plan.budget !== undefined && !plan.budget.tryRetry()) return 'budget';
+  return delayMs;
+}
+
+function retryEvent(
+  operation: string,
+  attempt: number,
+  plan: Plan,
+  delayMs: number,
+  verdict: Verdict,
+  outcome: Outcome<unknown>,
+  elapsedMs: number,
+): RetryEvent {
+  const event: RetryEvent = {
+    operation,
+    attempt,
+    maxAttempts: plan.maxAttempts,
+    delayMs,
+    verdict,
+    elapsedMs,
+  };
+  if (outcome.ok) event.value = outcome.value;
+  else event.error = outcome.error;
+  return event;
 }
 
 /**
@@ -359,13 +383,15 @@ function succeed<T>(
   defaultOperation: string | undefined,
   value: T,
   attempts: number,
-  elapsedMs: number,
+  clock: Clock,
+  start: number,
 ): T {
+  // The clock is read only for listeners: a read costs as much as the rest of a success.
   if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
     const event = {
       operation: plan.operation ?? defaultOperation ?? operationName(fn),
       attempts,
-      elapsedMs,
+      elapsedMs: clock.now() - start,
       value,
     };
     emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
