@@ -1,6 +1,7 @@
 export { retry, type Attempt } from './retry.js';
 export { retryable, type RetryableDecorator, type RetryableOptions } from './retryable.js';
 export { createRetry, type ConfiguredRetry } from './create-retry.js';
+export { markClassifierFactory } from './classifier-factory.js';
 export type { RetryOptions } from './options.js';
 export {
   cap,

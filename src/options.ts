@@ -1,5 +1,6 @@
 import { exponential, jitter } from './backoff.js';
 import { defaultClassifier, isErrorOnly } from './classify.js';
+import { isClassifierFactory } from './classifier-factory.js';
 import { MAX_DELAY_MS } from './clock.js';
 import {
   booleanRule,
@@ -116,36 +117,11 @@ export const DEFAULT_BACKOFF: Backoff = jitter(
 
 const isFunction = (v: unknown) => typeof v === 'function';
 
-/**
- * Classifier factories (`httpClassifier`, `binanceClassifier`, ...) register here, so that
- * `classify: httpClassifier` (the factory, not called) is refused when the options are checked
- * instead of misbehaving at the first failure.
- */
-const classifierFactories = new WeakSet<object>();
-
-/**
- * Marks a function as a classifier factory: passing it uncalled as `classify` is then an error
- * that says to call it.
- *
- * @example
- * ```ts
- * export const myClassifier = markClassifierFactory(function myClassifier(options = {}) {
- *   return (outcome) => (outcome.ok ? undefined : { action: 'fail', reason: 'mine' });
- * });
- * ```
- */
-export function markClassifierFactory<F extends (...args: any[]) => Classifier<any>>(
-  factory: F,
-): F {
-  classifierFactories.add(factory);
-  return factory;
-}
-
 const classifierRule: Rule = {
   type: isFunction,
   rule: 'a Classifier function',
   refine: (v: object) =>
-    classifierFactories.has(v)
+    isClassifierFactory(v)
       ? `a Classifier (call ${(v as { name?: string }).name || 'the factory'}() to make one)`
       : undefined,
 };

@@ -4,6 +4,7 @@ import {
   RetryExhaustedError,
   UnknownOutcomeError,
   constant,
+  createRetry,
   onUnknownOutcome,
   retry,
   type RunEnd,
@@ -11,7 +12,10 @@ import {
   type UnknownOutcomeEvent,
   type Verdict,
 } from '../src/index.js';
+import { binanceClassifier } from '../src/binance/index.js';
+import { dexClassifier } from '../src/dex/index.js';
 import { hub } from '../src/events.js';
+import { httpClassifier } from '../src/http/index.js';
 import { instantClock } from '../src/testing/index.js';
 import { captureLogger } from './helpers/log-capture.js';
 
@@ -387,5 +391,30 @@ describe('instrumentation', () => {
       'asyncStart failed_run',
       'asyncEnd failed_run',
     ]);
+  });
+});
+
+describe('an uncalled classifier factory', () => {
+  it.each([
+    [
+      { classify: httpClassifier },
+      'classify: expected a Classifier (call httpClassifier() to make one), got function httpClassifier',
+    ],
+    [
+      { classify: [httpClassifier(), binanceClassifier] },
+      'classify[1]: expected a Classifier (call binanceClassifier() to make one), got function binanceClassifier',
+    ],
+  ])('is refused before the first attempt, saying to call it', async (options, message) => {
+    let calls = 0;
+    const rejection = await retry(async () => calls++, options as never).catch((e: unknown) => e);
+    expect(rejection).toBeInstanceOf(TypeError);
+    expect((rejection as Error).message).toBe(message);
+    expect(calls).toBe(0);
+  });
+
+  it('is refused by createRetry at definition time', () => {
+    expect(() => createRetry({ classify: dexClassifier as never })).toThrow(
+      'classify: expected a Classifier (call dexClassifier() to make one), got function dexClassifier',
+    );
   });
 });

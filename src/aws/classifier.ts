@@ -1,3 +1,4 @@
+import { markClassifierFactory } from '../classifier-factory.js';
 import { describeValue, markErrorOnly } from '../classify.js';
 import { withClientRetries } from '../http/client-retries.js';
 import { headerValue } from '../http/headers.js';
@@ -220,3 +221,6 @@ function compileCodes(codes: unknown): ReadonlyMap<string, AwsErrorAction | 'non
   }
   return map;
 }
+
+// Passing `awsClassifier` uncalled as `classify` is refused with a message saying to call it.
+markClassifierFactory(awsClassifier);

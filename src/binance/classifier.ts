@@ -1,3 +1,4 @@
+import { markClassifierFactory } from '../classifier-factory.js';
 import { describeValue } from '../classify.js';
 import { stringField } from '../inspect.js';
 import { findNetworkFailure, networkVerdict } from '../http/network.js';
@@ -284,3 +285,6 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
     }
   };
 }
+
+// Passing `binanceClassifier` uncalled as `classify` is refused with a message saying to call it.
+markClassifierFactory(binanceClassifier);

@@ -1,3 +1,4 @@
+import { markClassifierFactory } from '../classifier-factory.js';
 import { describeValue, markErrorOnly } from '../classify.js';
 import { ccxtConfiguredRetries } from '../http/client-retries.js';
 import { parseRetryAfter } from '../http/retry-after.js';
@@ -149,3 +150,6 @@ export function ccxtClassifier(options: CcxtClassifierOptions = {}): Classifier 
     return clientRetried === undefined ? verdict : { ...verdict, clientRetried };
   });
 }
+
+// Passing `ccxtClassifier` uncalled as `classify` is refused with a message saying to call it.
+markClassifierFactory(ccxtClassifier);

@@ -1,3 +1,4 @@
+import { markClassifierFactory } from '../classifier-factory.js';
 import { findNetworkFailure, networkVerdict } from '../http/network.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
@@ -179,3 +180,6 @@ export function jsonRpcClassifier(): Classifier {
     }
   };
 }
+
+// Passing `jsonRpcClassifier` uncalled as `classify` is refused with a message saying to call it.
+markClassifierFactory(jsonRpcClassifier);
