@@ -282,7 +282,9 @@ describe('telegramAlert', () => {
     expect(rejection).toBeInstanceOf(RetryExhaustedError);
     await alert.flush();
 
-    expect(server.requests).toHaveLength(3);
+    // Every attempt timed out. (The server may have seen fewer than 3 requests: on a busy
+    // machine an attempt can time out before its request arrives.)
+    expect(server.requests.length).toBeLessThanOrEqual(3);
     expect(log.records().find((r) => r.msg === 'tenacious: alert delivery failed')).toMatchObject({
       attempts: 3,
       reason: 'attempt-timeout',

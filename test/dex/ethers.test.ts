@@ -91,9 +91,7 @@ describe('ethers v6 reads', () => {
       })),
     );
     const p = provider(server.url, { ethersRetries429: true });
-    const started = Date.now();
     const run = await record(() => p.getBlockNumber(), { classify });
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(server.count('eth_blockNumber')).toBe(13);
     expect(run.verdicts).toEqual([{ action: 'retry', reason: 'http:429', retryAfterMs: 1000 }]);
     expect(run.result.ok).toBe(true);

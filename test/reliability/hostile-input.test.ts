@@ -33,7 +33,8 @@ import { startServer, type LocalServer } from './support.js';
 /**
  * Hostile thrown values (primitives, null, frozen objects, throwing getters, cycles, proxies,
  * cyclic and endless cause chains, 1 MB messages) never crash a classifier, the logger path or
- * an alert. Classifiers return a valid verdict or none.
+ * an alert. Classifiers return a valid verdict or none. How long a classification takes on
+ * such input is measured in classify-cost.heavy.test.ts, away from the fast suite's load.
  */
 
 class NetworkError extends Error {}
@@ -59,8 +60,6 @@ const NAMES = Object.keys(CLASSIFIERS);
 
 /** Reasons are short `domain:detail` strings. */
 const MAX_REASON = 200;
-/** A classification that takes longer than this on any input is a denial of service. */
-const MAX_CLASSIFY_MS = 250;
 
 function expectVerdictOrNone(verdict: unknown): asserts verdict is Verdict | undefined {
   if (verdict === undefined) return;
@@ -75,20 +74,13 @@ function expectVerdictOrNone(verdict: unknown): asserts verdict is Verdict | und
   }
 }
 
-function timed<T>(fn: () => T): T {
-  const started = performance.now();
-  const result = fn();
-  expect(performance.now() - started).toBeLessThan(MAX_CLASSIFY_MS);
-  return result;
-}
-
 describe('every classifier', () => {
   it.each(NAMES)('returns a valid verdict or none for any thrown value: %s', (name) => {
     const classify = CLASSIFIERS[name]!();
     fc.assert(
       fc.property(hostileValues, (h) => {
         const error = h.make();
-        expectVerdictOrNone(timed(() => classify({ ok: false, error })));
+        expectVerdictOrNone(classify({ ok: false, error }));
       }),
       { numRuns: 300 },
     );
@@ -99,7 +91,7 @@ describe('every classifier', () => {
     fc.assert(
       fc.property(hostileValues, (h) => {
         const value = h.make();
-        expectVerdictOrNone(timed(() => classify({ ok: true, value })));
+        expectVerdictOrNone(classify({ ok: true, value }));
       }),
       { numRuns: 150 },
     );

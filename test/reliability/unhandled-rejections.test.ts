@@ -145,9 +145,9 @@ describe('an abort during a delay', () => {
     { clock: 'the real clock', unref: false },
     { clock: 'the real clock with unref', unref: true },
   ])('rejects with signal.reason and leaves nothing unhandled ($clock)', async ({ unref }) => {
+    // The delay is a minute, longer than the test timeout: only an abort that ends it passes.
     const controller = new AbortController();
     const reason = new Error('shutting down');
-    const started = Date.now();
     const error = await retry(
       () => {
         throw new Error('503');
@@ -161,7 +161,6 @@ describe('an abort during a delay', () => {
       },
     ).catch((e: unknown) => e);
     expect(error).toBe(reason);
-    expect(Date.now() - started).toBeLessThan(1000);
     await expectNoFaults();
   });
 
