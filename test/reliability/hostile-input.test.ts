@@ -104,8 +104,8 @@ describe('every classifier', () => {
   });
 });
 
-// BUG-1 (reported to the lead): `instanceof` on a Proxy runs its getPrototypeOf trap, and
-// `isNetworkError` reads `message`; neither is guarded in src/classify.ts, so these throw.
+// `instanceof` on a Proxy runs its getPrototypeOf trap, and recognising a network error reads
+// `message`: the core classifiers must survive both throwing.
 describe('the core classifiers on hostile proxies and getters', () => {
   const cases: Record<string, () => unknown> = {
     'a Proxy whose traps throw': () => throwingProxy(),
@@ -123,11 +123,11 @@ describe('the core classifiers on hostile proxies and getters', () => {
     Object.keys(cases).map((value) => ({ classifier, value })),
   );
 
-  it.each(rows)('[BUG-1] $classifier does not throw on $value', ({ classifier, value }) => {
+  it.each(rows)('$classifier does not throw on $value', ({ classifier, value }) => {
     expect(() => core[classifier]!({ ok: false, error: cases[value]!() })).not.toThrow();
   });
 
-  it('[BUG-1] retry() rejects with RetryExhaustedError, not the trap error, when a Proxy is thrown', async () => {
+  it('retry() rejects with RetryExhaustedError, not the trap error, when a Proxy is thrown', async () => {
     const proxy = throwingProxy();
     const error = await retry(
       () => {
@@ -192,13 +192,11 @@ describe('the logger path (retry with a real pino logger)', () => {
   );
 });
 
-// BUG-7 (reported to the lead): serializeErrorObject in src/redact.ts copies an own `stack`
-// property that is not a string as a (null-prototype) object; pino's err serializer then builds
-// the stack with string concatenation, throws "Cannot convert object to primitive value", and
-// the log line is lost (only a process warning is left). Found by the logger-path property above
-// once BUG-1 was fixed in a scratch copy.
+// An own `stack` property that is not a string must reach the log as something printable: pino's
+// err serializer builds the stack by string concatenation, and an object there would throw
+// "Cannot convert object to primitive value" and lose the log line.
 describe('an error whose stack property is not a string', () => {
-  it('[BUG-7] is still logged on retry and on exhaustion when it has a cause', async () => {
+  it('is still logged on retry and on exhaustion when it has a cause', async () => {
     const { logger, lines } = captureLogger();
     const error = new Error('upstream failed', { cause: new Error('socket hang up') });
     Object.defineProperty(error, 'stack', {

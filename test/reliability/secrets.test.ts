@@ -373,9 +373,8 @@ describe('the redaction primitives', () => {
   });
 });
 
-// BUG-6 (reported to the lead): SECRET_PAIR in src/redact.ts lists api_secret, secret_key and
-// client_secret but not a bare `secret`, so `secret=...` in a query or form body and
-// `"secret":"..."` in a JSON body (ccxt's credential field is named `secret`) pass through.
+// A bare `secret` name, not only api_secret, secret_key and client_secret: ccxt's credential
+// field is named `secret`, and it travels in query strings, form bodies and JSON bodies.
 describe('a bare "secret" name in free text', () => {
   const SECRET = 'Zq8wKp3VtR7mXy2NcL5bHd4J';
 
@@ -383,7 +382,7 @@ describe('a bare "secret" name in free text', () => {
     ['a form body', `apiKey=public&secret=${SECRET}`],
     ['a JSON body', `{"apiKey":"public","secret":"${SECRET}"}`],
     ['a query string', `https://api.example.com/v1/private?nonce=1&secret=${SECRET}`],
-  ])('[BUG-6] is redacted in %s', (_where, text) => {
+  ])('is redacted in %s', (_where, text) => {
     expect(describeError(new Error(text))).not.toContain(SECRET);
     expect(JSON.stringify(serializeError(new Error(text)))).not.toContain(SECRET);
   });
