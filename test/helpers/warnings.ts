@@ -34,6 +34,7 @@ export function installWarningRecorder(): {
   takeUncaptured(): Error[];
   uninstall(): void;
 } {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with `process` below
   const original = process.emitWarning;
   let current: Error[] = [];
   let captured = false;
@@ -54,7 +55,7 @@ export function installWarningRecorder(): {
     const error = typeof warning === 'string' ? new Error(warning) : warning;
     error.name = 'TenaciousWarning';
     current.push(error);
-  } as typeof process.emitWarning;
+  };
   return {
     takeUncaptured() {
       const uncaptured = captured ? [] : current;
