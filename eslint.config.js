@@ -45,7 +45,7 @@ export default tseslint.config(
     // Node scripts (scripts/*.mjs): Node's globals.
     files: ['scripts/**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
     },
   },
 );
