@@ -82,7 +82,7 @@ describe('every classifier', () => {
         const error = h.make();
         expectVerdictOrNone(classify({ ok: false, error }));
       }),
-      { numRuns: 300 },
+      { numRuns: 100 },
     );
   });
 
@@ -93,7 +93,7 @@ describe('every classifier', () => {
         const value = h.make();
         expectVerdictOrNone(classify({ ok: true, value }));
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
@@ -186,7 +186,7 @@ describe('the logger path (retry with a real pino logger)', () => {
             expect(lines).toHaveLength(2);
           }
         }),
-        { numRuns: 150 },
+        { numRuns: 100 },
       );
     },
   );

@@ -320,7 +320,7 @@ describe('secrets in thrown errors', () => {
           expectNoLeak(outputs, shape.secret, `${shape.label} (${classifier} classifier)`);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
