@@ -11,6 +11,10 @@ export const entries = [
   'dex',
   'alerts',
   'metrics',
+  'config',
+  'p-retry',
+  'otel',
+  'redis',
 ];
 
 export default defineConfig({

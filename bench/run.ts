@@ -43,6 +43,7 @@ const SCENARIOS = {
   s4: 's4-memory',
   s5: 's5-footprint',
   s6: 's6-paths',
+  s7: 's7-import',
 } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
@@ -52,8 +53,8 @@ const selected = (Object.keys(SCENARIOS) as ScenarioId[]).filter(
 
 /** Process runs per scenario. S5 is deterministic; S3 and S4 run one process per row per run. */
 const RUNS: Record<ScenarioId, number> = quick
-  ? { s1: 3, s2: 3, s3: 2, s4: 1, s5: 1, s6: 3 }
-  : { s1: 5, s2: 5, s3: 5, s4: 5, s5: 1, s6: 5 };
+  ? { s1: 3, s2: 3, s3: 2, s4: 1, s5: 1, s6: 3, s7: 1 }
+  : { s1: 5, s2: 5, s3: 5, s4: 5, s5: 1, s6: 5, s7: 1 };
 
 /** Scenarios measured one row per process (timers and heap must not be shared between rows). */
 const PER_ROW = new Set<ScenarioId>(['s3', 's4']);

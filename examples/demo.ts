@@ -12,6 +12,7 @@ import {
   exponential,
   jitter,
   onExhausted,
+  onUnknownOutcome,
   RetryExhaustedError,
   retryable,
   type RetryOptions,
@@ -215,7 +216,14 @@ async function main() {
     apiBaseUrl: server.url,
     throttleMs: 60_000,
   });
-  const stopAlerts = onExhausted(alert);
+  // One alert channel for both: runs that gave up, and orders whose outcome was unknown (an
+  // OUTCOME UNKNOWN message, never held back while nobody has accounted for the order).
+  const stopAlerts = [onExhausted(alert), onUnknownOutcome(alert)];
+  const stopReport = onUnknownOutcome((event) =>
+    console.log(
+      `  → onUnknownOutcome: ${event.operation}, attempt ${event.attempt} (${event.verdict.reason}): ${event.resolution}`,
+    ),
+  );
   const rows: Row[] = [];
   console.log(
     `tenacious demo: a scripted exchange on ${server.url}; delays are scaled down ${SCALE}x (log lines show the delays asked for).`,
@@ -277,7 +285,7 @@ async function main() {
     'POST /api/v3/order',
     [
       'unknown outcome',
-      'An order whose outcome is unknown (503 -1007): reconciled by client order id, not sent twice',
+      'An order whose outcome is unknown (503 -1007): reconciled by client order id, not sent twice, reported',
     ],
     () => exchange.placeOrder('BTCUSDT', 'BUY', '0.01', clientOrderId),
   );
@@ -302,7 +310,7 @@ async function main() {
     () => exchange.getDepth('BTCUSDT'),
   );
   await alert.flush();
-  stopAlerts();
+  for (const stop of [...stopAlerts, stopReport]) stop();
   for (const sent of server.alerts) {
     console.log(
       `  → alert delivered to chat ${String(sent.chatId)}:\n${sent.text.replace(/^/gm, '      ')}`,

@@ -1,4 +1,4 @@
-import { describeValue } from './classify.js';
+import { checkOptions, checkValue, numberRule, oneOfRule, type Rule } from './validate.js';
 import type { Backoff, BackoffContext } from './types.js';
 
 /**
@@ -7,43 +7,15 @@ import type { Backoff, BackoffContext } from './types.js';
  * `cap(jitter(exponential()), 8000)`. Every constructor checks its arguments at once.
  */
 
-function checkNumber(
-  where: string,
-  name: string,
-  value: unknown,
-  rule: { min: number; allowInfinity?: boolean; integer?: boolean; max?: number },
-): number {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    value >= rule.min &&
-    (rule.max === undefined || value <= rule.max) &&
-    (rule.allowInfinity === true || Number.isFinite(value)) &&
-    (rule.integer !== true || Number.isInteger(value) || value === Infinity);
-  if (!ok) {
-    const kind = rule.integer === true ? 'an integer' : 'a number';
-    const range = rule.max === undefined ? `>= ${rule.min}` : `in [${rule.min}, ${rule.max}]`;
-    const message = `${where}: \`${name}\` expected ${kind} ${range}${rule.allowInfinity === true ? ' or Infinity' : ''}, got ${describeValue(value)}`;
-    throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-  }
+const DELAY = numberRule(0);
+const MAX = numberRule(0, { infinity: true });
+const BACKOFF: Rule = { type: (v) => typeof v === 'function', rule: 'a Backoff function' };
+
+/** Returns `value` when it satisfies `rule`, else throws the rule table's error naming it. */
+function arg<V>(where: string, name: string, value: V, rule: Rule): V {
+  const error = checkValue(`${where}: ${name}`, value, rule);
+  if (error !== undefined) throw error;
   return value;
-}
-
-function checkBackoff(where: string, value: unknown): Backoff {
-  if (typeof value !== 'function') {
-    throw new TypeError(
-      `${where}: \`backoff\` expected a Backoff function, got ${describeValue(value)}`,
-    );
-  }
-  return value as Backoff;
-}
-
-function checkObject(where: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`${where}: expected an options object, got ${describeValue(value)}`);
-  }
-  return value as Record<string, unknown>;
 }
 
 /**
@@ -60,10 +32,14 @@ export function exponential(options?: {
   factor?: number;
   max?: number;
 }): Backoff {
-  const o = checkObject('exponential', options);
-  const initial = checkNumber('exponential', 'initial', o.initial ?? 1000, { min: 0 });
-  const factor = checkNumber('exponential', 'factor', o.factor ?? 2, { min: 1 });
-  const max = checkNumber('exponential', 'max', o.max ?? Infinity, { min: 0, allowInfinity: true });
+  const o = checkOptions('exponential', options, {
+    initial: DELAY,
+    factor: numberRule(1),
+    max: MAX,
+  });
+  const initial = o.initial ?? 1000;
+  const factor = o.factor ?? 2;
+  const max = o.max ?? Infinity;
   // initial 0 would give 0 * Infinity = NaN once factor^n overflows.
   if (initial === 0) return () => 0;
   return ({ retry }) => Math.min(max, initial * factor ** (retry - 1));
@@ -78,7 +54,7 @@ export function exponential(options?: {
  * ```
  */
 export function constant(ms: number): Backoff {
-  const delay = checkNumber('constant', 'ms', ms, { min: 0 });
+  const delay = arg('constant', 'ms', ms, DELAY);
   return () => delay;
 }
 
@@ -91,10 +67,10 @@ export function constant(ms: number): Backoff {
  * ```
  */
 export function linear(options?: { initial?: number; step?: number; max?: number }): Backoff {
-  const o = checkObject('linear', options);
-  const initial = checkNumber('linear', 'initial', o.initial ?? 1000, { min: 0 });
-  const step = checkNumber('linear', 'step', o.step ?? 1000, { min: 0 });
-  const max = checkNumber('linear', 'max', o.max ?? Infinity, { min: 0, allowInfinity: true });
+  const o = checkOptions('linear', options, { initial: DELAY, step: DELAY, max: MAX });
+  const initial = o.initial ?? 1000;
+  const step = o.step ?? 1000;
+  const max = o.max ?? Infinity;
   return ({ retry }) => Math.min(max, initial + step * (retry - 1));
 }
 
@@ -107,12 +83,12 @@ export function linear(options?: { initial?: number; step?: number; max?: number
  * ```
  */
 export function sequence(delaysMs: readonly number[]): Backoff {
-  if (!Array.isArray(delaysMs) || delaysMs.length === 0) {
-    throw new TypeError(
-      `sequence: \`delaysMs\` expected a non-empty array of numbers, got ${describeValue(delaysMs)}`,
-    );
-  }
-  const delays = delaysMs.map((d, i) => checkNumber('sequence', `delaysMs[${i}]`, d, { min: 0 }));
+  const delays = arg('sequence', 'delaysMs', delaysMs, {
+    type: Array.isArray,
+    range: (v: readonly unknown[]) => v.length > 0,
+    rule: 'a non-empty array of delays in ms',
+    each: DELAY,
+  }).slice();
   const last = delays.length - 1;
   return ({ retry }) => delays[retry - 1 < last ? retry - 1 : last]!;
 }
@@ -137,12 +113,9 @@ export const none: Backoff = () => 0;
  * ```
  */
 export function decorrelatedJitter(options?: { initial?: number; max?: number }): Backoff {
-  const o = checkObject('decorrelatedJitter', options);
-  const initial = checkNumber('decorrelatedJitter', 'initial', o.initial ?? 1000, { min: 0 });
-  const max = checkNumber('decorrelatedJitter', 'max', o.max ?? Infinity, {
-    min: 0,
-    allowInfinity: true,
-  });
+  const o = checkOptions('decorrelatedJitter', options, { initial: DELAY, max: MAX });
+  const initial = o.initial ?? 1000;
+  const max = o.max ?? Infinity;
   return ({ retry, previousDelayMs, random }: BackoffContext) => {
     const previous = retry <= 1 ? initial : previousDelayMs;
     const high = Math.max(initial, 3 * previous);
@@ -169,8 +142,8 @@ export function jitter(
   backoff: Backoff,
   options?: { mode?: JitterMode; ratio?: number; amount?: number },
 ): Backoff {
-  const inner = checkBackoff('jitter', backoff);
-  const o = checkObject('jitter', options);
+  const inner = arg('jitter', 'backoff', backoff, BACKOFF);
+  const o = checkOptions('jitter', options, JITTER_RULES);
   const mode = o.mode ?? 'full';
   switch (mode) {
     case 'full':
@@ -181,22 +154,25 @@ export function jitter(
         return d / 2 + (d / 2) * ctx.random();
       };
     case 'proportional': {
-      const ratio = checkNumber('jitter', 'ratio', o.ratio ?? 0.2, { min: 0, max: 1 });
+      const ratio = o.ratio ?? 0.2;
       return (ctx) => inner(ctx) * (1 + ratio * (2 * ctx.random() - 1));
     }
     case 'additive': {
-      if (o.amount === undefined) {
-        throw new TypeError("jitter: `amount` is required with mode 'additive', got undefined");
-      }
-      const amount = checkNumber('jitter', 'amount', o.amount, { min: 0 });
+      const amount = arg('jitter', 'amount', o.amount, {
+        ...DELAY,
+        rule: `${DELAY.rule} (required with mode "additive")`,
+      }) as number;
       return (ctx) => inner(ctx) + amount * ctx.random();
     }
-    default:
-      throw new RangeError(
-        `jitter: \`mode\` expected 'full', 'equal', 'proportional' or 'additive', got ${describeValue(mode)}`,
-      );
   }
 }
+
+const JITTER_MODES: readonly JitterMode[] = ['full', 'equal', 'proportional', 'additive'];
+const JITTER_RULES = {
+  mode: oneOfRule(JITTER_MODES),
+  ratio: numberRule(0, { max: 1 }),
+  amount: DELAY,
+};
 
 /**
  * Never lets another backoff's delay exceed `max`.
@@ -208,7 +184,7 @@ export function jitter(
  * ```
  */
 export function cap(backoff: Backoff, max: number): Backoff {
-  const inner = checkBackoff('cap', backoff);
-  const limit = checkNumber('cap', 'max', max, { min: 0, allowInfinity: true });
+  const inner = arg('cap', 'backoff', backoff, BACKOFF);
+  const limit = arg('cap', 'max', max, MAX);
   return (ctx) => Math.min(limit, inner(ctx));
 }

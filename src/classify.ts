@@ -1,6 +1,8 @@
 import isNetworkError from 'is-network-error';
 import { AttemptTimeoutError } from './errors.js';
+import { connectFailure } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
+import { describeValue } from './validate.js';
 
 /**
  * Classifiers that never give a verdict on a returned value. When every classifier of a run is
@@ -122,10 +124,17 @@ export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T
 }
 
 /**
- * The rule applied when no classifier gives a verdict: a thrown error is retried
- * (`unclassified`), except a `TypeError` that is not a network error (a programming mistake,
- * as in p-retry), which fails; an {@link AttemptTimeoutError} is `unknown`. Returned values have
- * no verdict, so they are successes.
+ * The rule applied when no classifier gives a verdict. Only what is known not to have executed
+ * is retried, so `retry(placeOrder, { idempotent: false })` never sends an order twice blindly:
+ *
+ * - a network failure before the request was sent (`ECONNREFUSED`, `ENOTFOUND`, `EAI_AGAIN`,
+ *   connect timeouts, found anywhere on the `cause` chain) is `retry` (`network:<code>`);
+ * - a `TypeError` that is not a network error (a programming mistake, as in p-retry) is `fail`;
+ * - anything else is `unknown`: an {@link AttemptTimeoutError} (`attempt-timeout`), any other
+ *   thrown value, a failure after sending included (`unclassified`). An idempotent run retries
+ *   `unknown` exactly like `retry`; a non-idempotent one reconciles.
+ *
+ * Returned values have no verdict, so they are successes.
  *
  * @example
  * ```ts
@@ -137,6 +146,10 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (outcome.ok) return undefined;
     const error = outcome.error;
     if (isInstance(error, AttemptTimeoutError)) return ATTEMPT_TIMEOUT;
+    // Only a failure before sending is singled out; after sending it is `unclassified` like any
+    // other error (domain classifiers give it a `network:<code>` reason).
+    const code = safeConnectFailure(error);
+    if (code !== undefined) return connectFailureVerdict(code);
     if (isInstance(error, TypeError) && !safeIsNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },
@@ -151,9 +164,28 @@ const NON_NETWORK_TYPE_ERROR: Verdict = /* @__PURE__ */ Object.freeze({
   reason: 'type-error',
 });
 const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'retry',
+  action: 'unknown',
   reason: 'unclassified',
 });
+
+/** One frozen verdict per connect-phase code (the set of codes is small and fixed). */
+const connectVerdicts = new Map<string, Verdict>();
+function connectFailureVerdict(code: string): Verdict {
+  let verdict = connectVerdicts.get(code);
+  if (verdict === undefined) {
+    verdict = Object.freeze({ action: 'retry', reason: `network:${code}` });
+    connectVerdicts.set(code, verdict);
+  }
+  return verdict;
+}
+
+function safeConnectFailure(error: unknown): string | undefined {
+  try {
+    return connectFailure(error);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * `value instanceof type`, or false when the check itself throws: `instanceof` runs a Proxy's
@@ -176,18 +208,5 @@ function safeIsNetworkError(error: unknown): boolean {
   }
 }
 
-/** A readable description of a bad argument for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol') return value.toString();
-  if (value === null || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  try {
-    const json = JSON.stringify(value);
-    return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-  } catch {
-    return 'an object';
-  }
-}
+/** Kept here for the modules that import it from the classifiers; one definition, in validate.ts. */
+export { describeValue };

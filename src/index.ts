@@ -25,10 +25,11 @@ export {
   AttemptTimeoutError,
   CircuitOpenError,
   ConfigError,
+  type ConfigIssue,
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './errors.js';
-export { onExhausted, onRetry, onSuccess } from './events.js';
+export { onExhausted, onRetry, onSuccess, onUnknownOutcome } from './events.js';
 export {
   circuitBreaker,
   type CircuitBreaker,
@@ -44,8 +45,16 @@ export {
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
 } from './retry-budget.js';
-export { memoryStore, type StateCounter, type StateStore } from './state-store.js';
-export { optionsFromEnv } from './env.js';
+export type {
+  FleetStore,
+  SharedBreaker,
+  SharedBreakerOp,
+  SharedBreakerView,
+  SharedRateLimit,
+  SharedRateView,
+  SharedReservation,
+  SharedWindow,
+} from './state-store.js';
 export { presets } from './presets.js';
 export { redactText, serializeError, describeError } from './redact.js';
 export type {
@@ -63,6 +72,11 @@ export type {
   ReconcileResult,
   RetryAdmission,
   RetryEvent,
+  RunEnd,
+  RunInstrumentation,
+  RunScope,
   SuccessEvent,
+  UnknownOutcomeEvent,
+  UnknownOutcomeResolution,
   Verdict,
 } from './types.js';

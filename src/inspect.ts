@@ -1,5 +1,3 @@
-import { safeGet } from './redact.js';
-
 /**
  * Safe introspection of thrown values, shared by the classifiers. Thrown values can be anything
  * (strings, plain objects, proxies, errors whose `cause` chain loops), so every read here is
@@ -7,6 +5,25 @@ import { safeGet } from './redact.js';
  */
 
 const MAX_CHAIN = 8;
+
+/**
+ * Reads a property without letting a throwing getter or proxy trap escape.
+ *
+ * @example
+ * ```ts
+ * safeGet(err, 'code'); // undefined when `err` is null, a primitive or a throwing getter
+ * ```
+ */
+export function safeGet(target: unknown, key: PropertyKey): unknown {
+  if (target === null || (typeof target !== 'object' && typeof target !== 'function')) {
+    return undefined;
+  }
+  try {
+    return (target as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The value itself followed by its `cause` chain, at most eight deep and without repeats, so a

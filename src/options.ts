@@ -1,6 +1,17 @@
-import * as z from 'zod/mini';
 import { exponential, jitter } from './backoff.js';
-import { defaultClassifier, describeValue, isErrorOnly } from './classify.js';
+import { defaultClassifier, isErrorOnly } from './classify.js';
+import { MAX_DELAY_MS } from './clock.js';
+import {
+  booleanRule,
+  clockRule,
+  findOptionsError,
+  functionRule,
+  loggerRule,
+  methodsRule,
+  nonEmptyStringRule,
+  numberRule,
+  type Rule,
+} from './validate.js';
 import type {
   AttemptGate,
   Backoff,
@@ -13,6 +24,7 @@ import type {
   RetryAdmission,
   RetryEvent,
   SuccessEvent,
+  UnknownOutcomeEvent,
 } from './types.js';
 
 /** Options of {@link retry}; all optional. See the README for each one's default and meaning. */
@@ -47,6 +59,8 @@ export interface RetryOptions<T = unknown> {
   onSuccess?: (event: SuccessEvent<NoInfer<T>>) => unknown;
   /** Called when the run gives up on retryable failures. */
   onExhausted?: (event: ExhaustedEvent) => unknown;
+  /** Called for every `unknown` verdict on a non-idempotent call, with how it was resolved. */
+  onUnknownOutcome?: (event: UnknownOutcomeEvent) => unknown;
   /** A circuit breaker consulted before every attempt. */
   breaker?: AttemptGate;
   /** A retry budget consulted before every retry. */
@@ -83,13 +97,12 @@ export interface Plan {
   readonly onRetry: readonly ((event: RetryEvent) => unknown)[];
   readonly onSuccess: readonly ((event: SuccessEvent<any>) => unknown)[];
   readonly onExhausted: readonly ((event: ExhaustedEvent) => unknown)[];
+  readonly onUnknownOutcome: readonly ((event: UnknownOutcomeEvent) => unknown)[];
   readonly breaker: AttemptGate | undefined;
   readonly budget: RetryAdmission | undefined;
   readonly clock: Clock | undefined;
   readonly random: () => number;
   readonly unref: boolean;
-  /** The engine's p-retry options for this plan, built on its first retry. */
-  pRetryOptions?: object;
 }
 
 /** The default backoff of API.md, built once. */
@@ -102,122 +115,81 @@ export const DEFAULT_BACKOFF: Backoff = jitter(
 );
 
 const isFunction = (v: unknown) => typeof v === 'function';
-const hasMethods =
-  (...names: string[]) =>
-  (v: unknown) =>
-    typeof v === 'object' &&
-    v !== null &&
-    names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
 
 /**
- * Each option's rule: the type it must have (a wrong type is a `TypeError`), a range check (a
- * value of the right type outside it is a `RangeError`), and the wording of both.
+ * Classifier factories (`httpClassifier`, `binanceClassifier`, ...) register here, so that
+ * `classify: httpClassifier` (the factory, not called) is refused when the options are checked
+ * instead of misbehaving at the first failure.
  */
-const RULES: Record<
-  keyof RetryOptions,
-  { type: (v: unknown) => boolean; range?: (v: any) => boolean; rule: string }
-> = {
-  operation: {
-    type: (v) => typeof v === 'string',
-    range: (v: string) => v.length > 0,
-    rule: 'a non-empty string',
-  },
-  maxAttempts: {
-    type: (v) => typeof v === 'number',
-    range: (v: number) => v === Infinity || (Number.isInteger(v) && v >= 1),
-    rule: 'an integer >= 1 or Infinity',
-  },
+const classifierFactories = new WeakSet<object>();
+
+/**
+ * Marks a function as a classifier factory: passing it uncalled as `classify` is then an error
+ * that says to call it.
+ *
+ * @example
+ * ```ts
+ * export const myClassifier = markClassifierFactory(function myClassifier(options = {}) {
+ *   return (outcome) => (outcome.ok ? undefined : { action: 'fail', reason: 'mine' });
+ * });
+ * ```
+ */
+export function markClassifierFactory<F extends (...args: any[]) => Classifier<any>>(
+  factory: F,
+): F {
+  classifierFactories.add(factory);
+  return factory;
+}
+
+const classifierRule: Rule = {
+  type: isFunction,
+  rule: 'a Classifier function',
+  refine: (v: object) =>
+    classifierFactories.has(v)
+      ? `a Classifier (call ${(v as { name?: string }).name || 'the factory'}() to make one)`
+      : undefined,
+};
+
+/** Each option's rule (src/validate.ts): a wrong type is a `TypeError`, a wrong range a `RangeError`. */
+const RULES: Record<keyof RetryOptions, Rule> = {
+  operation: nonEmptyStringRule,
+  maxAttempts: numberRule(1, { integer: true, infinity: true }),
   backoff: { type: isFunction, rule: 'a Backoff function' },
   classify: {
-    type: (v) => isFunction(v) || (Array.isArray(v) && v.every(isFunction)),
+    type: (v) => isFunction(v) || Array.isArray(v),
     rule: 'a Classifier function or an array of them',
+    each: classifierRule,
+    refine: (v: unknown) => (Array.isArray(v) ? undefined : classifierRule.refine!(v)),
   },
-  idempotent: { type: (v) => typeof v === 'boolean', rule: 'a boolean' },
-  reconcile: { type: isFunction, rule: 'a function' },
-  maxElapsedMs: {
-    type: (v) => typeof v === 'number',
-    range: (v: number) => v >= 0,
-    rule: 'a number >= 0 or Infinity',
-  },
-  attemptTimeoutMs: {
-    type: (v) => typeof v === 'number',
-    range: (v: number) => v > 0 && v <= 2 ** 31 - 1,
-    rule: 'a number > 0 and <= 2147483647',
-  },
-  maxRetryAfterMs: {
-    type: (v) => typeof v === 'number',
-    range: (v: number) => v >= 0,
-    rule: 'a number >= 0 or Infinity',
-  },
+  idempotent: booleanRule,
+  reconcile: functionRule,
+  maxElapsedMs: numberRule(0, { infinity: true }),
+  attemptTimeoutMs: numberRule(0, { above: true, max: MAX_DELAY_MS }),
+  maxRetryAfterMs: numberRule(0, { infinity: true }),
   signal: {
     type: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
     rule: 'an AbortSignal',
   },
-  reraise: { type: (v) => typeof v === 'boolean', rule: 'a boolean' },
-  logger: {
-    type: hasMethods('warn', 'error', 'debug'),
-    rule: 'a logger with warn, error and debug methods',
-  },
-  onRetry: { type: isFunction, rule: 'a function' },
-  onSuccess: { type: isFunction, rule: 'a function' },
-  onExhausted: { type: isFunction, rule: 'a function' },
-  breaker: {
-    type: hasMethods('acquire', 'record'),
-    rule: 'a CircuitBreaker (from circuitBreaker())',
-  },
-  budget: {
-    type: hasMethods('recordAttempt', 'tryRetry'),
-    rule: 'a RetryBudget (from retryBudget())',
-  },
-  clock: { type: hasMethods('now', 'sleep'), rule: 'a clock with now() and sleep(ms, signal)' },
+  reraise: booleanRule,
+  logger: loggerRule,
+  onRetry: functionRule,
+  onSuccess: functionRule,
+  onExhausted: functionRule,
+  onUnknownOutcome: functionRule,
+  breaker: methodsRule('a CircuitBreaker (from circuitBreaker())', 'acquire', 'record'),
+  budget: methodsRule('a RetryBudget (from retryBudget())', 'recordAttempt', 'tryRetry'),
+  clock: clockRule,
   random: { type: isFunction, rule: 'a function returning a number in [0, 1)' },
-  unref: { type: (v) => typeof v === 'boolean', rule: 'a boolean' },
+  unref: booleanRule,
 };
-
-const isValid = (key: keyof RetryOptions) => (v: unknown) => {
-  const r = RULES[key];
-  // NaN is a number but never a valid value of any option.
-  return r.type(v) && !Number.isNaN(v) && (r.range === undefined || r.range(v));
-};
-
-/**
- * One zod schema per option. The object itself is walked by hand rather than with
- * `z.strictObject`: the result is the same (unknown keys rejected, so a typo is an error), and
- * the object machinery would add about 1.6 KB gzip to every bundle that imports `retry`.
- */
-const optionSchemas: ReadonlyMap<string, z.ZodMiniCustom> = new Map(
-  (Object.keys(RULES) as (keyof RetryOptions)[]).map((key) => [key, z.custom(isValid(key))]),
-);
 
 /**
  * Checks an options object and returns the error to reject with, or `undefined` when it is
  * valid. The message names the option and the value: `maxAttempts: expected an integer >= 1 or
- * Infinity, got -1`.
+ * Infinity, got -1`; unknown keys (a typo) are errors too.
  */
-export function validateOptions(
-  options: unknown,
-  where?: string,
-): TypeError | RangeError | undefined {
-  const prefix = where === undefined ? '' : `${where}: `;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    return new TypeError(`${prefix}options: expected an object, got ${describeValue(options)}`);
-  }
-  const keys = Object.keys(options);
-  const unknown = keys.filter((k) => !optionSchemas.has(k));
-  if (unknown.length > 0) {
-    return new TypeError(
-      `${prefix}unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${[...optionSchemas.keys()].join(', ')}`,
-    );
-  }
-  const invalid = keys.find((k) => {
-    const v = (options as Record<string, unknown>)[k];
-    return v !== undefined && !optionSchemas.get(k)!.safeParse(v).success;
-  });
-  if (invalid === undefined) return undefined;
-  const key = invalid as keyof RetryOptions;
-  const value = (options as Record<string, unknown>)[key];
-  const message = `${prefix}${key}: expected ${RULES[key].rule}, got ${describeValue(value)}`;
-  return RULES[key].type(value) ? new RangeError(message) : new TypeError(message);
+export function validateOptions(options: unknown, where = ''): TypeError | RangeError | undefined {
+  return findOptionsError(where, options, RULES);
 }
 
 const NO_HOOKS: readonly never[] = /* @__PURE__ */ Object.freeze([]);
@@ -257,6 +229,7 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     onRetry: hooks(base.onRetry, options.onRetry),
     onSuccess: hooks(base.onSuccess, options.onSuccess),
     onExhausted: hooks(base.onExhausted, options.onExhausted),
+    onUnknownOutcome: hooks(base.onUnknownOutcome, options.onUnknownOutcome),
     breaker: options.breaker ?? base.breaker,
     budget: options.budget ?? base.budget,
     clock: options.clock ?? base.clock,
@@ -283,6 +256,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   onRetry: NO_HOOKS,
   onSuccess: NO_HOOKS,
   onExhausted: NO_HOOKS,
+  onUnknownOutcome: NO_HOOKS,
   breaker: undefined,
   budget: undefined,
   clock: undefined,
@@ -294,10 +268,12 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
 export const validationStats = { count: 0 };
 
 /**
- * Plans by options object. An options object is read once: later mutations of the same object
- * are not seen (pass a new object instead), which is what makes the success path of
- * `retry(fn, sameOptions)` free of validation. Options layered over the library defaults (plain
- * `retry`, the common case) have a flat cache; over a `createRetry` base, one level more.
+ * Plans by options object. An options object is validated once and then frozen, so an edit after
+ * a call is refused (a `TypeError` in strict-mode code) rather than silently ignored; that is what
+ * makes the success path of `retry(fn, sameOptions)` free of validation. An object that cannot be
+ * frozen, or that has getters, is validated on every call instead (its edits are honoured).
+ * Options layered over the library defaults (plain `retry`, the common case) have a flat cache;
+ * over a `createRetry` base, one level more.
  */
 const defaultPlans = new WeakMap<object, Plan>();
 const layeredPlans = new WeakMap<object, WeakMap<Plan, Plan>>();
@@ -311,8 +287,24 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   const error = validateOptions(options);
   if (error !== undefined) throw error;
   const plan = buildPlan(options, base);
+  if (!freezeForCache(options)) return plan;
   if (base === DEFAULT_PLAN) defaultPlans.set(options, plan);
   else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, plan]]));
   else byBase.set(base, plan);
   return plan;
+}
+
+/** Freezes a plain-data options object; false when it has getters or cannot be frozen. */
+function freezeForCache(options: object): boolean {
+  try {
+    if (!Object.isFrozen(options)) {
+      const descriptors = Object.getOwnPropertyDescriptors(options);
+      for (const key in descriptors) if (!('value' in descriptors[key]!)) return false;
+      Object.freeze(options);
+    }
+    return Object.isFrozen(options);
+  } catch {
+    // A Proxy whose traps throw: validate it on every call.
+    return false;
+  }
 }

@@ -5,7 +5,11 @@ import type { RetryOptions } from './options.js';
 
 /** The option sets of {@link presets}. */
 export interface Presets {
-  /** Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent. */
+  /**
+   * Order placement: 4 attempts, 1 s doubling to 8 s with ±20 % jitter, not idempotent, HTTP and
+   * network failures classified (`httpClassifier`): anything that may have executed is reconciled
+   * or rejected with `UnknownOutcomeError`, never sent again blindly.
+   */
   readonly orderExecution: Readonly<RetryOptions<any>>;
   /** Idempotent reads: 5 attempts, 250 ms doubling to 5 s with equal jitter. */
   readonly query: Readonly<RetryOptions<any>>;
@@ -23,8 +27,9 @@ function once(name: keyof Presets, build: () => RetryOptions): Readonly<RetryOpt
 /**
  * Ready-made option sets. Spread one and add your own: `{ ...presets.orderExecution, reconcile }`.
  *
- * This is the one module of the root entry point that composes a domain classifier (`httpApi`
- * uses `tenacious/http`'s): the retry engine itself never imports a domain folder. Presets are
+ * This is the one module of the root entry point that composes a domain classifier
+ * (`orderExecution` and `httpApi` use `tenacious/http`'s): the retry engine itself never imports a
+ * domain folder. Presets are
  * built on first access, so an application that never reads them does not build them (and a
  * bundler drops them). Exchange presets live with their classifiers (`binancePresets` in
  * `tenacious/binance`, `dexPresets` in `tenacious/dex`).
@@ -37,9 +42,12 @@ function once(name: keyof Presets, build: () => RetryOptions): Readonly<RetryOpt
  */
 export const presets: Presets = /* @__PURE__ */ Object.freeze({
   get orderExecution() {
+    // Safe by itself: HTTP statuses and network phases are understood (a returned 5xx Response is
+    // an unknown outcome, not a success), and what no rule recognises is unknown (the default rule).
     return once('orderExecution', () => ({
       maxAttempts: 4,
       backoff: orderBackoff(),
+      classify: httpClassifier(),
       idempotent: false,
     }));
   },

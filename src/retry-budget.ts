@@ -1,8 +1,16 @@
-import { describeValue } from './classify.js';
 import { realClock } from './clock.js';
 import { hub } from './events.js';
-import { BucketedWindow, memoryStore, type StateStore } from './state-store.js';
+import { SharedCounts } from './shared-counts.js';
+import { isFleetStore, type FleetStore } from './state-store.js';
 import type { Clock, RetryAdmission } from './types.js';
+import {
+  checkOptions,
+  methodsRule,
+  nonEmptyStringRule,
+  numberRule,
+  type Rules,
+} from './validate.js';
+import { BucketedWindow } from './window.js';
 
 /**
  * A per-client retry budget (Google SRE book, "Handling Overload": "implement a per-client retry
@@ -39,9 +47,14 @@ export interface RetryBudgetOptions {
    * installed, else the real clock.
    */
   clock?: Pick<Clock, 'now'>;
-  /** Where the counters live. Default: a fresh in-memory store. */
-  store?: StateStore;
-  /** Key prefix in `store` (distinct budgets sharing a store need distinct names). Default `'retry-budget'`. */
+  /**
+   * A store shared by a fleet of processes (`redisStore()` from `tenacious/redis`): every budget
+   * with the same store and `key` is one budget. Default: none, the budget is this process's.
+   */
+  store?: FleetStore;
+  /** Which shared budget this is, with a `store` (one per venue or client). Default: `name`, else `'retry-budget'`. */
+  key?: string;
+  /** The budget's name (and its `key` when none is given). */
   name?: string;
 }
 
@@ -86,51 +99,53 @@ export interface RetryBudget extends RetryAdmission {
   tryRetry(): boolean;
   /** The current window's counts. */
   snapshot(): RetryBudgetSnapshot;
-  /** Forgets every count (for tests and after a deploy). */
+  /**
+   * Sends the counts not yet written to the store and reads the fleet's totals; resolves at once
+   * without a store. Never rejects.
+   */
+  sync(): Promise<void>;
+  /** Forgets every count this process holds (for tests and after a deploy). */
   reset(): void;
 }
 
-const OPTION_NAMES: ReadonlySet<string> = new Set([
-  'ratio',
-  'minRetriesPerSecond',
-  'windowMs',
-  'clock',
-  'store',
-  'name',
-]);
+/** Sends counts to a shared store at most this often (ms). */
+const FLUSH_MS = 100;
 
-function fail(message: string, value: unknown): never {
-  throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-}
-
-function checkNumber(name: string, value: unknown, rule: 'non-negative' | 'positive'): number {
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (rule === 'positive' ? value > 0 : value >= 0);
-  if (!ok) {
-    fail(
-      `retryBudget: ${name}: expected a finite number ${rule === 'positive' ? '> 0' : '>= 0'}, got ${describeValue(value)}`,
-      value,
-    );
-  }
-  return value;
-}
+const RULES: Rules = {
+  ratio: numberRule(0),
+  minRetriesPerSecond: numberRule(0),
+  windowMs: numberRule(0, { above: true }),
+  clock: methodsRule('an object with a now() method', 'now'),
+  store: { type: isFleetStore, rule: 'a fleet store such as redisStore()' },
+  key: nonEmptyStringRule,
+  name: nonEmptyStringRule,
+};
 
 class Budget implements RetryBudget {
   private readonly window: BucketedWindow;
   private readonly floor: number;
+  private readonly shared: SharedCounts | undefined;
 
   constructor(
     private readonly ratio: number,
     minRetriesPerSecond: number,
     private readonly windowMs: number,
     private readonly clock: Pick<Clock, 'now'> | undefined,
-    store: StateStore,
-    name: string,
+    store: FleetStore | undefined,
+    key: string,
   ) {
     this.floor = (minRetriesPerSecond * windowMs) / 1000;
-    this.window = new BucketedWindow(store, name, 3, windowMs, BUCKETS);
+    this.window = new BucketedWindow(3, windowMs, BUCKETS);
+    this.shared =
+      store === undefined
+        ? undefined
+        : new SharedCounts(
+            store.sharedWindow('budget', key, { windowMs, buckets: BUCKETS, fields: 3 }),
+            3,
+            FLUSH_MS,
+            // Older totals than two buckets (2 s by default) are not trusted: decide locally.
+            Math.max((2 * windowMs) / BUCKETS, 4 * FLUSH_MS),
+          );
   }
 
   /** The explicit clock, else the process default installed by `useInstantRetries()`, else real time. */
@@ -140,37 +155,48 @@ class Budget implements RetryBudget {
 
   recordAttempt(): void {
     this.window.add(this.now(), ATTEMPTS);
+    this.shared?.add(ATTEMPTS);
   }
 
   tryRetry(): boolean {
     const now = this.now();
     const window = this.window;
-    const allowed = this.ratio * window.total(now, ATTEMPTS) + this.floor;
-    if (window.total(now, RETRIES) + 1 <= allowed) {
-      window.add(now, RETRIES);
-      return true;
-    }
-    window.add(now, DENIED);
-    return false;
+    const shared = this.shared;
+    // With a store, the fleet's counts decide while they are fresh; the local window always
+    // counts too, and decides whenever the store is silent.
+    const attempts = shared?.total(ATTEMPTS) ?? window.total(now, ATTEMPTS);
+    const retries = shared?.total(RETRIES) ?? window.total(now, RETRIES);
+    const allowed = this.ratio * attempts + this.floor;
+    const field = retries + 1 <= allowed ? RETRIES : DENIED;
+    window.add(now, field);
+    shared?.add(field);
+    return field === RETRIES;
   }
 
   snapshot(): RetryBudgetSnapshot {
     const now = this.now();
-    const attempts = this.window.total(now, ATTEMPTS);
-    const retries = this.window.total(now, RETRIES);
+    const shared = this.shared;
+    const attempts = shared?.total(ATTEMPTS) ?? this.window.total(now, ATTEMPTS);
+    const retries = shared?.total(RETRIES) ?? this.window.total(now, RETRIES);
+    const denied = shared?.total(DENIED) ?? this.window.total(now, DENIED);
     const allowed = this.ratio * attempts + this.floor;
     return {
       attempts,
       retries,
-      denied: this.window.total(now, DENIED),
+      denied,
       allowed,
       remaining: Math.max(0, Math.floor(allowed - retries)),
       windowMs: this.windowMs,
     };
   }
 
+  sync(): Promise<void> {
+    return this.shared?.sync() ?? Promise.resolve();
+  }
+
   reset(): void {
     this.window.clear();
+    this.shared?.forget();
   }
 }
 
@@ -180,6 +206,11 @@ class Budget implements RetryBudget {
  * ends the run with `RetryExhaustedError` (`reason: 'budget'`). Share one budget across every
  * call to the same dependency (one per venue or per client, not one per call); the state is a
  * bucketed sliding window (10 buckets), O(1) per call and bounded in memory.
+ *
+ * With a `store` (`tenacious/redis`), every process sharing the store and `key` shares one
+ * budget: counts are written through in batches (at most every 100 ms) and each reply brings the
+ * fleet's totals back, so a process sees the others' counts about 100 ms late. `tryRetry()`
+ * stays synchronous; while the store does not answer, each process decides on its own counts.
  *
  * Bad options throw at once (`RangeError`/`TypeError` naming the option and the value).
  *
@@ -191,44 +222,19 @@ class Budget implements RetryBudget {
  * await retry(() => client.getTicker('BTCUSDT'), { budget: binanceBudget });
  * await retry(() => client.getBalances(), { budget: binanceBudget });
  * binanceBudget.snapshot(); // { attempts: 2, retries: 0, denied: 0, allowed: 50.2, remaining: 50, windowMs: 10000 }
+ *
+ * // One budget for the whole fleet:
+ * const fleetBudget = retryBudget({ ratio: 0.1, store: redisStore({ client }), key: 'binance' });
  * ```
  */
 export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`retryBudget: expected an options object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key) && (options as Record<string, unknown>)[key] !== undefined) {
-      throw new TypeError(`retryBudget: unknown option ${JSON.stringify(key)}`);
-    }
-  }
-  const ratio = checkNumber('ratio', options.ratio ?? 0.1, 'non-negative');
-  const minRetriesPerSecond = checkNumber(
-    'minRetriesPerSecond',
-    options.minRetriesPerSecond ?? 10,
-    'non-negative',
+  const o = checkOptions('retryBudget', options, RULES);
+  return new Budget(
+    o.ratio ?? 0.1,
+    o.minRetriesPerSecond ?? 10,
+    o.windowMs ?? 10_000,
+    o.clock,
+    o.store,
+    o.key ?? o.name ?? 'retry-budget',
   );
-  const windowMs = checkNumber('windowMs', options.windowMs ?? 10_000, 'positive');
-  const clock = options.clock;
-  if (
-    clock !== undefined &&
-    (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')
-  ) {
-    throw new TypeError(
-      `retryBudget: clock: expected an object with a now() method, got ${describeValue(clock)}`,
-    );
-  }
-  const store = options.store ?? memoryStore();
-  if (typeof store !== 'object' || store === null || typeof store.counter !== 'function') {
-    throw new TypeError(
-      `retryBudget: store: expected a StateStore (an object with a counter(key) method), got ${describeValue(store)}`,
-    );
-  }
-  const name = options.name ?? 'retry-budget';
-  if (typeof name !== 'string' || name === '') {
-    throw new TypeError(
-      `retryBudget: name: expected a non-empty string, got ${describeValue(name)}`,
-    );
-  }
-  return new Budget(ratio, minRetriesPerSecond, windowMs, clock, store, name);
 }

@@ -1,6 +1,5 @@
-import { channel } from 'node:diagnostics_channel';
-import pRetry, { AbortError } from 'p-retry';
-import { defaultClassifier, describeValue } from './classify.js';
+import { channel, tracingChannel } from 'node:diagnostics_channel';
+import { defaultClassifier } from './classify.js';
 import { clampDelay, onAbort, realClock, unrefRealClock } from './clock.js';
 import { AttemptTimeoutError, RetryExhaustedError, UnknownOutcomeError } from './errors.js';
 import { emitAll, hub, isThenable, reportListenerError } from './events.js';
@@ -8,13 +7,17 @@ import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.j
 import { serializeError } from './redact.js';
 import type {
   AttemptContext,
-  Clock,
   ExhaustedEvent,
   ExhaustedReason,
   Outcome,
   RetryEvent,
+  RunEnd,
+  RunScope,
+  UnknownOutcomeEvent,
+  UnknownOutcomeResolution,
   Verdict,
 } from './types.js';
+import { describeValue } from './validate.js';
 
 /** The function retried: called once per attempt with a fresh {@link AttemptContext}. */
 export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
@@ -25,6 +28,16 @@ const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 /** Tracing tools subscribe to these without any configuration. */
 const retryChannel = channel('tenacious:retry');
 const exhaustedChannel = channel('tenacious:exhausted');
+const unknownOutcomeChannel = channel('tenacious:unknown-outcome');
+/** `tracing:tenacious:run:{start,end,asyncStart,asyncEnd,error}` around every run, for APM agents. */
+const runChannel = tracingChannel<object, RunTraceContext>('tenacious:run');
+
+/** What the `tenacious:run` tracing channel publishes. */
+interface RunTraceContext {
+  operation: string;
+  error?: unknown;
+  result?: unknown;
+}
 
 /**
  * Runs `fn` until it succeeds, a failure is classified as permanent, or retries run out.
@@ -40,9 +53,6 @@ const exhaustedChannel = channel('tenacious:exhausted');
  * ```
  */
 export function retry<T>(fn: Attempt<T>, options?: RetryOptions<T>): Promise<T> {
-  if (typeof fn !== 'function') {
-    return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
-  }
   let plan: Plan;
   try {
     plan = options === undefined ? DEFAULT_PLAN : planFor(options);
@@ -52,94 +62,194 @@ export function retry<T>(fn: Attempt<T>, options?: RetryOptions<T>): Promise<T> 
   return run(fn, plan);
 }
 
-/** Runs `fn` under an already validated plan (used by `retry`, `createRetry` and `retryable`). */
-export async function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): Promise<T> {
+/**
+ * Runs `fn` under an already validated plan (used by `retry`, `createRetry` and `retryable`).
+ * Instrumentation (the `tenacious:run` tracing channel, `tenacious/otel`) wraps the loop only
+ * while someone listens: otherwise a run costs two property reads more than the loop itself.
+ */
+export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): Promise<T> {
+  if (typeof fn !== 'function') {
+    // `retry(promise)` by mistake: that promise's rejection must not go unhandled.
+    if (isThenable(fn)) (fn as PromiseLike<unknown>).then(undefined, () => {});
+    return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
+  }
+  if (hub.instrumentation === undefined && !runChannel.hasSubscribers) {
+    return loop(fn, plan, defaultOperation, undefined);
+  }
+  return instrumented(fn, plan, defaultOperation);
+}
+
+/**
+ * The attempt loop. Every attempt, the first included, goes through the same steps: breaker →
+ * attempt (with its timeout) → classify → record → success, fail, unknown-outcome handling, or
+ * the next delay (or the reason to give up) → events → sleep.
+ */
+async function loop<T>(
+  fn: Attempt<T>,
+  plan: Plan,
+  defaultOperation: string | undefined,
+  trace: Trace | undefined,
+): Promise<T> {
   const signal = plan.signal;
   if (signal !== undefined && signal.aborted) throw signal.reason;
   const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
   const start = clock.now();
   const breaker = plan.breaker;
-  // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
-  const token = breaker === undefined ? undefined : breaker.acquire();
-  plan.budget?.recordAttempt();
+  let attempt = 1;
+  let elapsedMs = 0;
+  let previousDelayMs = 0;
+  let lastError: unknown = undefined;
+  for (;;) {
+    if (trace !== undefined) trace.attempts = attempt;
+    // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
+    const token = breaker === undefined ? undefined : breaker.acquire();
+    if (attempt === 1) plan.budget?.recordAttempt();
 
-  // The first attempt runs here, outside p-retry: a first-attempt success costs one call, one
-  // small context object and no timer, validation or p-retry setup.
-  let value: T;
-  try {
-    value = await (plan.attemptTimeoutMs === 0
-      ? fn({ attempt: 1, signal: signal ?? NEVER_ABORTED, elapsedMs: 0, lastError: undefined })
-      : attemptWithTimeout(fn, plan, 1, 0, undefined, defaultOperation));
-  } catch (error) {
-    return retryAfterFailure(
-      fn,
-      plan,
-      clock,
-      start,
-      { ok: false, error },
-      undefined,
-      token,
-      defaultOperation,
-    );
-  }
-  if (plan.classifiesValues) {
-    let verdict: Verdict | undefined;
+    let value: T | undefined;
+    let error: unknown;
+    let failed = false;
     try {
-      verdict = classify(plan, { ok: true, value });
-    } catch (error) {
+      value = await (plan.attemptTimeoutMs === 0 && trace === undefined
+        ? fn({ attempt, signal: signal ?? NEVER_ABORTED, elapsedMs, lastError })
+        : attemptOnce(fn, plan, attempt, elapsedMs, lastError, defaultOperation, trace?.scope));
+    } catch (thrown) {
+      error = thrown;
+      failed = true;
+    }
+    // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
+    if (failed && signal !== undefined && signal.aborted) {
       breaker?.record(token, 'fail');
-      throw (error as Settled).payload;
+      mark(trace, 'aborted');
+      throw signal.reason;
     }
-    if (verdict !== undefined && verdict.action !== 'fail') {
-      return retryAfterFailure(
-        fn,
+
+    let verdict: Verdict | undefined;
+    if (failed || plan.classifiesValues) {
+      try {
+        verdict = judge(plan, failed ? { ok: false, error } : { ok: true, value });
+      } catch (classifierFault) {
+        breaker?.record(token, 'fail');
+        throw classifierFault;
+      }
+    }
+    if (breaker !== undefined)
+      breaker.record(token, verdict === undefined ? 'success' : verdict.action);
+    if (verdict === undefined || (!failed && verdict.action === 'fail')) {
+      return succeed(plan, fn, defaultOperation, value as T, attempt, clock.now() - start);
+    }
+    if (verdict.action === 'fail') {
+      mark(trace, 'fail');
+      throw error;
+    }
+
+    // From here on the attempt failed (or its value asked for a retry): a cold path.
+    const operation = plan.operation ?? defaultOperation ?? operationName(fn);
+    const outcome: Outcome<T> = failed ? { ok: false, error } : { ok: true, value: value as T };
+    if (verdict.clientRetried !== undefined)
+      warnClientRetried(plan, operation, verdict.clientRetried);
+    if (verdict.action === 'unknown' && !plan.idempotent) {
+      mark(trace, 'unknown-outcome', verdict.reason);
+      const resolved = await resolveUnknown(
         plan,
-        clock,
-        start,
-        { ok: true, value },
+        operation,
+        attempt,
+        clock.now() - start,
+        outcome,
         verdict,
-        token,
-        defaultOperation,
       );
+      if (resolved.executed) {
+        return succeed(
+          plan,
+          fn,
+          defaultOperation,
+          resolved.value as T,
+          attempt,
+          clock.now() - start,
+        );
+      }
+      verdict = resolved.verdict;
+      mark(trace, 'error');
     }
+
+    // The next delay, or the reason to give up.
+    let reason: ExhaustedReason | undefined;
+    let delayMs = 0;
+    const retryAfterMs = verdict.retryAfterMs;
+    if (attempt >= plan.maxAttempts) reason = 'attempts';
+    else if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
+      reason = 'retry-after-too-long';
+    } else {
+      const computed = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
+      if (typeof computed !== 'number' || !(computed >= 0)) {
+        throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
+      }
+      delayMs = clampDelay(
+        retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
+      );
+      elapsedMs = clock.now() - start;
+      // tenacity's stop_before_delay: never sleep past the budget, so never start an attempt after it.
+      if (elapsedMs + delayMs > plan.maxElapsedMs) reason = 'elapsed';
+      else if (plan.budget !== undefined && !plan.budget.tryRetry()) reason = 'budget';
+    }
+    if (reason !== undefined) {
+      mark(trace, 'exhausted', reason);
+      return exhaust(plan, operation, attempt, clock.now() - start, outcome, verdict, reason);
+    }
+
+    if (
+      plan.onRetry.length !== 0 ||
+      hub.retry.listeners.length !== 0 ||
+      plan.logger !== undefined ||
+      retryChannel.hasSubscribers ||
+      trace !== undefined
+    ) {
+      emitRetry(plan, trace?.scope, {
+        operation,
+        attempt,
+        maxAttempts: plan.maxAttempts,
+        delayMs,
+        verdict,
+        ...(failed ? { error } : { value }),
+        elapsedMs,
+      });
+    }
+    mark(trace, 'aborted');
+    if (delayMs > 0) await clock.sleep(delayMs, signal);
+    if (signal !== undefined && signal.aborted) throw signal.reason;
+    mark(trace, 'error');
+    elapsedMs = clock.now() - start;
+    // Checked again: a slow hook or a late timer must not start an attempt past the budget.
+    if (elapsedMs > plan.maxElapsedMs) {
+      mark(trace, 'exhausted', 'elapsed');
+      return exhaust(plan, operation, attempt, elapsedMs, outcome, verdict, 'elapsed');
+    }
+    previousDelayMs = delayMs;
+    lastError = error;
+    attempt++;
   }
-  if (breaker !== undefined) breaker.record(token, 'success');
-  if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
-    emitSuccess(
-      plan.operation ?? defaultOperation ?? operationName(fn),
-      plan,
-      value,
-      1,
-      clock.now() - start,
-    );
-  }
-  return value;
 }
 
 /**
- * First verdict of the user's classifiers, else the default rule (which always judges errors).
- * Throws {@link Settled} with a `TypeError` when a classifier throws or returns a malformed verdict.
+ * The first verdict of the user's classifiers, else the default rule (which judges every error).
+ * A classifier that throws or returns a malformed verdict is a bug in the caller's code: the run
+ * rejects with a `TypeError` rather than guess.
  */
-function classify(plan: Plan, outcome: Outcome<unknown>): Verdict | undefined {
+function judge(plan: Plan, outcome: Outcome<unknown>): Verdict | undefined {
   for (const classifier of plan.classifiers) {
     let verdict: Verdict | undefined;
     try {
       verdict = classifier(outcome);
     } catch (error) {
-      // A broken classifier is a bug in the caller's code: fail loudly rather than guess.
-      throw settled(
-        new TypeError(`classify: a classifier threw: ${describeValue(error)}`, { cause: error }),
-      );
+      throw new TypeError(`classify: a classifier threw: ${describeValue(error)}`, {
+        cause: error,
+      });
     }
     if (verdict !== undefined) {
       if (verdict.action !== 'retry' && verdict.action !== 'fail' && verdict.action !== 'unknown') {
-        // An async classifier by mistake: the TypeError below reports it; its promise must not
-        // add an unhandled rejection.
+        // An async classifier by mistake: its promise must not add an unhandled rejection.
         if (isThenable(verdict)) verdict.then(undefined, () => {});
-        throw settled(
-          new TypeError(
-            `classify: expected a verdict with action retry, fail or unknown, got ${describeValue(verdict)}`,
-          ),
+        throw new TypeError(
+          `classify: expected a verdict with action retry, fail or unknown, got ${describeValue(verdict)}`,
         );
       }
       return verdict;
@@ -148,312 +258,136 @@ function classify(plan: Plan, outcome: Outcome<unknown>): Verdict | undefined {
   return outcome.ok ? undefined : defaultClassifier(outcome);
 }
 
-/**
- * Ends a run without retrying: p-retry rejects with it (wrapped in its `AbortError`), and the
- * run rejects with `payload`. Carrying the payload inside an error of ours lets non-`Error`
- * payloads (a plain object a client threw) pass through p-retry unchanged.
- */
-class Settled extends Error {
-  declare payload: unknown;
-}
+type Resolved = { executed: true; value: unknown } | { executed: false; verdict: Verdict };
 
 /**
- * A retryable failure handed to p-retry. It is an `Error` (and not a `TypeError`), so p-retry's
- * own rules about non-errors and `TypeError`s never decide: `shouldRetry` does.
+ * An `unknown` verdict on a non-idempotent call: reconcile it, or reject with
+ * `UnknownOutcomeError`. Every resolution is reported (event, hook, log), whatever happens next.
  */
-class Retryable extends Error {
-  declare outcome: Outcome<unknown>;
-  declare verdict: Verdict;
-  declare run: Run<any>;
-}
-
-// Carriers are made without running Error's constructor: capturing a stack trace cost more than
-// the whole rest of a retry (measured: about 60 % of the CPU of three zero-delay retries), and
-// these objects never leave the engine.
-function settled(payload: unknown): Settled {
-  const carrier = Object.create(Settled.prototype) as Settled;
-  carrier.payload = payload;
-  return carrier;
-}
-
-function retryableCarrier(outcome: Outcome<unknown>, verdict: Verdict, run: Run<any>): Retryable {
-  const carrier = Object.create(Retryable.prototype) as Retryable;
-  carrier.outcome = outcome;
-  carrier.verdict = verdict;
-  carrier.run = run;
-  return carrier;
-}
-
-/**
- * One run after its first failure: the state that p-retry's callbacks share. One object per run
- * (plus the `input` closure p-retry needs), so a run parked in a delay holds little.
- */
-class Run<T> {
-  attempt = 1;
-  previousDelayMs = 0;
-  exhausted: ExhaustedReason | undefined = undefined;
-  last: Retryable | undefined = undefined;
-
-  constructor(
-    readonly fn: Attempt<T>,
-    readonly plan: Plan,
-    readonly clock: Clock,
-    readonly start: number,
-    readonly operation: string,
-    readonly first: Outcome<T>,
-    readonly firstVerdict: Verdict | undefined,
-    readonly firstToken: unknown,
-  ) {}
-}
-
-/**
- * Everything after a failed first attempt, on p-retry. p-retry's attempt n is our attempt n: its
- * first call replays the first attempt's outcome so that one code path classifies every attempt.
- * p-retry's own delay is zero; `shouldRetry` decides, computes the delay and sleeps on our clock.
- */
-function retryAfterFailure<T>(
-  fn: Attempt<T>,
+async function resolveUnknown(
   plan: Plan,
-  clock: Clock,
-  start: number,
-  first: Outcome<T>,
-  firstVerdict: Verdict | undefined,
-  firstToken: unknown,
-  defaultOperation: string | undefined,
-): Promise<T> {
-  const operation = plan.operation ?? defaultOperation ?? operationName(fn);
-  const run = new Run(fn, plan, clock, start, operation, first, firstVerdict, firstToken);
-  // A promise chain rather than `await`: a pending run then holds no suspended frame of ours.
-  return pRetry((attemptNumber: number) => attempt(run, attemptNumber), pRetryOptions(plan)).then(
-    undefined,
-    (error: unknown): T => {
-      if (error instanceof Settled) throw error.payload;
-      if (error instanceof Retryable) {
-        return exhaust(plan, operation, run, error, clock.now() - start);
-      }
-      throw error;
-    },
-  );
-}
-
-/** One attempt of a run, called by p-retry: runs `fn`, classifies, settles or throws to retry. */
-async function attempt<T>(run: Run<T>, attemptNumber: number): Promise<T> {
-  const { fn, plan, clock, start, operation } = run;
-  const signal = plan.signal;
-  run.attempt = attemptNumber;
-  let outcome: Outcome<T>;
-  let verdict: Verdict | undefined;
-  let token = run.firstToken;
-  if (attemptNumber === 1) {
-    outcome = run.first;
-    verdict = run.firstVerdict;
-  } else {
-    try {
-      token = plan.breaker?.acquire();
-    } catch (error) {
-      throw new AbortError(settled(error));
-    }
-    const last = run.last?.outcome;
-    const lastError = last !== undefined && !last.ok ? last.error : undefined;
-    const elapsedMs = clock.now() - start;
-    try {
-      const value = await (plan.attemptTimeoutMs === 0
-        ? fn({ attempt: attemptNumber, signal: signal ?? NEVER_ABORTED, elapsedMs, lastError })
-        : attemptWithTimeout(fn, plan, attemptNumber, elapsedMs, lastError, operation));
-      outcome = { ok: true, value };
-    } catch (error) {
-      outcome = { ok: false, error };
-    }
+  operation: string,
+  attempt: number,
+  elapsedMs: number,
+  outcome: Outcome<unknown>,
+  verdict: Verdict,
+): Promise<Resolved> {
+  const event: UnknownOutcomeEvent = {
+    operation,
+    attempt,
+    elapsedMs,
+    verdict,
+    ...(outcome.ok ? { value: outcome.value } : { error: outcome.error }),
+    resolution: 'unreconciled',
+  };
+  if (plan.reconcile === undefined) {
+    reportUnknown(plan, event);
+    throw new UnknownOutcomeError({
+      operation,
+      attempt,
+      cause: outcome.ok ? outcome.value : outcome.error,
+      reason: verdict.reason,
+    });
   }
-  // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-  if (!outcome.ok && signal?.aborted === true) {
-    plan.breaker?.record(token, 'fail');
-    throw new AbortError(settled(signal.reason));
-  }
+  let answer;
   try {
-    verdict ??= classify(plan, outcome);
-  } catch (error) {
-    plan.breaker?.record(token, 'fail');
-    throw new AbortError(error as Settled);
-  }
-  if (plan.breaker !== undefined) {
-    plan.breaker.record(token, verdict === undefined ? 'success' : verdict.action);
-  }
-  if (verdict === undefined || (outcome.ok && verdict.action === 'fail')) {
-    return succeed(run, (outcome as { ok: true; value: T }).value, attemptNumber);
-  }
-  if (verdict.action === 'fail') {
-    throw new AbortError(settled((outcome as { error: unknown }).error));
-  }
-  if (verdict.action === 'unknown' && !plan.idempotent) {
-    const cause = outcome.ok ? outcome.value : outcome.error;
-    if (plan.reconcile === undefined) {
-      throw new AbortError(
-        settled(
-          new UnknownOutcomeError({
-            operation,
-            attempt: attemptNumber,
-            cause,
-            reason: verdict.reason,
-          }),
-        ),
+    answer = await plan.reconcile({
+      operation,
+      attempt,
+      error: outcome.ok ? undefined : outcome.error,
+      value: outcome.ok ? outcome.value : undefined,
+      verdict,
+      signal: plan.signal ?? NEVER_ABORTED,
+      elapsedMs,
+    });
+    if (answer?.executed !== true && answer?.executed !== false) {
+      throw new TypeError(
+        `reconcile: expected { executed: true, value } or { executed: false }, got ${describeValue(answer)}`,
       );
     }
-    let answer;
-    try {
-      answer = await plan.reconcile({
-        operation,
-        attempt: attemptNumber,
-        error: outcome.ok ? undefined : outcome.error,
-        value: outcome.ok ? outcome.value : undefined,
-        verdict,
-        signal: signal ?? NEVER_ABORTED,
-        elapsedMs: clock.now() - start,
-      });
-    } catch (error) {
-      throw new AbortError(settled(error));
-    }
-    if (answer?.executed === true) return succeed(run, answer.value as T, attemptNumber);
-    if (answer?.executed !== false) {
-      throw new AbortError(
-        settled(
-          new TypeError(
-            `reconcile: expected { executed: true, value } or { executed: false }, got ${describeValue(answer)}`,
-          ),
-        ),
-      );
-    }
-    // Reconciled as not executed: safe to send again.
-    verdict = {
+  } catch (reconcileError) {
+    reportUnknown(plan, { ...event, resolution: 'reconcile-failed', reconcileError });
+    throw reconcileError;
+  }
+  if (answer.executed) {
+    reportUnknown(plan, { ...event, resolution: 'executed' });
+    return { executed: true, value: answer.value };
+  }
+  reportUnknown(plan, { ...event, resolution: 'not-executed' });
+  // Reconciled as not executed: safe to send again.
+  return {
+    executed: false,
+    verdict: {
       action: 'retry',
       reason: `${verdict.reason} (reconciled: not executed)`,
-      retryAfterMs: verdict.retryAfterMs,
-    };
-  }
-  throw (run.last = retryableCarrier(outcome, verdict, run));
+      ...(verdict.retryAfterMs === undefined ? {} : { retryAfterMs: verdict.retryAfterMs }),
+    },
+  };
 }
 
-function succeed<T>(run: Run<T>, value: T, attempts: number): T {
-  const { plan } = run;
+const UNKNOWN_LOG_LEVEL: Readonly<Record<UnknownOutcomeResolution, 'warn' | 'error'>> = {
+  executed: 'warn',
+  'not-executed': 'warn',
+  unreconciled: 'error',
+  'reconcile-failed': 'error',
+};
+
+function reportUnknown(plan: Plan, event: UnknownOutcomeEvent): void {
+  emitAll(plan.onUnknownOutcome, event, plan.logger, 'onUnknownOutcome hook');
+  hub.unknownOutcome.emit(event, plan.logger);
+  if (unknownOutcomeChannel.hasSubscribers) unknownOutcomeChannel.publish(event);
+  if (plan.logger !== undefined) {
+    const err = event.reconcileError ?? event.error;
+    log(
+      plan,
+      UNKNOWN_LOG_LEVEL[event.resolution],
+      {
+        operation: event.operation,
+        attempt: event.attempt,
+        reason: event.verdict.reason,
+        resolution: event.resolution,
+        err: err === undefined ? undefined : serializeError(err),
+      },
+      `${event.operation}: outcome unknown after attempt ${event.attempt} (${event.verdict.reason}); ${event.resolution}`,
+    );
+  }
+}
+
+function succeed<T>(
+  plan: Plan,
+  fn: Attempt<T>,
+  defaultOperation: string | undefined,
+  value: T,
+  attempts: number,
+  elapsedMs: number,
+): T {
   if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
-    emitSuccess(run.operation, plan, value, attempts, run.clock.now() - run.start);
+    const event = {
+      operation: plan.operation ?? defaultOperation ?? operationName(fn),
+      attempts,
+      elapsedMs,
+      value,
+    };
+    emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
+    hub.success.emit(event, plan.logger);
   }
   return value;
-}
-
-/**
- * p-retry's `shouldRetry`, shared by every run: the run is found through the carrier p-retry
- * hands back. Not an async function: a run parked in a delay holds a promise chain, not a
- * suspended frame.
- */
-function shouldRetry(ctx: { readonly error: Error }): boolean | Promise<boolean> {
-  const last = ctx.error as Retryable;
-  const run = last.run;
-  const { plan, clock } = run;
-  const { verdict } = last;
-  const retryAfterMs = verdict.retryAfterMs;
-  if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
-    run.exhausted = 'retry-after-too-long';
-    return false;
-  }
-  const computed = plan.backoff({
-    retry: run.attempt,
-    previousDelayMs: run.previousDelayMs,
-    random: plan.random,
-  });
-  const delayMs = clampDelay(
-    retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
-  );
-  const elapsedMs = clock.now() - run.start;
-  // tenacity's stop_before_delay: never sleep past the budget, so never start an attempt after it.
-  if (elapsedMs + delayMs > plan.maxElapsedMs) {
-    run.exhausted = 'elapsed';
-    return false;
-  }
-  if (plan.budget !== undefined && !plan.budget.tryRetry()) {
-    run.exhausted = 'budget';
-    return false;
-  }
-  if (
-    plan.onRetry.length !== 0 ||
-    hub.retry.listeners.length !== 0 ||
-    plan.logger !== undefined ||
-    retryChannel.hasSubscribers
-  ) {
-    const event: RetryEvent = {
-      operation: run.operation,
-      attempt: run.attempt,
-      maxAttempts: plan.maxAttempts,
-      delayMs,
-      verdict,
-      elapsedMs,
-    };
-    if (last.outcome.ok) event.value = last.outcome.value;
-    else event.error = last.outcome.error;
-    emitRetry(plan, event);
-  }
-  run.previousDelayMs = delayMs;
-  return delayMs > 0 ? clock.sleep(delayMs, plan.signal).then(alwaysTrue) : true;
-}
-
-type PRetryOptions = NonNullable<Parameters<typeof pRetry>[1]>;
-/** The default plan is frozen, so its p-retry options are kept here. */
-let defaultPlanPRetryOptions: PRetryOptions | undefined;
-
-/**
- * p-retry's options for a plan, built once and kept on the plan (a WeakMap keyed by plans kept
- * its peak size after the plans were collected: +32 % heap after 100,000 runs with their own
- * options objects). Every option is given: p-retry fills missing ones into a spread copy (about
- * 7 µs per call on Node 20 with sparse options), and its own delay is zero because
- * `shouldRetry` sleeps on our clock.
- */
-function pRetryOptions(plan: Plan): PRetryOptions {
-  const cached = plan === DEFAULT_PLAN ? defaultPlanPRetryOptions : plan.pRetryOptions;
-  if (cached !== undefined) return cached;
-  const options: PRetryOptions = {
-    retries: plan.maxAttempts - 1,
-    factor: 1,
-    minTimeout: 0,
-    maxTimeout: 0,
-    maxRetryTime: Infinity,
-    randomize: false,
-    onFailedAttempt: noop,
-    shouldConsumeRetry: alwaysTrue,
-    shouldRetry,
-    signal: plan.signal,
-    unref: plan.unref,
-  };
-  if (plan === DEFAULT_PLAN) defaultPlanPRetryOptions = options;
-  else plan.pRetryOptions = options;
-  return options;
-}
-
-function noop(): void {}
-function alwaysTrue(): boolean {
-  return true;
 }
 
 /** Gives up: fires the exhaustion hooks and logs, then rejects (or, with `reraise`, rethrows/resolves). */
 function exhaust<T>(
   plan: Plan,
   operation: string,
-  state: Run<T>,
-  last: Retryable,
+  attempts: number,
   elapsedMs: number,
+  outcome: Outcome<T>,
+  verdict: Verdict,
+  reason: ExhaustedReason,
 ): T {
-  const reason = state.exhausted ?? 'attempts';
-  const { outcome, verdict } = last;
   const error = outcome.ok ? undefined : outcome.error;
-  const event: ExhaustedEvent = {
-    operation,
-    attempts: state.attempt,
-    elapsedMs,
-    error,
-    verdict,
-    reason,
-  };
+  const event: ExhaustedEvent = { operation, attempts, elapsedMs, error, verdict, reason };
   emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
-  emitAll(hub.exhausted.listeners, event, plan.logger, 'onExhausted listener');
+  hub.exhausted.emit(event, plan.logger);
   if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
   if (plan.logger !== undefined) {
     log(
@@ -461,22 +395,22 @@ function exhaust<T>(
       'error',
       {
         operation,
-        attempts: state.attempt,
-        elapsedMs,
+        attempts,
+        elapsedMs: Math.round(elapsedMs),
         reason,
         verdict: verdict.reason,
         err: outcome.ok ? undefined : serializeError(error),
       },
-      `${operation} gave up after ${state.attempt} attempts (${reason})`,
+      `${operation} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason})`,
     );
   }
   if (plan.reraise) {
-    if (outcome.ok) return outcome.value as T;
+    if (outcome.ok) return outcome.value;
     throw error;
   }
   throw new RetryExhaustedError({
     operation,
-    attempts: state.attempt,
+    attempts,
     elapsedMs,
     reason,
     cause: error,
@@ -484,11 +418,13 @@ function exhaust<T>(
   });
 }
 
-function emitRetry(plan: Plan, event: RetryEvent): void {
+function emitRetry(plan: Plan, scope: RunScope | undefined, event: RetryEvent): void {
   emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
-  emitAll(hub.retry.listeners, event, plan.logger, 'onRetry listener');
+  hub.retry.emit(event, plan.logger);
   if (retryChannel.hasSubscribers) retryChannel.publish(event);
+  if (scope !== undefined) callScope(() => scope.retry(event));
   if (plan.logger !== undefined) {
+    const delayMs = Math.round(event.delayMs);
     log(
       plan,
       'warn',
@@ -496,25 +432,35 @@ function emitRetry(plan: Plan, event: RetryEvent): void {
         operation: event.operation,
         attempt: event.attempt,
         maxAttempts: event.maxAttempts,
-        delayMs: event.delayMs,
+        delayMs,
         reason: event.verdict.reason,
         err: event.error === undefined ? undefined : serializeError(event.error),
       },
-      `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${Math.round(event.delayMs)} ms`,
+      `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${delayMs} ms`,
     );
   }
 }
 
-function emitSuccess(
-  operation: string,
+/**
+ * Operations already warned about a client that retries by itself: one warning per operation
+ * per process is enough to find the setting, and a bound keeps a flood of names from growing it.
+ */
+const warnedClientRetries = new Set<string>();
+const MAX_WARNED_OPERATIONS = 1000;
+
+function warnClientRetried(
   plan: Plan,
-  value: unknown,
-  attempts: number,
-  elapsedMs: number,
-) {
-  const event = { operation, attempts, elapsedMs, value };
-  emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
-  emitAll(hub.success.listeners, event, plan.logger, 'onSuccess listener');
+  operation: string,
+  { attempts, setting }: NonNullable<Verdict['clientRetried']>,
+): void {
+  if (plan.logger === undefined || warnedClientRetries.has(operation)) return;
+  if (warnedClientRetries.size < MAX_WARNED_OPERATIONS) warnedClientRetries.add(operation);
+  log(
+    plan,
+    'warn',
+    { operation, clientAttempts: attempts, setting },
+    `${operation}: the client already made ${attempts} attempts by itself; turn its retries off (${setting}) so that attempts are not multiplied`,
+  );
 }
 
 /** A logger that throws is ignored: logging never changes the caller's result. */
@@ -536,19 +482,26 @@ function operationName(fn: Attempt<unknown>): string {
 }
 
 /**
- * One attempt under `attemptTimeoutMs`: `ctx.signal` aborts on the caller's abort or the
+ * One attempt with what the plain call leaves out: the `attemptTimeoutMs` timer and the
+ * instrumentation scope. Under a timeout, `ctx.signal` aborts on the caller's abort or the
  * timeout, and the attempt fails with `AttemptTimeoutError` even when `fn` ignores the signal.
  * The timer is a real one (an attempt's work takes real time, whatever clock paces the delays),
  * cleared as soon as the attempt settles.
  */
-function attemptWithTimeout<T>(
+function attemptOnce<T>(
   fn: Attempt<T>,
   plan: Plan,
   attempt: number,
   elapsedMs: number,
   lastError: unknown,
-  operation?: string,
-): Promise<T> {
+  defaultOperation: string | undefined,
+  scope: RunScope | undefined,
+): T | PromiseLike<T> {
+  const call = (signal: AbortSignal) => {
+    const ctx = { attempt, signal, elapsedMs, lastError };
+    return scope === undefined ? fn(ctx) : scope.attempt(attempt, () => fn(ctx));
+  };
+  if (plan.attemptTimeoutMs === 0) return call(plan.signal ?? NEVER_ABORTED);
   const outer = plan.signal;
   const controller = new AbortController();
   let cancelOuter: (() => void) | undefined;
@@ -559,7 +512,7 @@ function attemptWithTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new AttemptTimeoutError({
-        operation: operation ?? plan.operation ?? operationName(fn),
+        operation: plan.operation ?? defaultOperation ?? operationName(fn),
         attempt,
         timeoutMs: plan.attemptTimeoutMs,
       });
@@ -572,7 +525,7 @@ function attemptWithTimeout<T>(
       cancelOuter?.();
     };
     // An abandoned attempt that settles later is absorbed by these handlers: no unhandled rejection.
-    new Promise<T>((r) => r(fn({ attempt, signal: controller.signal, elapsedMs, lastError }))).then(
+    new Promise<T>((r) => r(call(controller.signal))).then(
       (value) => {
         settle();
         resolve(value);
@@ -583,4 +536,73 @@ function attemptWithTimeout<T>(
       },
     );
   });
+}
+
+// Instrumentation: only runs while `tenacious/otel` or a tracing-channel subscriber listens.
+
+/** What the loop tells an instrumented run's scope: attempts made and how the run ended. */
+interface Trace {
+  readonly scope: RunScope;
+  attempts: number;
+  /** How the run ends if it rejects now. */
+  kind: Exclude<RunEnd['kind'], 'ok'>;
+  /** The exhaustion reason, or the unknown verdict's reason. */
+  reason?: string;
+}
+
+function instrumented<T>(
+  fn: Attempt<T>,
+  plan: Plan,
+  defaultOperation: string | undefined,
+): Promise<T> {
+  const operation = plan.operation ?? defaultOperation ?? operationName(fn);
+  let trace: Trace | undefined;
+  const instrumentation = hub.instrumentation;
+  if (instrumentation !== undefined) {
+    try {
+      trace = { scope: instrumentation.start(operation), attempts: 0, kind: 'error' };
+    } catch (error) {
+      reportListenerError(error, plan.logger, 'instrumentation');
+    }
+  }
+  const clock = plan.clock ?? hub.defaultClock ?? realClock;
+  const start = clock.now();
+  const execute = (): Promise<T> => {
+    const promise = loop(fn, plan, defaultOperation, trace);
+    if (trace === undefined) return promise;
+    const t = trace;
+    return promise.then(
+      (value) => {
+        endScope(t.scope, { kind: 'ok', attempts: t.attempts, elapsedMs: clock.now() - start });
+        return value;
+      },
+      (error: unknown) => {
+        const kind = t.kind;
+        const end = { kind, attempts: t.attempts, elapsedMs: clock.now() - start, error };
+        endScope(t.scope, t.reason === undefined ? end : { ...end, reason: t.reason });
+        throw error;
+      },
+    );
+  };
+  return runChannel.hasSubscribers ? runChannel.tracePromise(execute, { operation }) : execute();
+}
+
+/** Records, for an instrumented run, how it ends if it rejects now. */
+function mark(trace: Trace | undefined, kind: Trace['kind'], reason?: string): void {
+  if (trace === undefined) return;
+  trace.kind = kind;
+  trace.reason = reason;
+}
+
+function endScope(scope: RunScope, end: RunEnd): void {
+  callScope(() => scope.end(end));
+}
+
+/** Instrumentation faults are reported, never passed to the caller. */
+function callScope(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    reportListenerError(error, undefined, 'instrumentation');
+  }
 }

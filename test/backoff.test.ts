@@ -226,45 +226,59 @@ describe('argument validation', () => {
     [
       () => exponential({ initial: -1 }),
       RangeError,
-      'exponential: `initial` expected a number >= 0, got -1',
+      'exponential: initial: expected a number >= 0, got -1',
     ],
     [
       () => exponential({ factor: 0.5 }),
       RangeError,
-      'exponential: `factor` expected a number >= 1, got 0.5',
+      'exponential: factor: expected a number >= 1, got 0.5',
     ],
     [
       () => exponential({ max: NaN }),
       RangeError,
-      'exponential: `max` expected a number >= 0 or Infinity, got NaN',
+      'exponential: max: expected a number >= 0 or Infinity, got NaN',
     ],
-    [() => constant(-5), RangeError, 'constant: `ms` expected a number >= 0, got -5'],
-    [() => constant('5' as never), TypeError, 'constant: `ms` expected a number >= 0, got "5"'],
-    [() => linear({ step: -1 }), RangeError, 'linear: `step` expected a number >= 0, got -1'],
-    [() => sequence([]), TypeError, 'sequence: `delaysMs` expected a non-empty array of numbers'],
-    [() => sequence([1, -2]), RangeError, 'sequence: `delaysMs[1]` expected a number >= 0, got -2'],
+    [
+      () => exponential({ intial: 5 } as never),
+      TypeError,
+      'exponential: unknown option "intial" (did you mean "initial"?)',
+    ],
+    [() => constant(-5), RangeError, 'constant: ms: expected a number >= 0, got -5'],
+    [() => constant('5' as never), TypeError, 'constant: ms: expected a number >= 0, got "5"'],
+    [() => linear({ step: -1 }), RangeError, 'linear: step: expected a number >= 0, got -1'],
+    [
+      () => sequence([]),
+      RangeError,
+      'sequence: delaysMs: expected a non-empty array of delays in ms, got an array of 0',
+    ],
+    [
+      () => sequence(5 as never),
+      TypeError,
+      'sequence: delaysMs: expected a non-empty array of delays in ms, got 5',
+    ],
+    [() => sequence([1, -2]), RangeError, 'sequence: delaysMs[1]: expected a number >= 0, got -2'],
     [
       () => decorrelatedJitter({ initial: Infinity }),
       RangeError,
-      'decorrelatedJitter: `initial` expected a number >= 0',
+      'decorrelatedJitter: initial: expected a number >= 0',
     ],
-    [() => jitter(42 as never), TypeError, 'jitter: `backoff` expected a Backoff function, got 42'],
+    [() => jitter(42 as never), TypeError, 'jitter: backoff: expected a Backoff function, got 42'],
     [
       () => jitter(none, { mode: 'wild' as never }),
       RangeError,
-      "jitter: `mode` expected 'full', 'equal', 'proportional' or 'additive', got \"wild\"",
+      'jitter: mode: expected one of "full", "equal", "proportional", "additive", got "wild"',
     ],
     [
       () => jitter(none, { mode: 'proportional', ratio: 2 }),
       RangeError,
-      'jitter: `ratio` expected a number in [0, 1], got 2',
+      'jitter: ratio: expected a number >= 0 and <= 1, got 2',
     ],
     [
       () => jitter(none, { mode: 'additive' }),
       TypeError,
-      "jitter: `amount` is required with mode 'additive'",
+      'jitter: amount: expected a number >= 0 (required with mode "additive"), got undefined',
     ],
-    [() => cap(none, -1), RangeError, 'cap: `max` expected a number >= 0 or Infinity, got -1'],
+    [() => cap(none, -1), RangeError, 'cap: max: expected a number >= 0 or Infinity, got -1'],
   ])('%# throws a named error at once', (build, ErrorClass, message) => {
     expect(build).toThrow(ErrorClass);
     expect(build).toThrow(message);

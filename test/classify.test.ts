@@ -65,19 +65,88 @@ describe('retryIfResult', () => {
 });
 
 describe('defaultClassifier', () => {
+  const refused = (code: string, syscall = 'connect') =>
+    new TypeError('fetch failed', {
+      cause: Object.assign(new Error(`${syscall} ${code} 127.0.0.1:1`), { code, syscall }),
+    });
+
   it.each([
-    ['an Error', new Error('x'), { action: 'retry', reason: 'unclassified' }],
-    ['a thrown string', 'boom', { action: 'retry', reason: 'unclassified' }],
-    ['a plain object', { code: -1001 }, { action: 'retry', reason: 'unclassified' }],
+    ['an Error', new Error('x'), { action: 'unknown', reason: 'unclassified' }],
+    ['a thrown string', 'boom', { action: 'unknown', reason: 'unclassified' }],
+    ['a plain object', { code: -1001 }, { action: 'unknown', reason: 'unclassified' }],
     [
       'a non-network TypeError',
       new TypeError('undefined is not a function'),
       { action: 'fail', reason: 'type-error' },
     ],
     [
-      "undici's TypeError('fetch failed')",
+      "undici's TypeError('fetch failed') with no cause",
       new TypeError('fetch failed'),
-      { action: 'retry', reason: 'unclassified' },
+      { action: 'unknown', reason: 'unclassified' },
+    ],
+    [
+      'a refused connection (ECONNREFUSED on the cause)',
+      refused('ECONNREFUSED'),
+      { action: 'retry', reason: 'network:ECONNREFUSED' },
+    ],
+    [
+      'a DNS failure (ENOTFOUND)',
+      refused('ENOTFOUND', 'getaddrinfo'),
+      { action: 'retry', reason: 'network:ENOTFOUND' },
+    ],
+    [
+      'a temporary DNS failure (EAI_AGAIN)',
+      refused('EAI_AGAIN', 'getaddrinfo'),
+      { action: 'retry', reason: 'network:EAI_AGAIN' },
+    ],
+    [
+      'an undici connect timeout',
+      Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
+      { action: 'retry', reason: 'network:UND_ERR_CONNECT_TIMEOUT' },
+    ],
+    [
+      'a connect timeout reported as ETIMEDOUT by connect()',
+      Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:443'), {
+        code: 'ETIMEDOUT',
+        syscall: 'connect',
+      }),
+      { action: 'retry', reason: 'network:ETIMEDOUT' },
+    ],
+    [
+      "got's TimeoutError in the connect phase",
+      Object.assign(new Error("Timeout awaiting 'connect' for 100ms"), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+        event: 'connect',
+      }),
+      { action: 'retry', reason: 'network:timeout-connect' },
+    ],
+    [
+      "got's TimeoutError waiting for the response",
+      Object.assign(new Error("Timeout awaiting 'request' for 100ms"), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+        event: 'request',
+      }),
+      { action: 'unknown', reason: 'unclassified' },
+    ],
+    [
+      'a chain holding a reset and a refused connection (the cautious answer)',
+      Object.assign(new Error('read ECONNRESET'), {
+        code: 'ECONNRESET',
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      }),
+      { action: 'unknown', reason: 'unclassified' },
+    ],
+    [
+      'a connection reset after sending',
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      { action: 'unknown', reason: 'unclassified' },
+    ],
+    [
+      "undici's TypeError('terminated') (body cut mid-stream)",
+      new TypeError('terminated'),
+      { action: 'unknown', reason: 'unclassified' },
     ],
     [
       'an AttemptTimeoutError',

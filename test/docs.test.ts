@@ -1,7 +1,21 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const ENTRIES = ['index', 'testing', 'http', 'aws', 'binance', 'ccxt', 'dex', 'alerts', 'metrics'];
+const ENTRIES = [
+  'index',
+  'testing',
+  'http',
+  'aws',
+  'binance',
+  'ccxt',
+  'dex',
+  'alerts',
+  'metrics',
+  'config',
+  'p-retry',
+  'otel',
+  'redis',
+];
 
 /**
  * Every exported function and class of every entry point carries TSDoc with an `@example`,

@@ -1,32 +1,24 @@
-import pRetry from 'p-retry';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRetry, retry } from '../src/index.js';
 import { validationStats } from '../src/options.js';
 import { instantClock } from '../src/testing/index.js';
 
-vi.mock('p-retry', async (importOriginal) => {
-  const original = await importOriginal<typeof import('p-retry')>();
-  return { ...original, default: vi.fn(original.default) };
-});
-
 /**
  * Guards the success path without timing it: a first-attempt success with options seen before
- * creates no timer, runs no validation and never enters p-retry.
+ * creates no timer and runs no validation; an options object edited after a call is refused.
  */
 describe('the first-attempt success path', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('creates no timer, validates nothing and does not enter p-retry', async () => {
+  it('creates no timer and validates nothing', async () => {
     const options = { operation: 'get_ticker', maxAttempts: 5 };
     await retry(async () => 1, options); // first sight: validated once
     const timers = vi.spyOn(globalThis, 'setTimeout');
     const before = validationStats.count;
-    vi.mocked(pRetry).mockClear();
     for (let i = 0; i < 100; i++) await retry(async () => i, options);
     await retry(async () => 0);
     expect(validationStats.count).toBe(before);
     expect(timers).not.toHaveBeenCalled();
-    expect(pRetry).not.toHaveBeenCalled();
   });
 
   it('does the same through createRetry', async () => {
@@ -38,17 +30,27 @@ describe('the first-attempt success path', () => {
     expect(timers).not.toHaveBeenCalled();
   });
 
-  it('enters p-retry only after a failure', async () => {
-    vi.mocked(pRetry).mockClear();
-    let n = 0;
-    await retry(
-      async () => {
-        if (n++ === 0) throw new Error('x');
-        return 'ok';
+  it('refuses an edit of an options object after a call, instead of ignoring it', async () => {
+    const options: { maxAttempts: number } = { maxAttempts: 2 };
+    await retry(async () => 1, options);
+    expect(() => {
+      options.maxAttempts = 5;
+    }).toThrow(TypeError);
+    expect(options.maxAttempts).toBe(2);
+  });
+
+  it('honours edits of an options object with getters by validating it on every call', async () => {
+    let attempts = 1;
+    const options = {
+      get maxAttempts() {
+        return attempts;
       },
-      { clock: instantClock() },
-    );
-    expect(pRetry).toHaveBeenCalledTimes(1);
+      clock: instantClock(),
+    };
+    const failing = () => Promise.reject(new Error('down'));
+    await expect(retry(failing, options)).rejects.toMatchObject({ attempts: 1 });
+    attempts = 3;
+    await expect(retry(failing, options)).rejects.toMatchObject({ attempts: 3 });
   });
 
   it('validates an options object only once', async () => {

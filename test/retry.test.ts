@@ -575,7 +575,7 @@ describe('retry: hooks, events and faults', () => {
         attempt: 1,
         maxAttempts: 4,
         delayMs: 7,
-        verdict: { action: 'retry', reason: 'unclassified' },
+        verdict: { action: 'unknown', reason: 'unclassified' },
         error,
         elapsedMs: 0,
       },
@@ -584,7 +584,7 @@ describe('retry: hooks, events and faults', () => {
         attempt: 2,
         maxAttempts: 4,
         delayMs: 7,
-        verdict: { action: 'retry', reason: 'unclassified' },
+        verdict: { action: 'unknown', reason: 'unclassified' },
         error,
         elapsedMs: 7,
       },
@@ -700,7 +700,12 @@ describe('retry: invalid options', () => {
     [
       { classify: [() => undefined, 3] },
       TypeError,
-      'classify: expected a Classifier function or an array of them',
+      'classify[1]: expected a Classifier function, got 3',
+    ],
+    [
+      { classify: 42 },
+      TypeError,
+      'classify: expected a Classifier function or an array of them, got 42',
     ],
     [
       { logger: {} },
@@ -708,7 +713,7 @@ describe('retry: invalid options', () => {
       'logger: expected a logger with warn, error and debug methods, got {}',
     ],
     [{ signal: {} }, TypeError, 'signal: expected an AbortSignal, got {}'],
-    [{ maxAttempt: 3 }, TypeError, 'unknown option "maxAttempt"'],
+    [{ maxAttempt: 3 }, TypeError, 'unknown option "maxAttempt" (did you mean "maxAttempts"?)'],
   ])('rejects %j with a named error', async (options, ErrorClass, message) => {
     const fn = vi.fn(async () => 'x');
     const rejection = await retry(fn, options as never).catch((e: unknown) => e);

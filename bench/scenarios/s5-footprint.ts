@@ -36,7 +36,7 @@ const ENTRIES: readonly Entry[] = [
     pkg: '.',
     code: `export { retry, exponential, jitter, cap } from ${src('src/index.ts')};`,
     config:
-      '`import { retry, exponential, jitter, cap } from "tenacious"` (src/index.ts; bundles p-retry, is-network-error and zod/mini)',
+      '`import { retry, exponential, jitter, cap } from "tenacious"` (src/index.ts, tree-shaken)',
   },
   {
     id: 'tenacious-all',

@@ -5,10 +5,10 @@ import { parseRetryAfter } from '../http/retry-after.js';
 import { causeChain, stringField } from '../inspect.js';
 import { describeError, redactText, safeGet, serializeError } from '../redact.js';
 import { retry } from '../retry.js';
-import type { Classifier, Clock, ExhaustedEvent, Logger, Verdict } from '../types.js';
+import type { Classifier, Clock, Logger, Verdict } from '../types.js';
 import { publishAlertDelivery, type AlertChannel } from './delivery-events.js';
 import { throttleAlerts } from './throttle.js';
-import type { AlertEvent, AlertListener, FetchLike } from './types.js';
+import type { AlertEvent, AlertInput, AlertListener, FetchLike } from './types.js';
 
 /**
  * Background delivery of one alert: a POST with its own small retry (tenacious's own `retry`),
@@ -339,7 +339,7 @@ export function adapterListener(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  const listener = (event: ExhaustedEvent): void => {
+  const listener = (event: AlertInput): void => {
     if (typeof event !== 'object' || event === null || isAlertDeliveryOperation(event.operation))
       return;
     throttled(event);

@@ -1,5 +1,5 @@
 /**
- * `tenacious/alerts`: exhaustion alerts to Telegram and webhooks (Slack, Discord, JSON), with
+ * `tenacious/alerts`: exhaustion and unknown-outcome alerts to Telegram and webhooks (Slack, Discord, JSON), with
  * throttling and background delivery that never hurts the caller.
  */
 export { telegramAlert, type TelegramAlertOptions } from './telegram.js';
@@ -7,10 +7,15 @@ export { webhookAlert, type WebhookAlertOptions, type WebhookFormat } from './we
 export { throttleAlerts, type ThrottleAlertsOptions } from './throttle.js';
 export { onAlertDelivery, type AlertChannel, type AlertDeliveryEvent } from './delivery-events.js';
 export { AlertDeliveryError, ALERT_OPERATION_PREFIX } from './delivery.js';
-export type {
-  AlertEvent,
-  AlertListener,
-  FetchLike,
-  FetchResponseLike,
-  SuppressedSummary,
+export {
+  isUnknownOutcomeEvent,
+  isUnresolvedOutcome,
+  type AlertEvent,
+  type AlertInput,
+  type AlertListener,
+  type ExhaustedAlertEvent,
+  type FetchLike,
+  type FetchResponseLike,
+  type SuppressedSummary,
+  type UnknownOutcomeAlertEvent,
 } from './types.js';

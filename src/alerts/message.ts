@@ -1,6 +1,11 @@
 import { describeError, redactText, serializeError } from '../redact.js';
-import type { ExhaustedReason } from '../types.js';
-import type { AlertEvent } from './types.js';
+import type { ExhaustedReason, UnknownOutcomeResolution } from '../types.js';
+import {
+  isUnknownOutcomeEvent,
+  type AlertEvent,
+  type ExhaustedAlertEvent,
+  type UnknownOutcomeAlertEvent,
+} from './types.js';
 
 /**
  * The words of an alert: one readable text for chat channels and one data payload for JSON
@@ -23,6 +28,14 @@ const REASON_TEXT: Readonly<Record<ExhaustedReason, string>> = {
   elapsed: 'time budget (maxElapsedMs) spent',
   'retry-after-too-long': 'server asked to wait longer than maxRetryAfterMs',
   budget: 'retry budget denied a retry',
+};
+
+/** How an unknown outcome was resolved, in words: what the reader must do comes first. */
+const RESOLUTION_TEXT: Readonly<Record<UnknownOutcomeResolution, string>> = {
+  executed: 'reconcile found it executed; the run returned that result',
+  'not-executed': 'reconcile found it not executed; it was sent again',
+  unreconciled: 'no reconcile; it may or may not have executed: check the venue',
+  'reconcile-failed': 'reconcile failed; it may or may not have executed: check the venue',
 };
 
 /**
@@ -61,13 +74,15 @@ function clockTime(ms: number): string {
 }
 
 function errorLine(event: AlertEvent, secrets: readonly string[]): string {
-  return event.error === undefined
-    ? 'none (gave up on a returned value)'
-    : describeError(event.error, secrets);
+  if (event.error !== undefined) return describeError(event.error, secrets);
+  return isUnknownOutcomeEvent(event)
+    ? 'none (the outcome was a returned value)'
+    : 'none (gave up on a returned value)';
 }
 
 /**
- * The alert as readable plain text, one fact per line.
+ * The alert as readable plain text, one fact per line. An unknown outcome says so first:
+ * `OUTCOME UNKNOWN: place_order …`.
  *
  * @example
  * ```ts
@@ -78,16 +93,10 @@ function errorLine(event: AlertEvent, secrets: readonly string[]): string {
  * ```
  */
 export function alertText(event: AlertEvent, ctx: MessageContext): string {
-  const reasonText = REASON_TEXT[event.reason] ?? 'unknown';
-  const lines = [
-    `⚠️ ${event.operation} gave up`,
-    `Error: ${errorLine(event, ctx.secrets)}`,
-    `Attempts: ${event.attempts} in ${formatDuration(event.elapsedMs)}`,
-    `Verdict: ${event.verdict?.action} (${event.verdict?.reason})`,
-    `Gave up: ${event.reason} (${reasonText})`,
-    `Host: ${ctx.host}`,
-    `Time: ${isoTime(ctx.nowMs)}`,
-  ];
+  const lines = isUnknownOutcomeEvent(event)
+    ? unknownOutcomeLines(event, ctx)
+    : exhaustedLines(event, ctx);
+  lines.push(`Host: ${ctx.host}`, `Time: ${isoTime(ctx.nowMs)}`);
   const suppressed = event.suppressed;
   if (suppressed !== undefined && suppressed.count > 0) {
     lines.push(
@@ -97,15 +106,49 @@ export function alertText(event: AlertEvent, ctx: MessageContext): string {
   return redactText(lines.join('\n'), ctx.secrets);
 }
 
+function exhaustedLines(event: ExhaustedAlertEvent, ctx: MessageContext): string[] {
+  const reasonText = REASON_TEXT[event.reason] ?? 'unknown';
+  return [
+    `⚠️ ${event.operation} gave up`,
+    `Error: ${errorLine(event, ctx.secrets)}`,
+    `Attempts: ${event.attempts} in ${formatDuration(event.elapsedMs)}`,
+    `Verdict: ${event.verdict?.action} (${event.verdict?.reason})`,
+    `Gave up: ${event.reason} (${reasonText})`,
+  ];
+}
+
+function unknownOutcomeLines(event: UnknownOutcomeAlertEvent, ctx: MessageContext): string[] {
+  const resolutionText = RESOLUTION_TEXT[event.resolution] ?? 'unknown';
+  const lines = [
+    `OUTCOME UNKNOWN: ${event.operation} (${event.resolution})`,
+    `Resolution: ${event.resolution} (${resolutionText})`,
+    `Error: ${errorLine(event, ctx.secrets)}`,
+    `Attempt: ${event.attempt} after ${formatDuration(event.elapsedMs)}`,
+    `Verdict: ${event.verdict?.action} (${event.verdict?.reason})`,
+  ];
+  if (event.reconcileError !== undefined) {
+    lines.push(`Reconcile error: ${describeError(event.reconcileError, ctx.secrets)}`);
+  }
+  return lines;
+}
+
 /** The `json` webhook payload: the event as data. */
 export interface AlertPayload {
+  /** `exhausted` (a run gave up) or `unknown-outcome` (an order or transaction may have executed). */
+  kind: 'exhausted' | 'unknown-outcome';
   operation: string;
+  /** Attempts made (for an unknown outcome: the attempt whose outcome is unknown). */
   attempts: number;
   elapsedMs: number;
+  /** Why the run gave up (`ExhaustedEvent.reason`), or `unknown-outcome`. */
   reason: string;
+  /** How an unknown outcome was resolved (`executed`, `not-executed`, `unreconciled`, `reconcile-failed`). */
+  resolution?: UnknownOutcomeResolution;
   verdict: { action: string; reason: string; retryAfterMs?: number };
-  /** `serializeError` output (redacted), or `null` when the run gave up on a returned value. */
+  /** `serializeError` output (redacted), or `null` when the outcome was a returned value. */
   error: unknown;
+  /** What `reconcile` threw (redacted), for `reconcile-failed`. */
+  reconcileError?: unknown;
   host: string;
   /** ISO time at which the alert was composed. */
   time: string;
@@ -131,17 +174,25 @@ export function alertPayload(event: AlertEvent, ctx: MessageContext): AlertPaylo
   };
   const retryAfterMs = event.verdict?.retryAfterMs;
   if (typeof retryAfterMs === 'number') verdict.retryAfterMs = retryAfterMs;
+  const unknownOutcome = isUnknownOutcomeEvent(event);
   const payload: AlertPayload = {
+    kind: unknownOutcome ? 'unknown-outcome' : 'exhausted',
     operation: redact(event.operation),
-    attempts: event.attempts,
+    attempts: unknownOutcome ? event.attempt : event.attempts,
     elapsedMs: event.elapsedMs,
-    reason: redact(event.reason),
+    reason: unknownOutcome ? 'unknown-outcome' : redact(event.reason),
     verdict,
     error: event.error === undefined ? null : serializeError(event.error, ctx.secrets),
     host: ctx.host,
     time: isoTime(ctx.nowMs),
     suppressed: event.suppressed?.count ?? 0,
   };
+  if (unknownOutcome) {
+    payload.resolution = event.resolution;
+    if (event.reconcileError !== undefined) {
+      payload.reconcileError = serializeError(event.reconcileError, ctx.secrets);
+    }
+  }
   if (event.suppressed !== undefined && event.suppressed.count > 0) {
     payload.suppressedSince = isoTime(event.suppressed.sinceMs);
   }

@@ -1,17 +1,14 @@
-import { describeValue } from '../classify.js';
 import type { Clock, Logger } from '../types.js';
 import { adapterListener, createSender } from './delivery.js';
 import { defaultHostname } from './host.js';
 import { alertText, truncate } from './message.js';
 import type { AlertEvent, AlertListener, FetchLike } from './types.js';
 import {
-  checkAttemptTimeoutMs,
-  checkClock,
-  checkFetch,
-  checkHostname,
+  checkAlertOptions,
   checkHttpUrl,
-  checkLogger,
-  checkThrottleMs,
+  describeShape,
+  fetchOrGlobal,
+  TELEGRAM_RULES,
 } from './validate.js';
 
 /** Options of {@link telegramAlert}. */
@@ -43,10 +40,13 @@ const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
 const MAX_TEXT = 4096;
 
 /**
- * An exhaustion listener that posts a readable message to a Telegram chat through the Bot API
- * `sendMessage` method: operation, error (redacted, the bot token included), attempts, elapsed
- * time, verdict, why the run gave up, host and time. Repeats of the same operation and error
- * within `throttleMs` are held back and summarised (see {@link throttleAlerts}).
+ * A listener that posts a readable message to a Telegram chat through the Bot API `sendMessage`
+ * method, for exhaustions (`onExhausted`) and unknown outcomes (`onUnknownOutcome`): operation,
+ * error (redacted, the bot token included), attempts, elapsed time, verdict, why the run gave up
+ * or how the unknown outcome was resolved, host and time. An unknown outcome's message starts
+ * with `OUTCOME UNKNOWN: <operation>`. Repeats of the same operation and error within
+ * `throttleMs` are held back and summarised (see {@link throttleAlerts}), except unknown outcomes
+ * left `unreconciled` or `reconcile-failed`, which are always sent at once.
  *
  * Calling the listener returns at once. Delivery runs in the background with up to 3 requests
  * (0.5 s, 1 s backoff; Telegram's 429 `retry_after` honoured up to 60 s; each request abandoned
@@ -57,44 +57,38 @@ const MAX_TEXT = 4096;
  * @example
  * ```ts
  * const alert = telegramAlert({ botToken: process.env.TG_TOKEN!, chatId: -1001234567890, logger });
- * const unsubscribe = onExhausted(alert);
+ * const stops = [onExhausted(alert), onUnknownOutcome(alert)];
  * // on shutdown:
- * unsubscribe();
+ * for (const stop of stops) stop();
  * await alert.flush();
  * ```
  */
 export function telegramAlert(options: TelegramAlertOptions): AlertListener {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`telegramAlert: expected an options object, got ${describeValue(options)}`);
-  }
+  checkAlertOptions('telegramAlert', options, TELEGRAM_RULES, ['botToken', 'chatId']);
   const botToken: unknown = options.botToken;
   if (typeof botToken !== 'string' || botToken === '') {
     throw new TypeError(
-      `\`botToken\`: expected a non-empty string, got ${typeof botToken === 'string' ? 'an empty string' : typeof botToken}`,
+      `telegramAlert: botToken: expected a non-empty string, got ${typeof botToken === 'string' ? 'an empty string' : describeShape(botToken)}`,
     );
   }
   if (!BOT_TOKEN.test(botToken)) {
     // The value is a secret even when malformed: describe its shape only.
     throw new TypeError(
-      `\`botToken\`: expected a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -), got a string of ${botToken.length} characters that does not match`,
+      `telegramAlert: botToken: expected a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -), got a string of ${botToken.length} characters that does not match`,
     );
   }
-  const chatId: unknown = options.chatId;
-  const chatIdOk =
-    (typeof chatId === 'string' && chatId.trim() !== '') ||
-    (typeof chatId === 'number' && Number.isSafeInteger(chatId));
-  if (!chatIdOk) {
-    throw new TypeError(
-      `\`chatId\`: expected a chat id (an integer or a non-empty string such as "@channel"), got ${describeValue(chatId)}`,
-    );
-  }
-  const apiBase = checkHttpUrl('apiBaseUrl', options.apiBaseUrl ?? 'https://api.telegram.org');
-  const throttleMs = checkThrottleMs(options.throttleMs);
-  const fetchImpl = checkFetch(options.fetch);
-  const logger = checkLogger(options.logger);
-  const clock = checkClock(options.clock);
-  const host = checkHostname(options.hostname) ?? defaultHostname();
-  const attemptTimeoutMs = checkAttemptTimeoutMs(options.attemptTimeoutMs);
+  const chatId = options.chatId;
+  const apiBase = checkHttpUrl(
+    'telegramAlert',
+    'apiBaseUrl',
+    options.apiBaseUrl ?? 'https://api.telegram.org',
+  );
+  const throttleMs = options.throttleMs ?? 60_000;
+  const fetchImpl = fetchOrGlobal('telegramAlert', options.fetch);
+  const logger = options.logger;
+  const clock = options.clock;
+  const host = options.hostname ?? defaultHostname();
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
 
   const base = apiBase.href.replace(/\/+$/, '');
   const secrets = [botToken];

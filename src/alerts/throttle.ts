@@ -1,17 +1,26 @@
-import { describeValue } from '../classify.js';
 import { unrefRealClock } from '../clock.js';
 import { isThenable, reportListenerError } from '../events.js';
 import { safeGet } from '../redact.js';
-import type { Clock, ExhaustedEvent, Logger } from '../types.js';
-import type { AlertEvent, AlertListener } from './types.js';
-import { checkClock, checkLogger, checkThrottleMs } from './validate.js';
+import type { Clock, Logger } from '../types.js';
+import { describeValue } from '../validate.js';
+import {
+  isUnknownOutcomeEvent,
+  isUnresolvedOutcome,
+  type AlertEvent,
+  type AlertInput,
+  type AlertListener,
+} from './types.js';
+import { checkAlertOptions, THROTTLE_RULES } from './validate.js';
 
 /** Options of {@link throttleAlerts}. */
 export interface ThrottleAlertsOptions {
   /** Window in ms during which repeats of the same key are held back; 0 disables. Default 60000. */
   throttleMs?: number;
-  /** Groups events; default: operation + error name (`place_order\u0000BinanceError`). */
-  key?: (event: ExhaustedEvent) => string;
+  /**
+   * Groups events; default: operation + error name (`place_order\u0000BinanceError`), in separate
+   * groups for exhaustions and unknown outcomes.
+   */
+  key?: (event: AlertInput) => string;
   /** Windows are slept on `clock.sleep`; default: real, unref'd timers. */
   clock?: Clock;
   /** Where a throwing or rejecting listener is reported; default: a process warning. */
@@ -26,10 +35,10 @@ interface Window {
   /** Held-back repeats since the window opened. */
   count: number;
   sinceMs: number;
-  last: ExhaustedEvent | undefined;
+  last: AlertInput | undefined;
 }
 
-function defaultKey(event: ExhaustedEvent): string {
+function defaultKey(event: AlertInput): string {
   const name = safeGet(event.error, 'name');
   const errorName =
     typeof name === 'string' && name !== ''
@@ -37,11 +46,14 @@ function defaultKey(event: ExhaustedEvent): string {
       : event.error === undefined
         ? '(value)'
         : typeof event.error;
-  return `${String(event.operation)}\u0000${errorName}`;
+  const key = `${String(event.operation)}\u0000${errorName}`;
+  return isUnknownOutcomeEvent(event) ? `unknown-outcome\u0000${key}` : key;
 }
 
 /**
- * Wraps an exhaustion listener so that repeats are not sent one by one. The first event for a
+ * Wraps an alert listener (exhaustions and unknown outcomes) so that repeats are not sent one by
+ * one. An unknown outcome left `unreconciled` or `reconcile-failed` is never held back: an order
+ * nobody can account for is reported every time. The first event for a
  * key (default: operation + error name) goes through at once and opens a window of `throttleMs`;
  * repeats of that key inside the window are held back and counted. When the window closes and
  * something was held back, the listener receives the most recent held event with
@@ -60,7 +72,7 @@ function defaultKey(event: ExhaustedEvent): string {
  * @example
  * ```ts
  * const alert = throttleAlerts((event) => pager.send(event), { throttleMs: 5 * 60_000 });
- * const unsubscribe = onExhausted(alert);
+ * const stops = [onExhausted(alert), onUnknownOutcome(alert)];
  * process.on('SIGTERM', async () => { unsubscribe(); await alert.flush(); process.exit(0); });
  * ```
  */
@@ -69,21 +81,21 @@ export function throttleAlerts(
   options: ThrottleAlertsOptions = {},
 ): AlertListener {
   if (typeof listener !== 'function') {
-    throw new TypeError(`\`listener\`: expected a function, got ${describeValue(listener)}`);
+    throw new TypeError(
+      `throttleAlerts: listener: expected a function, got ${describeValue(listener)}`,
+    );
   }
-  const throttleMs = checkThrottleMs(options.throttleMs);
+  checkAlertOptions('throttleAlerts', options, THROTTLE_RULES);
+  const throttleMs = options.throttleMs ?? 60_000;
   const customKey = options.key;
-  if (customKey !== undefined && typeof customKey !== 'function') {
-    throw new TypeError(`\`key\`: expected a function, got ${describeValue(customKey)}`);
-  }
-  const clock = checkClock(options.clock) ?? unrefRealClock;
-  const logger = checkLogger(options.logger);
+  const clock = options.clock ?? unrefRealClock;
+  const logger = options.logger;
 
   const windows = new Map<string, Window>();
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
 
-  const keyOf = (event: ExhaustedEvent): string => {
+  const keyOf = (event: AlertInput): string => {
     if (customKey === undefined) return defaultKey(event);
     try {
       const key = customKey(event);
@@ -111,7 +123,7 @@ export function throttleAlerts(
   };
 
   const summaryOf = (window: Window): AlertEvent => ({
-    ...(window.last as ExhaustedEvent),
+    ...(window.last as AlertInput),
     suppressed: { count: window.count, sinceMs: window.sinceMs },
   });
 
@@ -153,9 +165,9 @@ export function throttleAlerts(
     return ended;
   };
 
-  const throttled = (event: ExhaustedEvent): void => {
+  const throttled = (event: AlertInput): void => {
     if (stopped) return;
-    if (throttleMs === 0) {
+    if (throttleMs === 0 || isUnresolvedOutcome(event)) {
       deliver(event);
       return;
     }

@@ -1,27 +1,72 @@
-import type { ExhaustedEvent } from '../types.js';
+import type { ExhaustedEvent, UnknownOutcomeEvent } from '../types.js';
 
 /** Repeats held back by {@link throttleAlerts} and summarised in one message. */
 export interface SuppressedSummary {
-  /** How many exhaustions with the same key were held back in the window (this one included). */
+  /** How many events with the same key were held back in the window (this one included). */
   count: number;
   /** When the first of them was held back (clock milliseconds, epoch-based with the real clock). */
   sinceMs: number;
 }
 
-/**
- * What an alert listener receives: the exhaustion event, plus `suppressed` when the message is a
- * throttling summary. A summary carries the fields of the most recent held-back exhaustion.
- */
-export interface AlertEvent extends ExhaustedEvent {
+/** What the alert adapters take: an exhaustion (`onExhausted`) or an unknown outcome (`onUnknownOutcome`). */
+export type AlertInput = ExhaustedEvent | UnknownOutcomeEvent;
+
+/** An exhaustion as an alert listener receives it, plus `suppressed` on a throttling summary. */
+export interface ExhaustedAlertEvent extends ExhaustedEvent {
+  suppressed?: SuppressedSummary;
+}
+
+/** An unknown outcome as an alert listener receives it, plus `suppressed` on a throttling summary. */
+export interface UnknownOutcomeAlertEvent extends UnknownOutcomeEvent {
   suppressed?: SuppressedSummary;
 }
 
 /**
- * An exhaustion listener returned by the alert adapters and {@link throttleAlerts}: subscribe it
- * with `onExhausted(...)`. Calling it returns at once; delivery happens in the background.
+ * What an alert listener receives: the event, plus `suppressed` when the message is a throttling
+ * summary. A summary carries the fields of the most recent held-back event. Tell the two kinds
+ * apart with {@link isUnknownOutcomeEvent}.
+ */
+export type AlertEvent = ExhaustedAlertEvent | UnknownOutcomeAlertEvent;
+
+/**
+ * True for an unknown outcome (it has a `resolution`), false for an exhaustion.
+ *
+ * @example
+ * ```ts
+ * const alert = throttleAlerts((event) => {
+ *   if (isUnknownOutcomeEvent(event)) pager.page(`${event.operation}: ${event.resolution}`);
+ * });
+ * ```
+ */
+export function isUnknownOutcomeEvent(event: unknown): event is UnknownOutcomeEvent {
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof (event as { resolution?: unknown }).resolution === 'string'
+  );
+}
+
+/**
+ * True for an unknown outcome nobody resolved (`unreconciled`, `reconcile-failed`): the order may
+ * be live and nothing will find out by itself. Throttling never holds these back.
+ *
+ * @example
+ * ```ts
+ * isUnresolvedOutcome({ ...event, resolution: 'reconcile-failed' }); // true
+ * ```
+ */
+export function isUnresolvedOutcome(event: unknown): boolean {
+  if (!isUnknownOutcomeEvent(event)) return false;
+  return event.resolution === 'unreconciled' || event.resolution === 'reconcile-failed';
+}
+
+/**
+ * A listener returned by the alert adapters and {@link throttleAlerts}: subscribe it with
+ * `onExhausted(...)` and `onUnknownOutcome(...)`. Calling it returns at once; delivery happens in
+ * the background.
  */
 export interface AlertListener {
-  (event: ExhaustedEvent): void;
+  (event: AlertInput): void;
   /**
    * Sends every pending throttling summary now, ends every open window (clearing its timer) and
    * resolves when all deliveries in flight have finished. Never rejects. Call it before the

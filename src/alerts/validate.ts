@@ -1,139 +1,118 @@
-import { describeValue } from '../classify.js';
-import type { Clock, Logger } from '../types.js';
+import {
+  checkOptions,
+  clockRule,
+  functionRule,
+  loggerRule,
+  nonEmptyStringRule,
+  numberRule,
+  type Rule,
+  type Rules,
+} from '../validate.js';
 import type { FetchLike } from './types.js';
 
 /**
- * Option checks shared by the alert adapters. Each throws at once, naming the option and the bad
- * value, except where the value may be a secret (tokens, webhook URLs, header values): then only
- * its type or shape is described.
+ * The option tables of the alert adapters, on the shared rule table (`src/validate.ts`): one
+ * message format (`telegramAlert: throttleMs: expected a number >= 0, got -1`) and unknown keys
+ * rejected (`chatID` is reported, with a suggestion). Options whose value may be a secret (a bot
+ * token, a webhook URL, header values) are known to the table but checked by their own functions
+ * below, which describe a bad value by its shape only.
  */
 
+/** A key the table knows whose value is checked (secret-safely) by its own function. */
+const checkedSeparately = (rule: string): Rule => ({ type: () => true, rule });
+const URL_RULE = 'an absolute http:// or https:// URL';
+
+const throttleMsRule = numberRule(0);
+// Node fires a timer longer than 2^31-1 ms at once, so the engine refuses longer timeouts.
+const attemptTimeoutMsRule = numberRule(0, { above: true, max: 2 ** 31 - 1 });
+
+const chatIdRule: Rule = {
+  type: (v) => typeof v === 'string' || typeof v === 'number',
+  range: (v: string | number) =>
+    typeof v === 'string' ? v.trim() !== '' : Number.isSafeInteger(v),
+  rule: 'a chat id (an integer or a non-empty string such as "@channel")',
+};
+
+const formatRule: Rule = {
+  type: (v) => typeof v === 'string',
+  range: (v: string) => v === 'slack' || v === 'discord' || v === 'json',
+  rule: "'slack', 'discord' or 'json'",
+};
+
+/** Options every adapter shares. */
+const ADAPTER_RULES: Rules = {
+  fetch: functionRule,
+  throttleMs: throttleMsRule,
+  logger: loggerRule,
+  clock: clockRule,
+  hostname: nonEmptyStringRule,
+  attemptTimeoutMs: attemptTimeoutMsRule,
+};
+
+/** `telegramAlert` options. */
+export const TELEGRAM_RULES: Rules = {
+  botToken: checkedSeparately('a non-empty string'),
+  chatId: chatIdRule,
+  apiBaseUrl: checkedSeparately(URL_RULE),
+  ...ADAPTER_RULES,
+};
+
+/** `webhookAlert` options. */
+export const WEBHOOK_RULES: Rules = {
+  url: checkedSeparately(URL_RULE),
+  format: formatRule,
+  headers: checkedSeparately('an object of header names to string values'),
+  ...ADAPTER_RULES,
+};
+
+/** `throttleAlerts` options. */
+export const THROTTLE_RULES: Rules = {
+  throttleMs: throttleMsRule,
+  key: functionRule,
+  clock: clockRule,
+  logger: loggerRule,
+};
+
 /**
- * `throttleMs`: a finite number >= 0 (0 disables throttling).
+ * Checks `options` against `rules` (throwing the shared TypeError/RangeError) and that every
+ * `required` key is present.
  *
  * @example
  * ```ts
- * checkThrottleMs(undefined); // 60000
- * checkThrottleMs(-1); // RangeError: `throttleMs`: expected a number >= 0, got -1
+ * checkAlertOptions('telegramAlert', options, TELEGRAM_RULES, ['botToken', 'chatId']);
+ * // TypeError: telegramAlert: unknown option "chatID" (did you mean "chatId"?); expected one of …
  * ```
  */
-export function checkThrottleMs(value: unknown): number {
-  if (value === undefined) return 60_000;
-  if (typeof value !== 'number') {
-    throw new TypeError(`\`throttleMs\`: expected a number >= 0, got ${describeValue(value)}`);
-  }
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(`\`throttleMs\`: expected a number >= 0, got ${value}`);
-  }
-  return value;
-}
-
-/**
- * `attemptTimeoutMs`: a number in (0, 2^31-1].
- *
- * @example
- * ```ts
- * checkAttemptTimeoutMs(undefined); // 10000
- * ```
- */
-export function checkAttemptTimeoutMs(value: unknown): number {
-  if (value === undefined) return 10_000;
-  if (typeof value !== 'number') {
-    throw new TypeError(
-      `\`attemptTimeoutMs\`: expected a number > 0 and <= 2147483647, got ${describeValue(value)}`,
-    );
-  }
-  // Node fires a timer longer than 2^31-1 ms at once, so the engine refuses longer timeouts.
-  if (!(value > 0) || !(value <= 2 ** 31 - 1)) {
-    throw new RangeError(
-      `\`attemptTimeoutMs\`: expected a number > 0 and <= 2147483647, got ${value}`,
-    );
-  }
-  return value;
-}
-
-/**
- * `logger`: undefined or an object with `warn`, `error` and `debug` methods.
- *
- * @example
- * ```ts
- * const logger = checkLogger(options.logger); // Logger | undefined
- * ```
- */
-export function checkLogger(value: unknown): Logger | undefined {
-  if (value === undefined) return undefined;
-  const ok =
-    typeof value === 'object' &&
-    value !== null &&
-    ['warn', 'error', 'debug'].every(
-      (m) => typeof (value as Record<string, unknown>)[m] === 'function',
-    );
-  if (!ok) {
-    throw new TypeError(
-      `\`logger\`: expected a pino-compatible logger with warn, error and debug methods, got ${describeValue(value)}`,
-    );
-  }
-  return value as Logger;
-}
-
-/**
- * `clock`: undefined or `{ now(), sleep(ms, signal?) }`.
- *
- * @example
- * ```ts
- * const clock = checkClock(options.clock); // Clock | undefined
- * ```
- */
-export function checkClock(value: unknown): Clock | undefined {
-  if (value === undefined) return undefined;
-  const ok =
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>).now === 'function' &&
-    typeof (value as Record<string, unknown>).sleep === 'function';
-  if (!ok) {
-    throw new TypeError(
-      `\`clock\`: expected { now(), sleep(ms, signal?) }, got ${describeValue(value)}`,
-    );
-  }
-  return value as Clock;
-}
-
-/**
- * `fetch`: a function, defaulting to the global `fetch`.
- *
- * @example
- * ```ts
- * const fetchImpl = checkFetch(options.fetch); // the global fetch when undefined
- * ```
- */
-export function checkFetch(value: unknown): FetchLike {
-  if (value === undefined) {
-    if (typeof globalThis.fetch !== 'function') {
-      throw new TypeError('`fetch`: no global fetch in this runtime, pass one');
+export function checkAlertOptions<O extends object>(
+  where: string,
+  options: O | undefined,
+  rules: Rules,
+  required: readonly string[] = [],
+): O {
+  const checked = checkOptions(where, options, rules);
+  for (const key of required) {
+    const value = (checked as Record<string, unknown>)[key];
+    if (value === undefined) {
+      throw new TypeError(`${where}: ${key}: expected ${rules[key]!.rule}, got undefined`);
     }
-    return globalThis.fetch;
   }
-  if (typeof value !== 'function') {
-    throw new TypeError(`\`fetch\`: expected a function, got ${describeValue(value)}`);
-  }
-  return value as FetchLike;
+  return checked;
 }
 
 /**
- * `hostname`: undefined or a non-empty string.
+ * The `fetch` option, defaulting to the global `fetch`.
  *
  * @example
  * ```ts
- * checkHostname('trader-1'); // 'trader-1'
+ * const fetchImpl = fetchOrGlobal('webhookAlert', options.fetch);
  * ```
  */
-export function checkHostname(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`\`hostname\`: expected a non-empty string, got ${describeValue(value)}`);
+export function fetchOrGlobal(where: string, value: FetchLike | undefined): FetchLike {
+  if (value !== undefined) return value;
+  if (typeof globalThis.fetch !== 'function') {
+    throw new TypeError(`${where}: fetch: no global fetch in this runtime, pass one`);
   }
-  return value;
+  return globalThis.fetch;
 }
 
 /**
@@ -142,13 +121,14 @@ export function checkHostname(value: unknown): string | undefined {
  *
  * @example
  * ```ts
- * checkHttpUrl('url', 'https://hooks.slack.com/services/T/B/x').origin; // 'https://hooks.slack.com'
+ * checkHttpUrl('webhookAlert', 'url', 'https://hooks.slack.com/services/T/B/x').origin; // 'https://hooks.slack.com'
  * ```
  */
-export function checkHttpUrl(option: string, value: unknown): URL {
+export function checkHttpUrl(where: string, option: string, value: unknown): URL {
+  const rule = URL_RULE;
   if (typeof value !== 'string' || value === '') {
     throw new TypeError(
-      `\`${option}\`: expected an absolute http:// or https:// URL string, got ${typeof value === 'string' ? 'an empty string' : describeValue(value)}`,
+      `${where}: ${option}: expected ${rule}, got ${typeof value === 'string' ? 'an empty string' : describeShape(value)}`,
     );
   }
   let url: URL | undefined;
@@ -159,10 +139,24 @@ export function checkHttpUrl(option: string, value: unknown): URL {
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new TypeError(
-      `\`${option}\`: expected an absolute http:// or https:// URL, got ${JSON.stringify(preview(value))}`,
+      `${where}: ${option}: expected ${rule}, got ${JSON.stringify(preview(value))}`,
     );
   }
   return url;
+}
+
+/**
+ * The type of a value that may be a secret, never the value itself.
+ *
+ * @example
+ * ```ts
+ * describeShape(12345); // 'a number'
+ * ```
+ */
+export function describeShape(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** The first characters of a possibly secret string. */

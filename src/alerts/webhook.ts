@@ -1,4 +1,3 @@
-import { describeValue } from '../classify.js';
 import type { Clock, Logger } from '../types.js';
 import type { AlertChannel } from './delivery-events.js';
 import { adapterListener, createSender } from './delivery.js';
@@ -6,13 +5,11 @@ import { defaultHostname } from './host.js';
 import { alertPayload, alertText, truncate, type MessageContext } from './message.js';
 import type { AlertEvent, AlertListener, FetchLike } from './types.js';
 import {
-  checkAttemptTimeoutMs,
-  checkClock,
-  checkFetch,
-  checkHostname,
+  checkAlertOptions,
   checkHttpUrl,
-  checkLogger,
-  checkThrottleMs,
+  describeShape,
+  fetchOrGlobal,
+  WEBHOOK_RULES,
 } from './validate.js';
 
 /** Payload shapes understood by {@link webhookAlert}. */
@@ -68,32 +65,24 @@ const FORMATS: Readonly<
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-function checkFormat(value: unknown): WebhookFormat {
-  if (typeof value !== 'string' || !Object.hasOwn(FORMATS, value)) {
-    const error = typeof value === 'string' ? RangeError : TypeError;
-    throw new error(
-      `\`format\`: expected 'slack', 'discord' or 'json', got ${describeValue(value)}`,
-    );
-  }
-  return value as WebhookFormat;
-}
-
 /** Header names are shown in errors; header values are secrets and never are. */
 function checkHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(
-      `\`headers\`: expected an object of header names to string values, got ${typeof value}`,
+      `webhookAlert: headers: expected an object of header names to string values, got ${describeShape(value)}`,
     );
   }
   const out: Record<string, string> = {};
   for (const [name, headerValue] of Object.entries(value)) {
     if (!HEADER_NAME.test(name)) {
-      throw new TypeError(`\`headers\`: ${JSON.stringify(name)} is not a valid header name`);
+      throw new TypeError(
+        `webhookAlert: headers: expected valid header names, got ${JSON.stringify(name)}`,
+      );
     }
     if (typeof headerValue !== 'string' || /[\r\n\0]/.test(headerValue)) {
       throw new TypeError(
-        `\`headers\`: the value of ${JSON.stringify(name)} must be a string without line breaks, got ${typeof headerValue === 'string' ? 'a string with a line break' : typeof headerValue}`,
+        `webhookAlert: headers: expected the value of ${JSON.stringify(name)} to be a string without line breaks, got ${typeof headerValue === 'string' ? 'a string with a line break' : describeShape(headerValue)}`,
       );
     }
     out[name.toLowerCase()] = headerValue;
@@ -102,31 +91,30 @@ function checkHeaders(value: unknown): Record<string, string> {
 }
 
 /**
- * An exhaustion listener that posts to a webhook: Slack incoming webhooks (`{ text }`), Discord
+ * A listener for exhaustions and unknown outcomes that posts to a webhook: Slack incoming webhooks (`{ text }`), Discord
  * webhooks (`{ content }`, mentions disabled) or any endpoint taking JSON (`json`: operation,
  * attempts, elapsedMs, reason, verdict, error as redacted `serializeError` output, host, time,
- * suppressed count). Throttling, background delivery, retries, logging and `flush()` work as
- * for {@link telegramAlert}; the metrics channel is `webhook:<format>`.
+ * suppressed count; for an unknown outcome `kind: 'unknown-outcome'` and its `resolution`).
+ * Throttling (never for an unresolved unknown outcome), background delivery, retries, logging
+ * and `flush()` work as for {@link telegramAlert}; the metrics channel is `webhook:<format>`.
  *
  * @example
  * ```ts
  * const alert = webhookAlert({ url: process.env.SLACK_WEBHOOK_URL!, format: 'slack' });
- * const unsubscribe = onExhausted(alert);
+ * const stops = [onExhausted(alert), onUnknownOutcome(alert)];
  * ```
  */
 export function webhookAlert(options: WebhookAlertOptions): AlertListener {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`webhookAlert: expected an options object, got ${describeValue(options)}`);
-  }
-  const url = checkHttpUrl('url', options.url);
-  const format = checkFormat(options.format);
+  checkAlertOptions('webhookAlert', options, WEBHOOK_RULES, ['url', 'format']);
+  const url = checkHttpUrl('webhookAlert', 'url', options.url);
+  const format = options.format;
   const headers = checkHeaders(options.headers);
-  const throttleMs = checkThrottleMs(options.throttleMs);
-  const fetchImpl = checkFetch(options.fetch);
-  const logger = checkLogger(options.logger);
-  const clock = checkClock(options.clock);
-  const host = checkHostname(options.hostname) ?? defaultHostname();
-  const attemptTimeoutMs = checkAttemptTimeoutMs(options.attemptTimeoutMs);
+  const throttleMs = options.throttleMs ?? 60_000;
+  const fetchImpl = fetchOrGlobal('webhookAlert', options.fetch);
+  const logger = options.logger;
+  const clock = options.clock;
+  const host = options.hostname ?? defaultHostname();
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
 
   // The URL's path and query often are the credential (Slack /services/T…/B…/secret, Discord
   // /api/webhooks/id/token), and header values may be tokens: all are redacted as literals.

@@ -1,4 +1,5 @@
 import { describeValue, markErrorOnly } from '../classify.js';
+import { withClientRetries } from '../http/client-retries.js';
 import { headerValue } from '../http/headers.js';
 import { findNetworkFailure, isAbortFailure } from '../http/network.js';
 import { parseRetryAfter } from '../http/retry-after.js';
@@ -56,8 +57,9 @@ const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason:
  * 5. known codes: `RequestTimeout`, `ServiceUnavailable` `retry`; `InternalError`,
  *    `TimeoutError`, `RequestTimeoutException` `unknown`; `AccessDenied`, `NoSuchKey`,
  *    `ValidationException`, `InvalidParameter*`, `ExpiredToken`... `fail`;
- * 6. `$metadata.httpStatusCode` as in `httpClassifier` (503 `retry`, 500/502/504 and other 5xx
- *    `unknown`, 4xx `fail`), then `$fault` (`client` fail, `server` unknown).
+ * 6. `$metadata.httpStatusCode` as in `httpClassifier` (500, 502, 503, 504 and other 5xx
+ *    `unknown`, 408/425/429 `retry`, other 4xx `fail`), then `$fault` (`client` fail, `server`
+ *    unknown).
  *
  * Errors raised before a response (no `$metadata.httpStatusCode`) are judged as network failures:
  * a connection never established `retry`, a reset or timeout after sending `unknown`, a caller's
@@ -66,7 +68,9 @@ const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason:
  * judges returned values. Never throws.
  *
  * The SDK retries on its own first (3 attempts by default): give the client `maxAttempts: 1` to
- * leave retrying to tenacious.
+ * leave retrying to tenacious. When the error shows that the SDK made more than one attempt
+ * (`$metadata.attempts`), the verdict carries `clientRetried` and the run logs one warning per
+ * operation naming that setting.
  *
  * @example
  * ```ts
@@ -74,7 +78,7 @@ const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason:
  * import { retry } from 'tenacious';
  * import { awsClassifier } from 'tenacious/aws';
  *
- * const s3 = new S3Client({ maxAttempts: 1 });
+ * const s3 = new S3Client({ maxAttempts: 1 }); // tenacious does the retrying
  * const object = await retry(({ signal }) => s3.send(new GetObjectCommand(input), { abortSignal: signal }), {
  *   classify: awsClassifier(),
  * });
@@ -129,10 +133,7 @@ export function awsClassifier(options?: AwsClassifierOptions): Classifier {
     return undefined;
   };
 
-  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
-    if (outcome.ok) return undefined;
-    const error = outcome.error;
-    if (error === null || typeof error !== 'object') return undefined;
+  const judge = (error: object): Verdict | undefined => {
     const chain = causeChain(error);
     for (const item of chain) {
       if (isServiceError(item)) return judgeServiceError(item);
@@ -153,6 +154,14 @@ export function awsClassifier(options?: AwsClassifierOptions): Classifier {
       };
     }
     return isAbortFailure(error) ? ABORTED : undefined;
+  };
+
+  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
+    if (outcome.ok) return undefined;
+    const error = outcome.error;
+    if (error === null || typeof error !== 'object') return undefined;
+    // The SDK retried by itself first (`$metadata.attempts` > 1): say so on the verdict.
+    return withClientRetries(judge(error), error);
   });
 }
 

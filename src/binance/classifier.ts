@@ -1,5 +1,6 @@
 import { describeValue } from '../classify.js';
 import { stringField } from '../inspect.js';
+import { findNetworkFailure, networkVerdict } from '../http/network.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../types.js';
 import { binanceCodeRule, type BinanceProduct } from './codes.js';
 import { readBinanceError, type ParsedBinanceError } from './parse.js';
@@ -14,7 +15,11 @@ export interface BinanceClassifierOptions {
    * on the error wins over it. Default `'spot'`.
    */
   product?: BinanceProduct;
-  /** Fed the headers and status of every failure seen, so rate-limit state is shared. */
+  /**
+   * Fed the headers and status of every failure seen, so rate-limit state is shared; a ban or a
+   * rate-limit wait no header carries (a dropped 418, "banned until", the next minute window)
+   * is passed on with `pause(ms)`.
+   */
   tracker?: Pick<BinanceWeightTracker, 'update'> & Partial<Pick<BinanceWeightTracker, 'pause'>>;
   /**
    * How long to wait after an HTTP 403 (WAF block), which comes with no Retry-After. Default
@@ -42,21 +47,52 @@ function verdict(action: Verdict['action'], reason: string, retryAfterMs?: numbe
   return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
 }
 
+/**
+ * [BSD][BFG] "IP bans are tracked and scale in duration for repeat offenders, from 2 minutes to 3
+ * days": a ban whose end nobody told us lasts at least this long.
+ */
+const MIN_BAN_MS = 120_000;
+
+/** Binance's REQUEST_WEIGHT limit counts per minute [BSD]: a -1003 without a delay waits for the next one. */
+const WEIGHT_WINDOW_MS = 60_000;
+
+/**
+ * An IP ban (HTTP 418), however the client carries it: the status, a -1003 "IP banned until …"
+ * message, or a ban page (the `binance` client drops the status [TS]).
+ */
+function isBan(info: ParsedBinanceError): boolean {
+  if (info.status === 418) return true;
+  const message = info.msg ?? info.text;
+  return message !== undefined && /\bbanned\b/i.test(message);
+}
+
 /** The status the tracker should see when the client dropped it (the `binance` plain object). */
 function trackerStatus(info: ParsedBinanceError): number | undefined {
   if (info.status !== undefined) return info.status;
-  if (info.code === -1003 || info.code === -1015) {
-    return info.msg !== undefined && /banned/i.test(info.msg) ? 418 : 429;
-  }
+  if (isBan(info)) return 418;
+  if (info.code === -1003 || info.code === -1015) return 429;
   return undefined;
 }
 
 /** A 429/418, or a rate-limit code (-1003, -1015, -1034), or a bare Retry-After. */
 function isRateLimit(info: ParsedBinanceError): boolean {
-  if (info.status === 429 || info.status === 418) return true;
+  if (info.status === 429 || info.status === 418 || isBan(info)) return true;
   if (info.code !== undefined)
     return binanceCodeRule(info.code, info.product ?? 'spot')?.rateLimit === true;
   return info.status === undefined && info.retryAfterMs !== undefined;
+}
+
+/**
+ * The wait of a rate limit that came without Retry-After (or WS `retryAfter`, or a "banned until"
+ * timestamp): a ban lasts at least Binance's minimum of 2 minutes, so by default (`maxRetryAfterMs`
+ * 60 s) the run ends at once; a -1003 (or a bare 429) waits for the next minute window.
+ */
+function defaultRateLimitWait(info: ParsedBinanceError, nowMs: number): number | undefined {
+  if (isBan(info)) return MIN_BAN_MS;
+  if (info.code === -1003 || (info.status === 429 && info.code === undefined)) {
+    return WEIGHT_WINDOW_MS - (((nowMs % WEIGHT_WINDOW_MS) + WEIGHT_WINDOW_MS) % WEIGHT_WINDOW_MS);
+  }
+  return undefined;
 }
 
 /**
@@ -64,10 +100,16 @@ function isRateLimit(info: ParsedBinanceError): boolean {
  * rules Binance documents:
  *
  * - rate limits (429, -1003, -1015) and IP bans (418) retry after Retry-After (or the WS
- *   `retryAfter` timestamp, or "banned until"); a wait longer than `maxRetryAfterMs` ends the run;
- * - 5xx, -1000, -1006, -1007 and futures 408 are `unknown`: the order may have been placed;
+ *   `retryAfter` timestamp, or "banned until"); a wait longer than `maxRetryAfterMs` ends the run.
+ *   Without any of these, a ban (a 418, an "IP banned until" message, a ban page from a client
+ *   that dropped the status) lasts at least 2 minutes, and a -1003 waits for the next minute;
+ * - 5xx, -1000, -1001 (spot), -1006, -1007, -1008 (spot), -4078 and futures 408 are `unknown`:
+ *   the order may have been placed. On spot a 5xx is unknown whatever its code;
  * - futures 503 "Service Unavailable.", "Internal error; unable to process…" and -1008
- *   "Request throttled…" retry (Binance: certain failures); "Unknown error…" is `unknown`;
+ *   "Request throttled…" retry (Binance: certain failures), but only in a Binance JSON body; an
+ *   HTML page is `unknown`. "Unknown error…" is `unknown`;
+ * - network failures of the clients themselves: refused before sending retry, a reset or a
+ *   client timeout after sending is `unknown`;
  * - -1021 (timestamp outside recvWindow) retries: the next attempt signs a fresh timestamp;
  * - 403 (WAF) waits `wafDelayMs`;
  * - auth, signature, parameter and order rejections fail, and a duplicate client order id
@@ -111,32 +153,52 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
   const clock = options.clock ?? { now: Date.now };
   if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock, true);
 
-  function feed(info: ParsedBinanceError, rateLimited: boolean): void {
+  /**
+   * Tells the tracker what this failure says about the shared limits: its headers (with the status
+   * the client may have dropped), and a rate-limit wait no header carries (a WS `retryAfter`, a
+   * "banned until" timestamp, the 2-minute minimum ban, the next minute window).
+   */
+  function feed(info: ParsedBinanceError, result: Verdict | undefined): void {
     if (tracker === undefined) return;
     try {
       if (info.headers !== null && typeof info.headers === 'object') {
         tracker.update(info.headers, trackerStatus(info));
       }
-      // A ban end known from the WS `retryAfter` or "banned until" (no header carries it).
-      if (rateLimited && info.retryAfterMs !== undefined) tracker.pause?.(info.retryAfterMs);
+      if (
+        result !== undefined &&
+        result.action === 'retry' &&
+        result.retryAfterMs !== undefined &&
+        isRateLimit(info)
+      ) {
+        tracker.pause?.(result.retryAfterMs);
+      }
     } catch {
       // The tracker is advisory: a failure in it never changes the verdict.
     }
   }
 
-  function decide(info: ParsedBinanceError): Verdict | undefined {
+  function decide(info: ParsedBinanceError, nowMs: number): Verdict | undefined {
     const product = info.product ?? fallbackProduct;
-    const { code, status, retryAfterMs } = info;
+    const { code, status } = info;
     const message = info.msg ?? info.text;
+    const retryAfterMs =
+      info.retryAfterMs ?? (isRateLimit(info) ? defaultRateLimitWait(info, nowMs) : undefined);
 
-    // [BFG] futures 503 variants are told apart by message (the body may lack a code).
+    // [BFG] futures 503 variants are told apart by message (the body may lack a code), but only
+    // Binance's own JSON `msg` counts: a load balancer's HTML page saying "Service Unavailable"
+    // is not Binance's "100% failure" and stays unknown (below).
     if (
       product === 'futures' &&
       (status === undefined || status >= 500) &&
       (code === undefined || code > -1100)
     ) {
-      const rule = futures503Rule(message);
+      const rule = futures503Rule(info.msg);
       if (rule !== undefined) return verdict(rule.action, rule.reason, retryAfterMs);
+    }
+
+    // A ban page without a code (the `binance` client drops the 418 status [TS]).
+    if (code === undefined && status === undefined && isBan(info)) {
+      return verdict('retry', 'binance:http-418', retryAfterMs);
     }
 
     if (code !== undefined) {
@@ -148,11 +210,12 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
         ) {
           return verdict('fail', 'binance:duplicate-order');
         }
-        return verdict(
-          rule.action,
-          `binance:${code}`,
-          rule.action === 'fail' ? undefined : retryAfterMs,
-        );
+        // [BSD] spot and sapi: a 5XX means "execution status is UNKNOWN", whatever the code says.
+        const action =
+          rule.action === 'retry' && product !== 'futures' && status !== undefined && status >= 500
+            ? 'unknown'
+            : rule.action;
+        return verdict(action, `binance:${code}`, action === 'fail' ? undefined : retryAfterMs);
       }
     }
 
@@ -188,28 +251,34 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
       return undefined;
     if (outcome.ok && typeof value === 'string') return undefined;
     try {
-      const info = readBinanceError(value, clock.now());
-      if (info === undefined) {
+      const nowMs = clock.now();
+      const info = readBinanceError(value, nowMs);
+      if (info !== undefined) {
+        // A returned value is a failure only with a Binance code or an error status.
         if (
-          !outcome.ok &&
-          stringField(value, 'name') === 'NetworkError' &&
-          stringField(value, 'message') === COMMON_NETWORK_ERROR
+          outcome.ok &&
+          info.code === undefined &&
+          !(info.status !== undefined && info.status >= 400)
         ) {
-          return verdict('unknown', 'binance:network-error');
+          return undefined;
         }
-        return undefined;
+        const result = decide(info, nowMs);
+        feed(info, result);
+        if (result !== undefined) return result;
       }
-      // A returned value is a failure only with a Binance code or an error status.
+      if (outcome.ok) return undefined;
+      // The clients' own network failures: the `binance` client rethrows the AxiosError when no
+      // response came (`ECONNRESET`, `ECONNABORTED` on its timeout, `ETIMEDOUT`, "socket hang
+      // up") [TS]. Refused before sending: retry; after: unknown.
+      const network = findNetworkFailure(value);
+      if (network !== undefined) return networkVerdict(network);
       if (
-        outcome.ok &&
-        info.code === undefined &&
-        !(info.status !== undefined && info.status >= 400)
+        stringField(value, 'name') === 'NetworkError' &&
+        stringField(value, 'message') === COMMON_NETWORK_ERROR
       ) {
-        return undefined;
+        return verdict('unknown', 'binance:network-error');
       }
-      const result = decide(info);
-      feed(info, result !== undefined && result.action === 'retry' && isRateLimit(info));
-      return result;
+      return undefined;
     } catch {
       return undefined;
     }

@@ -38,7 +38,10 @@ const fail = (name: string): BinanceCodeRule => ({ name, action: 'fail' });
 const entries: [BinanceCodeKey, BinanceCodeRule][] = [
   // 10xx: general server or network issues.
   [-1000, unknown('UNKNOWN')], // [BSD][BFE] no execution semantics documented; may have executed (judgement)
-  [-1001, retry('DISCONNECTED')], // [BFG] "Internal error; unable to process…" = failure, "you can resend"
+  // Spot documents no execution semantics for -1001 and says any 5XX is "execution status
+  // UNKNOWN" [BSD]: unknown (an idempotent call retries it all the same).
+  [-1001, unknown('DISCONNECTED')],
+  ['futures:-1001', retry('DISCONNECTED')], // [BFG] 503 "Internal error; unable to process…" = failure, "you can resend"
   [-1002, fail('UNAUTHORIZED')], // [BSD][BFE] auth
   [-1003, wait('TOO_MANY_REQUESTS')], // [BSD][BFE] request weight / "IP banned until %s"; honour Retry-After
   [-1004, retry('SERVER_BUSY')], // [BMG] sapi "Server is busy, please wait and try again"; [CX] spot: OperationFailed
@@ -46,7 +49,9 @@ const entries: [BinanceCodeKey, BinanceCodeRule][] = [
   [-1005, fail('NO_SUCH_IP')], // [BFE] config
   [-1006, unknown('UNEXPECTED_RESP')], // [BSD][BFE] "Execution status unknown."
   [-1007, unknown('TIMEOUT')], // [BSD][BFE] "Send status unknown; execution status unknown."
-  [-1008, retry('SERVER_BUSY')], // [BSD] "Server is currently overloaded … try again in a few minutes"
+  // [BSD] "Server is currently overloaded … try again in a few minutes": not said to be a failure
+  // before processing, so unknown on spot (judgement: only what is known not to have executed retries).
+  [-1008, unknown('SERVER_BUSY')],
   ['futures:-1008', retry('REQUEST_THROTTLED')], // [BFG] 503 "Request throttled by system-level protection": 100% failure
   [-1010, fail('ERROR_MSG_RECEIVED')], // [BSD][BFE] matching-engine rejection
   [-1011, fail('NON_WHITE_LIST')], // [BFE] "This IP cannot access this route."
@@ -138,6 +143,12 @@ const entries: [BinanceCodeKey, BinanceCodeRule][] = [
   [-5021, fail('FOK_ORDER_REJECT')], // FOK could not be filled: a business outcome
   [-5022, fail('GTX_ORDER_REJECT')], // post-only would take: a business outcome
   [-5028, retry('ME_RECVWINDOW_REJECT')], // outside the ME recvWindow: re-sign and resend (judgement)
+  // [BFE] -4078 OPTIONS_COMMON_ERROR "options internal error": no execution semantics given (ccxt
+  // maps it to OperationFailed, i.e. transient): it may have executed, unknown.
+  [-4078, unknown('OPTIONS_COMMON_ERROR')],
+  // [BFE] -5041 BBO_ORDER_REJECT "No depth matches this BBO order": rejected, nothing was placed;
+  // the same order gets the same answer until the book changes (ccxt: OperationFailed) — fail.
+  [-5041, fail('BBO_ORDER_REJECT')],
 ];
 
 /** Fills a documented range with a rule for every code the entries above do not name. */

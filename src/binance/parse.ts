@@ -126,9 +126,14 @@ function bodyText(body: unknown): string | undefined {
   return text === '' ? undefined : text;
 }
 
-/** CloudFront/WAF block pages carry no JSON; they name the status in their text (judgement). */
+/**
+ * Status pages that carry no JSON name the status in their text (judgement): CloudFront/WAF block
+ * pages (403), and ban pages (418). The `binance` client drops the HTTP status [TS], so this is
+ * the only way to learn of a ban it reports.
+ */
 function statusFromText(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
+  if (/\b418\b/.test(text) && /teapot|banned|ban\b/i.test(text)) return 418;
   return /\b403\b/.test(text) && /forbidden|error|blocked/i.test(text) ? 403 : undefined;
 }
 

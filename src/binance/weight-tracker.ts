@@ -1,16 +1,29 @@
-import { describeValue } from '../classify.js';
 import { realClock } from '../clock.js';
 import { parseRetryAfter } from '../http/retry-after.js';
+import { isFleetStore, type FleetStore, type SharedRateLimit } from '../state-store.js';
 import type { Clock, Logger } from '../types.js';
+import {
+  checkOptions,
+  checkValue,
+  clockRule,
+  describeValue,
+  methodsRule,
+  nonEmptyStringRule,
+  numberRule,
+  type Rule,
+  type Rules,
+} from '../validate.js';
 import { headerEntries, headerValue } from './headers.js';
 
 /**
- * A shared view of Binance's request-weight limit, so that every caller on one IP slows down
- * together instead of each finding out with a 429, and all of them stop after a 429 or 418 ban.
+ * A shared view of Binance's rate limits, so that every caller on one IP slows down together
+ * instead of each finding out with a 429, and all of them stop after a 429 or 418 ban. With a
+ * `store` (`tenacious/redis`) the view is shared by every process of a fleet.
  *
  * Binance reports the weight used by the IP in the current window on every response as
  * `X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter)` and the account's order count as
- * `X-MBX-ORDER-COUNT-…` [BSD][BFG]; Retry-After on a 429 or 418 is in seconds [BSD].
+ * `X-MBX-ORDER-COUNT-…`; limits are per IP for weight and per account for orders [BSD][BFG];
+ * Retry-After on a 429 or 418 is in seconds [BSD] (reference/errors.md §1.2).
  */
 
 /** `X-MBX-USED-WEIGHT-1M`, `x-mbx-order-count-10s`… (the pattern `@binance/common` uses [BC]). */
@@ -26,7 +39,21 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 /** Binance's shortest IP ban, used after a 418 without Retry-After [BSD]: "from 2 minutes to 3 days". */
 const MIN_BAN_MS = 120_000;
 
-/** Options of {@link binanceWeightTracker}. */
+/**
+ * A 429 (or -1003) without Retry-After holds until the next minute window: REQUEST_WEIGHT is
+ * counted per minute (`X-MBX-USED-WEIGHT-1M`) [BSD] (reference/errors.md §1.2), and the contract
+ * (API.md, binanceClassifier) says "a -1003 without Retry-After waits for the next minute window".
+ */
+const WEIGHT_WINDOW_MS = 60_000;
+
+/**
+ * Options of {@link binanceWeightTracker}.
+ *
+ * @example
+ * ```ts
+ * const options: BinanceWeightTrackerOptions = { limit: 6000, orderLimits: { '10s': 50 } };
+ * ```
+ */
 export interface BinanceWeightTrackerOptions {
   /** The request-weight limit of the window, e.g. 6000 (spot, 1m) or 2400 (USDⓈ-M futures, 1m). */
   limit: number;
@@ -36,21 +63,44 @@ export interface BinanceWeightTrackerOptions {
   pauseAt?: number;
   /** The window `limit` applies to, as in the header name (`1m`, `10s`, `1h`, `1d`). Default `1m`. */
   interval?: string;
+  /**
+   * Order-count limits per interval, as in `X-MBX-ORDER-COUNT-*` (spot: `{ '10s': 50, '1d': 160000 }`):
+   * `acquireOrder()` waits while one is reached. Default: none.
+   */
+  orderLimits?: Readonly<Record<string, number>>;
   /** Time source and sleeper. Default: real time. */
   clock?: Clock;
   /** Receives a `warn` when usage crosses `warnAt`. */
   logger?: Pick<Logger, 'warn'>;
+  /**
+   * A store shared by a fleet (`redisStore()` from `tenacious/redis`): weight is reserved there
+   * atomically, a 429/418 seen by any process holds every process, and usage headers from any
+   * process are merged. Default: none, the tracker is this process's.
+   */
+  store?: FleetStore;
+  /**
+   * Which shared limit this is, with a `store`: one per IP (weight) and account (orders). It is
+   * hashed before it reaches a key name, so an API key is fine. Default `'binance'`.
+   */
+  key?: string;
 }
 
-/** Plain data describing a tracker's state. */
+/**
+ * Plain data describing a tracker's state.
+ *
+ * @example
+ * ```ts
+ * const { ratio, pausedUntil } = tracker.snapshot();
+ * ```
+ */
 export interface BinanceWeightSnapshot {
   limit: number;
   warnAt: number;
   pauseAt: number;
   interval: string;
-  /** Estimated weight used per interval in the current window (header value plus local acquisitions). */
+  /** Estimated weight used per interval in the current window (header value plus acquisitions). */
   usedWeight: Record<string, number>;
-  /** Order counts per interval from the last `X-MBX-ORDER-COUNT-*` headers of the current window. */
+  /** Order counts per interval in the current window (headers plus `acquireOrder()`s). */
   orderCounts: Record<string, number>;
   /** `usedWeight[interval] / limit`. */
   ratio: number;
@@ -61,7 +111,16 @@ export interface BinanceWeightSnapshot {
   pausedUntil: number | undefined;
 }
 
-/** A shared Binance rate-limit tracker; see {@link binanceWeightTracker}. */
+/**
+ * A shared Binance rate-limit tracker; see {@link binanceWeightTracker}.
+ *
+ * @example
+ * ```ts
+ * await tracker.acquire(4);
+ * const response = await fetch(url);
+ * tracker.update(response.headers, response.status);
+ * ```
+ */
 export interface BinanceWeightTracker {
   /** Reads `X-MBX-USED-WEIGHT-*`, `X-MBX-ORDER-COUNT-*` and, on a 429 or 418, Retry-After. */
   update(headers: unknown, status?: number): void;
@@ -69,37 +128,349 @@ export interface BinanceWeightTracker {
   pause(ms: number): void;
   /** Resolves at once below `pauseAt`; otherwise waits for the window to roll over or a ban to end. */
   acquire(weight?: number, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Like {@link acquire} for an order request: also waits while an `orderLimits` count is reached,
+   * then counts one order in each.
+   */
+  acquireOrder(weight?: number, options?: { signal?: AbortSignal }): Promise<void>;
   snapshot(): BinanceWeightSnapshot;
 }
 
-interface Reading {
-  value: number;
-  windowStartMs: number;
-}
+const fractionRule: Rule = {
+  type: (v) => typeof v === 'number',
+  range: (v: number) => v > 0 && v <= 1,
+  rule: 'a number in (0, 1]',
+};
 
-function fail(name: string, rule: string, value: unknown, asType: boolean): never {
-  const message = `binanceWeightTracker: \`${name}\`: expected ${rule}, got ${describeValue(value)}`;
-  throw asType ? new TypeError(message) : new RangeError(message);
-}
+const INTERVAL = /^[1-9]\d*[smhd]$/;
 
-function fraction(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') fail(name, 'a number in (0, 1]', value, true);
-  if (!(value > 0 && value <= 1)) fail(name, 'a number in (0, 1]', value, false);
-  return value;
-}
+const intervalRule: Rule = {
+  type: (v) => typeof v === 'string',
+  range: (v: string) => INTERVAL.test(v),
+  rule: 'an interval such as "1m"',
+};
+
+const orderLimitsRule: Rule = {
+  type: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  range: (v: Record<string, unknown>) =>
+    Object.entries(v).every(
+      ([k, n]) => INTERVAL.test(k) && typeof n === 'number' && Number.isInteger(n) && n >= 1,
+    ),
+  rule: 'an object of interval → integer >= 1, such as { "10s": 50 }',
+};
+
+const RULES: Rules = {
+  limit: numberRule(1, { integer: true }),
+  warnAt: fractionRule,
+  pauseAt: fractionRule,
+  interval: intervalRule,
+  orderLimits: orderLimitsRule,
+  clock: clockRule,
+  logger: methodsRule('a logger with a warn method', 'warn'),
+  store: { type: isFleetStore, rule: 'a fleet store such as redisStore()' },
+  key: nonEmptyStringRule,
+};
+
+const weightRule = numberRule(0);
 
 function intervalMs(key: string): number {
   const match = /^(\d+)([smhd])$/.exec(key);
   return match === null ? 60_000 : Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 
+/** A count that belongs to one window of `ms` (aligned to multiples of `ms`), zero in any other. */
+class Windowed {
+  value = 0;
+  start = Number.NEGATIVE_INFINITY;
+  constructor(readonly ms: number) {}
+
+  /** Moves to `now`'s window (forgetting the old count); true when it moved. */
+  roll(now: number): boolean {
+    const start = Math.floor(now / this.ms) * this.ms;
+    if (start === this.start) return false;
+    this.start = start;
+    this.value = 0;
+    return true;
+  }
+
+  current(now: number): number {
+    this.roll(now);
+    return this.value;
+  }
+
+  /** The count never goes down within a window: a smaller reading is an older one. */
+  raise(now: number, value: number): void {
+    this.roll(now);
+    if (value > this.value) this.value = value;
+  }
+}
+
+/** What the headers of one response said. */
+interface Report {
+  usedWeight?: number;
+  orderCounts?: Record<string, number>;
+  cooldownMs?: number;
+  alignMs?: number;
+}
+
+class Tracker implements BinanceWeightTracker {
+  private readonly weight: Windowed;
+  private readonly otherWeights = new Map<string, Windowed>();
+  private readonly orders = new Map<string, Windowed>();
+  private readonly pauseWeight: number;
+  private readonly warnWeight: number;
+  private warnedStart = Number.NaN;
+  private pausedUntil = 0;
+  private readonly shared: SharedRateLimit | undefined;
+
+  constructor(
+    private readonly limit: number,
+    private readonly warnAt: number,
+    private readonly pauseAt: number,
+    private readonly interval: string,
+    private readonly orderLimits: Readonly<Record<string, number>>,
+    private readonly clock: Clock,
+    private readonly logger: Pick<Logger, 'warn'> | undefined,
+    store: FleetStore | undefined,
+    key: string,
+  ) {
+    this.weight = new Windowed(intervalMs(interval));
+    this.pauseWeight = pauseAt * limit;
+    this.warnWeight = warnAt * limit;
+    for (const name of Object.keys(orderLimits))
+      this.orders.set(name, new Windowed(intervalMs(name)));
+    if (store === undefined) return;
+    this.shared = store.sharedRateLimit(key, {
+      windowMs: this.weight.ms,
+      pauseWeight: this.pauseWeight,
+      orderLimits: Object.fromEntries(
+        Object.entries(orderLimits).map(([name, n]) => [
+          name,
+          { windowMs: intervalMs(name), limit: n },
+        ]),
+      ),
+    });
+    // Another process's 429/418 reaches this one by pub/sub, within a round trip.
+    this.shared.watchCooldown((ms) => this.holdUntil(this.clock.now() + ms));
+  }
+
+  update(headers: unknown, status?: number): void {
+    const now = this.clock.now();
+    const report: Report = {};
+    for (const [name, raw] of headerEntries(headers)) {
+      const match = RATE_HEADER.exec(name);
+      if (match === null) continue;
+      const value = Number.parseInt(raw, 10);
+      if (!Number.isFinite(value) || value < 0) continue;
+      const key = `${match[2]}${match[3]!.toLowerCase()}`;
+      if (match[1]!.toLowerCase() === 'used-weight') {
+        // The header counts every request the server saw; acquisitions still in flight may not
+        // be in it yet, so the estimate never goes down within a window.
+        if (key === this.interval) {
+          this.weight.raise(now, value);
+          report.usedWeight = value;
+        } else {
+          this.windowedOf(this.otherWeights, key).raise(now, value);
+        }
+      } else {
+        this.windowedOf(this.orders, key).raise(now, value);
+        (report.orderCounts ??= {})[key] = value;
+      }
+    }
+    if (status === 429 || status === 418) {
+      const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'), now);
+      if (retryAfterMs !== undefined) report.cooldownMs = retryAfterMs;
+      else if (status === 418) report.cooldownMs = MIN_BAN_MS;
+      else {
+        report.cooldownMs = 0;
+        report.alignMs = WEIGHT_WINDOW_MS;
+      }
+      const alignMs = report.alignMs ?? 0;
+      const boundary = alignMs > 0 ? Math.floor(now / alignMs) * alignMs + alignMs : 0;
+      this.holdUntil(Math.max(now + report.cooldownMs, boundary));
+    }
+    this.checkWarn(now);
+    if (this.shared !== undefined && Object.keys(report).length > 0) this.tell(report);
+  }
+
+  pause(ms: number): void {
+    if (typeof ms !== 'number' || !(ms >= 0)) return;
+    this.holdUntil(this.clock.now() + ms);
+    if (this.shared !== undefined) this.tell({ cooldownMs: ms });
+  }
+
+  acquire(weight: number = 1, options?: { signal?: AbortSignal }): Promise<void> {
+    const error = checkValue('acquire: weight', weight, weightRule);
+    if (error !== undefined) return Promise.reject(error);
+    return this.shared === undefined
+      ? this.acquireLocal(weight, 0, options?.signal)
+      : this.acquireShared(this.shared, weight, 0, options?.signal);
+  }
+
+  acquireOrder(weight: number = 1, options?: { signal?: AbortSignal }): Promise<void> {
+    const error = checkValue('acquireOrder: weight', weight, weightRule);
+    if (error !== undefined) return Promise.reject(error);
+    return this.shared === undefined
+      ? this.acquireLocal(weight, 1, options?.signal)
+      : this.acquireShared(this.shared, weight, 1, options?.signal);
+  }
+
+  snapshot(): BinanceWeightSnapshot {
+    const now = this.clock.now();
+    const usedWeight: Record<string, number> = {};
+    for (const [key, w] of this.otherWeights) usedWeight[key] = w.current(now);
+    const used = this.weight.current(now);
+    usedWeight[this.interval] = used;
+    const orderCounts: Record<string, number> = {};
+    for (const [key, w] of this.orders) orderCounts[key] = w.current(now);
+    return {
+      limit: this.limit,
+      warnAt: this.warnAt,
+      pauseAt: this.pauseAt,
+      interval: this.interval,
+      usedWeight,
+      orderCounts,
+      ratio: used / this.limit,
+      windowStartMs: this.weight.start,
+      windowEndMs: this.weight.start + this.weight.ms,
+      pausedUntil: this.pausedUntil > now ? this.pausedUntil : undefined,
+    };
+  }
+
+  /** This process's own decision: the local estimate against the limits. */
+  private async acquireLocal(weight: number, orders: number, signal?: AbortSignal): Promise<void> {
+    const clock = this.clock;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const now = clock.now();
+      if (this.pausedUntil > now) {
+        await clock.sleep(this.pausedUntil - now, signal);
+        continue;
+      }
+      const waitMs = this.localWait(now, orders);
+      if (waitMs > 0) {
+        await clock.sleep(waitMs, signal);
+        continue;
+      }
+      this.weight.value += weight;
+      if (orders > 0) for (const w of this.orders.values()) w.value += orders;
+      this.checkWarn(now);
+      return;
+    }
+  }
+
+  /** Ms until the local limits allow a request now (0: go). */
+  private localWait(now: number, orders: number): number {
+    const weight = this.weight;
+    if (weight.current(now) >= this.pauseWeight) return weight.start + weight.ms - now;
+    if (orders > 0) {
+      for (const [name, limit] of Object.entries(this.orderLimits)) {
+        const w = this.orders.get(name)!;
+        if (w.current(now) + orders > limit) return w.start + w.ms - now;
+      }
+    }
+    return 0;
+  }
+
+  /** The fleet's decision: one atomic reservation in the store per try. */
+  private async acquireShared(
+    shared: SharedRateLimit,
+    weight: number,
+    orders: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const clock = this.clock;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const now = clock.now();
+      if (this.pausedUntil > now) {
+        // A cooldown this process already knows of (its own 429, or another's by pub/sub).
+        await clock.sleep(this.pausedUntil - now, signal);
+        continue;
+      }
+      let answer;
+      try {
+        answer = await shared.reserve(weight, orders);
+      } catch {
+        // The store is down or slow: this process's own limits decide (the store logs and counts).
+        return this.acquireLocal(weight, orders, signal);
+      }
+      const after = clock.now();
+      this.weight.raise(after, answer.used);
+      if (answer.outcome === 'reserved') {
+        if (orders > 0)
+          for (const w of this.orders.values()) w.raise(after, w.current(after) + orders);
+        this.checkWarn(after);
+        return;
+      }
+      // The store says how long, in its own clock: no polling, no dependence on this host's time.
+      if (answer.outcome === 'cooldown') this.holdUntil(after + answer.waitMs);
+      await clock.sleep(answer.waitMs, signal);
+    }
+  }
+
+  private tell(report: Report): void {
+    this.shared!.update(report).then(
+      (view) => {
+        const now = this.clock.now();
+        this.weight.raise(now, view.used);
+        if (view.cooldownMs > 0) this.holdUntil(now + view.cooldownMs);
+      },
+      () => {
+        // The store is down: the local state already has this report.
+      },
+    );
+  }
+
+  private windowedOf(map: Map<string, Windowed>, key: string): Windowed {
+    let w = map.get(key);
+    if (w === undefined) {
+      w = new Windowed(intervalMs(key));
+      map.set(key, w);
+    }
+    return w;
+  }
+
+  private holdUntil(until: number): void {
+    if (until > this.pausedUntil) this.pausedUntil = until;
+  }
+
+  private checkWarn(now: number): void {
+    const used = this.weight.current(now);
+    if (used < this.warnWeight || this.warnedStart === this.weight.start) return;
+    this.warnedStart = this.weight.start;
+    try {
+      this.logger?.warn(
+        {
+          usedWeight: used,
+          limit: this.limit,
+          interval: this.interval,
+          warnAt: this.warnAt,
+          ratio: used / this.limit,
+        },
+        'binance request weight above warnAt',
+      );
+    } catch {
+      // A broken logger never breaks the caller's request.
+    }
+  }
+}
+
 /**
  * Creates a tracker to share between every client on one IP (or one account, for order counts).
  * Feed it response headers with `update(headers, status)` (or let
  * `binanceClassifier({ tracker })` feed it every failure), and call `await tracker.acquire(weight)`
- * before each request. Windows are aligned to wall-clock boundaries of the interval (`1m` windows
- * start on the minute), as Binance counts them.
+ * before each request (`acquireOrder(weight)` before each order). Windows are aligned to
+ * wall-clock boundaries of the interval (`1m` windows start on the minute), as Binance counts them.
+ *
+ * A 429 holds every caller until its Retry-After passes, or, without one, until the next minute
+ * window; a 418 without Retry-After holds for Binance's shortest ban (2 minutes).
+ *
+ * With a `store` (`tenacious/redis`) every process sharing it and `key` shares the tracker:
+ * `acquire` reserves weight atomically in the store (one round trip), windows follow the store's
+ * clock, a 429/418 any process sees holds them all (waiters sleep exactly until it ends), and
+ * headers from any process are merged. When the store does not answer, each process falls back
+ * to its own estimate.
  *
  * @example
  * ```ts
@@ -109,163 +480,32 @@ function intervalMs(key: string): number {
  * await tracker.acquire(4);                       // weight of GET /api/v3/openOrders (one symbol: 6)
  * const orders = await client.getOpenOrders();
  * tracker.update(client.getRateLimitStates());    // `x-mbx-used-weight-1m` etc. from the last response
+ *
+ * // A fleet behind one IP:
+ * const shared = binanceWeightTracker({ limit: 6000, orderLimits: { '10s': 50 }, store, key: 'ip-1' });
  * ```
  */
 export function binanceWeightTracker(options: BinanceWeightTrackerOptions): BinanceWeightTracker {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `binanceWeightTracker: expected an options object, got ${describeValue(options)}`,
-    );
+  const o = checkOptions('binanceWeightTracker', options, RULES);
+  if (o.limit === undefined) {
+    throw new TypeError('binanceWeightTracker: limit: expected an integer >= 1, got undefined');
   }
-  const { limit } = options;
-  if (typeof limit !== 'number') fail('limit', 'a positive integer', limit, true);
-  if (!(Number.isInteger(limit) && limit > 0)) fail('limit', 'a positive integer', limit, false);
-  const warnAt = fraction('warnAt', options.warnAt, 0.8);
-  const pauseAt = fraction('pauseAt', options.pauseAt, 0.9);
+  const warnAt = o.warnAt ?? 0.8;
+  const pauseAt = o.pauseAt ?? 0.9;
   if (warnAt > pauseAt) {
     throw new RangeError(
-      `binanceWeightTracker: \`warnAt\` (${warnAt}) must be <= \`pauseAt\` (${pauseAt})`,
+      `binanceWeightTracker: warnAt: expected a number <= pauseAt (${pauseAt}), got ${describeValue(warnAt)}`,
     );
   }
-  const interval = options.interval ?? '1m';
-  if (typeof interval !== 'string') fail('interval', 'an interval such as "1m"', interval, true);
-  if (!/^[1-9]\d*[smhd]$/.test(interval))
-    fail('interval', 'an interval such as "1m"', interval, false);
-  const clock = options.clock ?? realClock;
-  if (typeof clock?.now !== 'function' || typeof clock.sleep !== 'function') {
-    fail('clock', 'a clock with now() and sleep(ms, signal)', clock, true);
-  }
-  const logger = options.logger;
-  if (logger !== undefined && typeof logger?.warn !== 'function') {
-    fail('logger', 'a logger with a warn method', logger, true);
-  }
-
-  const windowMs = intervalMs(interval);
-  const pauseWeight = pauseAt * limit;
-  const warnWeight = warnAt * limit;
-  const usedWeight = new Map<string, Reading>();
-  const orderCounts = new Map<string, Reading>();
-  let windowStartMs = Number.NEGATIVE_INFINITY;
-  let used = 0;
-  let warned = false;
-  let pausedUntil = 0;
-
-  /** Moves to the window containing `now`, forgetting the previous window's usage. */
-  function roll(now: number): void {
-    const start = Math.floor(now / windowMs) * windowMs;
-    if (start !== windowStartMs) {
-      windowStartMs = start;
-      used = 0;
-      warned = false;
-    }
-  }
-
-  function checkWarn(): void {
-    if (warned || used < warnWeight) return;
-    warned = true;
-    try {
-      logger?.warn(
-        { usedWeight: used, limit, interval, warnAt, ratio: used / limit },
-        'binance request weight above warnAt',
-      );
-    } catch {
-      // A broken logger never breaks the caller's request.
-    }
-  }
-
-  function holdUntil(until: number): void {
-    if (until > pausedUntil) pausedUntil = until;
-  }
-
-  function current(readings: Map<string, Reading>, now: number): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [key, reading] of readings) {
-      const ms = intervalMs(key);
-      out[key] = Math.floor(now / ms) * ms === reading.windowStartMs ? reading.value : 0;
-    }
-    return out;
-  }
-
-  return {
-    update(headers: unknown, status?: number): void {
-      const now = clock.now();
-      roll(now);
-      for (const [name, raw] of headerEntries(headers)) {
-        const match = RATE_HEADER.exec(name);
-        if (match === null) continue;
-        const value = Number.parseInt(raw, 10);
-        if (!Number.isFinite(value) || value < 0) continue;
-        const key = `${match[2]}${match[3]!.toLowerCase()}`;
-        const ms = intervalMs(key);
-        const reading = { value, windowStartMs: Math.floor(now / ms) * ms };
-        if (match[1]!.toLowerCase() === 'used-weight') {
-          usedWeight.set(key, reading);
-          // The header counts every request the server saw; local acquisitions still in flight
-          // may not be in it yet, so the estimate never goes down within a window.
-          if (key === interval && value > used) used = value;
-        } else {
-          orderCounts.set(key, reading);
-        }
-      }
-      if (status === 429 || status === 418) {
-        const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'), now);
-        // Without Retry-After: a 429 waits for the window to roll over, a 418 for the shortest ban.
-        const waitMs =
-          retryAfterMs ?? (status === 429 ? windowStartMs + windowMs - now : MIN_BAN_MS);
-        holdUntil(now + waitMs);
-      }
-      checkWarn();
-    },
-
-    pause(ms: number): void {
-      if (typeof ms !== 'number' || !(ms >= 0)) return;
-      holdUntil(clock.now() + ms);
-    },
-
-    async acquire(weight: number = 1, acquireOptions?: { signal?: AbortSignal }): Promise<void> {
-      if (typeof weight !== 'number') {
-        throw new TypeError(
-          `acquire: \`weight\`: expected a number >= 0, got ${describeValue(weight)}`,
-        );
-      }
-      if (!(weight >= 0 && Number.isFinite(weight))) {
-        throw new RangeError(`acquire: \`weight\`: expected a number >= 0, got ${weight}`);
-      }
-      const signal = acquireOptions?.signal;
-      for (;;) {
-        if (signal?.aborted) throw signal.reason;
-        const now = clock.now();
-        if (pausedUntil > now) {
-          await clock.sleep(pausedUntil - now, signal);
-          continue;
-        }
-        roll(now);
-        if (used < pauseWeight) {
-          used += weight;
-          checkWarn();
-          return;
-        }
-        await clock.sleep(windowStartMs + windowMs - now, signal);
-      }
-    },
-
-    snapshot(): BinanceWeightSnapshot {
-      const now = clock.now();
-      roll(now);
-      const weights = current(usedWeight, now);
-      weights[interval] = used;
-      return {
-        limit,
-        warnAt,
-        pauseAt,
-        interval,
-        usedWeight: weights,
-        orderCounts: current(orderCounts, now),
-        ratio: used / limit,
-        windowStartMs,
-        windowEndMs: windowStartMs + windowMs,
-        pausedUntil: pausedUntil > now ? pausedUntil : undefined,
-      };
-    },
-  };
+  return new Tracker(
+    o.limit,
+    warnAt,
+    pauseAt,
+    o.interval ?? '1m',
+    o.orderLimits ?? {},
+    o.clock ?? realClock,
+    o.logger,
+    o.store,
+    o.key ?? 'binance',
+  );
 }

@@ -1,6 +1,8 @@
 import { describeValue, markErrorOnly } from '../classify.js';
+import { ccxtConfiguredRetries } from '../http/client-retries.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { causeChain, prototypeNames, stringField } from '../inspect.js';
+import { CONNECT_FAILURE_CODES } from '../connect-failure.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
 import { CCXT_ERRORS, CCXT_RATE_LIMIT_ERRORS } from './errors.js';
@@ -11,7 +13,9 @@ export interface CcxtClassifierOptions {
    * The ccxt exchange instance the call used. ccxt errors carry only a message; with this, a
    * `RateLimitExceeded` or `DDoSProtection` waits for the `Retry-After` of
    * `exchange.last_response_headers` (kept by default, `enableLastResponseHeaders`). With
-   * concurrent calls on one instance the headers may be another call's.
+   * concurrent calls on one instance the headers may be another call's. When its
+   * `options.maxRetriesOnFailure` is above 0, retried verdicts carry `clientRetried` (ccxt already
+   * sent the request that many more times), and the run warns once per operation.
    */
   exchange?: { last_response_headers?: unknown };
   /** Epoch ms for an HTTP-date Retry-After. Default `Date.now`. */
@@ -27,6 +31,19 @@ function verdictFor(name: string, action: Verdict['action']): Verdict {
     verdicts.set(name, verdict);
   }
   return verdict;
+}
+
+/**
+ * ccxt turns every transport failure into a bare `NetworkError` whose message carries the cause:
+ * `binance POST https://… fetch failed: connect ECONNREFUSED 127.0.0.1:443` [CX] `Exchange.fetch`.
+ * A code from before the request was sent (connection refused, DNS failure, connect timeout)
+ * means the exchange never saw it: safe to retry, even an order.
+ */
+const BEFORE_SEND_IN_MESSAGE = new RegExp(`\\b(${[...CONNECT_FAILURE_CODES].join('|')})\\b`);
+
+function beforeSendCode(value: unknown): string | undefined {
+  const message = stringField(value, 'message');
+  return message === undefined ? undefined : BEFORE_SEND_IN_MESSAGE.exec(message)?.[1];
 }
 
 /** The first ccxt class name of a value: along its prototype chain, else its `name`. */
@@ -62,6 +79,8 @@ function retryAfterOf(
  *
  * - `RateLimitExceeded`, `DDoSProtection`, `OnMaintenance`, `InvalidNonce` (and `ChecksumError`)
  *   retry;
+ * - a `NetworkError` whose message names a failure before sending (`connect ECONNREFUSED`,
+ *   `ENOTFOUND`, `EAI_AGAIN`, a connect timeout) retries (`ccxt:NetworkError:ECONNREFUSED`);
  * - `RequestTimeout`, `ExchangeNotAvailable`, other `NetworkError`s, `BadResponse`,
  *   `CancelPending` and other `OperationFailed`s are `unknown`: ccxt uses one class for "never
  *   sent" and "maybe executed", and maps Binance's unknown-outcome 5xx to `ExchangeNotAvailable`;
@@ -100,12 +119,16 @@ export function ccxtClassifier(options: CcxtClassifierOptions = {}): Classifier 
     );
   }
 
-  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
+  const judge = (outcome: Outcome): Verdict | undefined => {
     if (outcome.ok) return undefined;
     try {
       for (const candidate of causeChain(outcome.error)) {
         const name = ccxtClassOf(candidate);
         if (name === undefined) continue;
+        if (name === 'NetworkError') {
+          const code = beforeSendCode(candidate);
+          if (code !== undefined) return verdictFor(`NetworkError:${code}`, 'retry');
+        }
         const action = CCXT_ERRORS.get(name)!;
         if (exchange !== undefined && CCXT_RATE_LIMIT_ERRORS.has(name)) {
           const retryAfterMs = retryAfterOf(exchange, now);
@@ -117,5 +140,12 @@ export function ccxtClassifier(options: CcxtClassifierOptions = {}): Classifier 
       // Never throw from a classifier.
     }
     return undefined;
+  };
+  return markErrorOnly((outcome: Outcome): Verdict | undefined => {
+    const verdict = judge(outcome);
+    // Every non-fail verdict here is an OperationFailed, which ccxt retries when configured to.
+    if (verdict === undefined || verdict.action === 'fail') return verdict;
+    const clientRetried = ccxtConfiguredRetries(exchange);
+    return clientRetried === undefined ? verdict : { ...verdict, clientRetried };
   });
 }

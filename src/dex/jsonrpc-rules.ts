@@ -229,7 +229,10 @@ export const HTTP_STATUSES: ReadonlyMap<number, JsonRpcRule> = new Map([
   [500, rule('unknown', 'http:500')], // RFC 9110: may have struck after the request took effect
   [501, rule('fail', 'http:501')],
   [502, rule('unknown', 'http:502')], // upstream node may have acted
-  [503, rule('retry', 'http:503')], // RFC 9110: overload or maintenance; Retry-After honoured
+  // RFC 9110: overload or maintenance, often said by a proxy in front of a node that may already
+  // have taken an `eth_sendRawTransaction`: unknown, so a send is reconciled and never re-signed
+  // with the next nonce (a second transaction); reads retry it as before, Retry-After honoured.
+  [503, rule('unknown', 'http:503')],
   [504, rule('unknown', 'http:504')], // upstream node may still be acting
   [505, rule('fail', 'http:505')],
 ]);
@@ -240,7 +243,7 @@ export const HTTP_STATUSES: ReadonlyMap<number, JsonRpcRule> = new Map([
  *
  * @example
  * ```ts
- * httpStatusRule(503); // { action: 'retry', reason: 'http:503' }
+ * httpStatusRule(503); // { action: 'unknown', reason: 'http:503' }
  * httpStatusRule(418); // { action: 'fail', reason: 'http:418' }
  * ```
  */

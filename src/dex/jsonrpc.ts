@@ -1,4 +1,4 @@
-import { findNetworkFailure } from '../http/index.js';
+import { findNetworkFailure, networkVerdict } from '../http/network.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
 import {
@@ -22,10 +22,13 @@ import {
   type JsonRpcRule,
 } from './jsonrpc-rules.js';
 
-/** A retry verdict gets the server-requested delay, if the graph holds one. */
+/**
+ * A `retry` or `unknown` verdict gets the server-requested delay, if the graph holds one (a 503's
+ * Retry-After holds for a read that retries it).
+ */
 function finish(rule: JsonRpcRule, nodes: readonly unknown[]): Verdict {
   const verdict: Verdict = { action: rule.action, reason: rule.reason };
-  if (rule.action === 'retry') {
+  if (rule.action !== 'fail') {
     const delay = requestedDelayMs(nodes, Date.now());
     if (delay !== undefined) verdict.retryAfterMs = delay;
   }
@@ -117,13 +120,10 @@ export function classifyJsonRpcError(error: unknown): Verdict | undefined {
 
   if (byMessage !== undefined) return finish(byMessage, nodes);
 
+  // Connect-phase failures never reached the node: safe to resend, even a transaction. After
+  // sending: unknown.
   const network = findNetworkFailure(error);
-  if (network !== undefined) {
-    // Connect-phase failures never reached the node: safe to resend, even a transaction.
-    return network.kind === 'before-send'
-      ? { action: 'retry', reason: `network:${network.token}` }
-      : { action: 'unknown', reason: `network:${network.token}` };
-  }
+  if (network !== undefined) return networkVerdict(network);
 
   return deferred === undefined ? undefined : finish(deferred, nodes);
 }

@@ -1,9 +1,10 @@
 import { describeValue } from '../classify.js';
+import { withClientRetries } from './client-retries.js';
 import { causeChain } from '../inspect.js';
 import { safeGet } from '../redact.js';
 import type { Classifier, Outcome, Verdict } from '../types.js';
 import { headerValue } from './headers.js';
-import { findNetworkFailure, isAbortFailure, type NetworkFailure } from './network.js';
+import { findNetworkFailure, isAbortFailure, networkVerdict } from './network.js';
 import { parseRetryAfter } from './retry-after.js';
 import { asHttpStatus, compileStatusActions, type HttpStatusOverrides } from './status.js';
 
@@ -25,28 +26,14 @@ export interface HttpClassifierOptions {
 /** A caller's cancellation: retrying cannot help, and the caller asked to stop. */
 const ABORTED: Verdict = /* @__PURE__ */ Object.freeze({ action: 'fail', reason: 'http:aborted' });
 
-/** One frozen verdict per network failure (the set of failures is fixed). */
-const networkVerdicts = new WeakMap<NetworkFailure, Verdict>();
-function networkVerdict(found: NetworkFailure): Verdict {
-  let verdict = networkVerdicts.get(found);
-  if (verdict === undefined) {
-    // Never sent: retry even a POST. Maybe processed: unknown (RFC 9110 §9.2.2).
-    verdict = Object.freeze({
-      action: found.kind === 'before-send' ? 'retry' : 'unknown',
-      reason: `network:${found.token}`,
-    });
-    networkVerdicts.set(found, verdict);
-  }
-  return verdict;
-}
-
 /**
  * Classifies HTTP outcomes: statuses of returned responses and thrown HTTP errors, and network
  * failures found anywhere on the `cause` chain.
  *
- * - Statuses (see {@link DEFAULT_HTTP_STATUSES}): 408, 425, 429, 503 `retry` (a `Retry-After`
- *   in seconds or as an HTTP-date becomes `retryAfterMs`); 500, 502, 504 and other 5xx
- *   `unknown`; 501, 505 and other 4xx `fail`; 1xx-3xx no verdict (a success).
+ * - Statuses (see {@link DEFAULT_HTTP_STATUSES}): 408, 425, 429 `retry`; 500, 502, 503, 504
+ *   and other 5xx `unknown` (the server got the request and cannot say whether it acted); 501,
+ *   505 and other 4xx `fail`; 1xx-3xx no verdict (a success). A `Retry-After` (seconds or an
+ *   HTTP-date) becomes `retryAfterMs` on `retry` and `unknown` verdicts alike.
  * - Returned values: a fetch `Response`, an `undici.request` result, or any object with a
  *   numeric `status`/`statusCode` and `headers`. (A returned value with a `fail` verdict still
  *   resolves the run: check `res.ok` yourself.)
@@ -105,7 +92,7 @@ export function httpClassifier(options?: HttpClassifierOptions): Classifier {
       : { action: verdict.action, reason: verdict.reason, retryAfterMs };
   };
 
-  return (outcome: Outcome): Verdict | undefined => {
+  const judge = (outcome: Outcome): Verdict | undefined => {
     if (outcome.ok) {
       const value = outcome.value;
       if (value === null || typeof value !== 'object') return undefined;
@@ -142,6 +129,9 @@ export function httpClassifier(options?: HttpClassifierOptions): Classifier {
       ? undefined
       : withRetryAfter(statusVerdict, headersOf(answered));
   };
+  // got and axios-retry show on their errors that they already retried (client-retries.ts).
+  return (outcome: Outcome) =>
+    outcome.ok ? judge(outcome) : withClientRetries(judge(outcome), outcome.error);
 }
 
 /** The HTTP status an error carries: its own, or its `response`'s (axios, got, ky). */

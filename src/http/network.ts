@@ -1,5 +1,7 @@
 import isNetworkError from 'is-network-error';
+import { CONNECT_FAILURE_CODES } from '../connect-failure.js';
 import { causeChain, stringField } from '../inspect.js';
+import type { Verdict } from '../types.js';
 import { safeGet } from '../redact.js';
 import { asHttpStatus } from './status.js';
 
@@ -30,17 +32,8 @@ export interface NetworkFailure {
  */
 export const NETWORK_ERROR_CODES: Readonly<Record<string, NetworkErrorKind>> =
   /* @__PURE__ */ Object.freeze({
-    // No connection was made, so no request byte was sent.
-    ECONNREFUSED: 'before-send', // "actively refused" the connection
-    ENOTFOUND: 'before-send', // DNS name not found
-    EAI_AGAIN: 'before-send', // temporary DNS failure
-    EHOSTUNREACH: 'before-send', // no route to host
-    ENETUNREACH: 'before-send', // network unreachable
-    ENETDOWN: 'before-send', // network is down
-    EHOSTDOWN: 'before-send', // host is down
-    EADDRINUSE: 'before-send', // local bind failed
-    EADDRNOTAVAIL: 'before-send', // local address unavailable
-    UND_ERR_CONNECT_TIMEOUT: 'before-send', // undici connect timeout (default 10 s)
+    // No connection was made, so no request byte was sent (the core's table, with its sources).
+    ...Object.fromEntries([...CONNECT_FAILURE_CODES].map((code) => [code, 'before-send'])),
     // The connection existed: the request may have been received and processed.
     ECONNRESET: 'after-send', // "forcibly closed by a peer"; Node's "socket hang up"
     EPIPE: 'after-send', // wrote to a socket the peer had closed
@@ -170,6 +163,10 @@ const TIMEOUT: NetworkFailure = /* @__PURE__ */ Object.freeze({
   kind: 'after-send',
   token: 'TimeoutError',
 });
+const HANG_UP: NetworkFailure = /* @__PURE__ */ Object.freeze({
+  kind: 'after-send',
+  token: 'socket-hang-up',
+});
 const BODY_CUT: NetworkFailure = /* @__PURE__ */ Object.freeze({
   kind: 'after-send',
   token: 'ERR_BAD_RESPONSE',
@@ -231,8 +228,12 @@ function itemFailure(item: unknown, nested = false): NetworkFailure | undefined 
   // `AbortSignal.timeout()` rejects fetch with a DOMException named TimeoutError; got and the AWS
   // SDK name their response timeouts the same way. The request was sent.
   if (name === 'TimeoutError') return TIMEOUT;
+  const message = stringField(item, 'message');
   // undici: a response body cut mid-stream is `TypeError('terminated')` (errors.md §4.3).
-  if (name === 'TypeError' && stringField(item, 'message') === 'terminated') return TERMINATED;
+  if (name === 'TypeError' && message === 'terminated') return TERMINATED;
+  // Node's http client: the socket closed before a response; normally code ECONNRESET, but some
+  // wrappers copy only the message.
+  if (message === 'socket hang up') return HANG_UP;
   return undefined;
 }
 
@@ -275,4 +276,28 @@ function isFetchNetworkError(item: unknown): boolean {
     // A proxy whose getters throw is not a network error we can recognise.
     return false;
   }
+}
+
+/** One frozen verdict per network failure (the set of failures is fixed). */
+const networkVerdicts = /* @__PURE__ */ new WeakMap<NetworkFailure, Verdict>();
+
+/**
+ * The verdict of a network failure: `retry` before sending (nothing was applied, so even a POST
+ * may be sent again, RFC 9110 §9.2.2), `unknown` after. Reason `network:<code>`.
+ *
+ * @example
+ * ```ts
+ * networkVerdict(findNetworkFailure(err)!); // { action: 'retry', reason: 'network:ECONNREFUSED' }
+ * ```
+ */
+export function networkVerdict(found: NetworkFailure): Verdict {
+  let verdict = networkVerdicts.get(found);
+  if (verdict === undefined) {
+    verdict = Object.freeze({
+      action: found.kind === 'before-send' ? 'retry' : 'unknown',
+      reason: `network:${found.token}`,
+    });
+    networkVerdicts.set(found, verdict);
+  }
+  return verdict;
 }

@@ -1,4 +1,8 @@
-/** `tenacious/metrics`: counters of retries, exhaustions, attempts and alert deliveries. */
+/**
+ * `tenacious/metrics`: counters of retries, exhaustions, attempts, unknown outcomes, budget
+ * denials and alert deliveries, and circuit breaker states; as plain data, as Prometheus text, or
+ * registered on a prom-client registry.
+ */
 export {
   retryMetrics,
   type AttemptOutcome,
@@ -7,4 +11,6 @@ export {
   type RetryMetricsSnapshot,
 } from './retry-metrics.js';
 export type { CounterSample } from './counters.js';
+export type { PromRegistry } from './prom-registry.js';
+export type { WatchedBreaker } from './breakers.js';
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';

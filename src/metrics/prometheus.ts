@@ -1,11 +1,11 @@
 import type { CounterSample } from './counters.js';
 
 /**
- * The Prometheus text exposition format (version 0.0.4), for counters only: a `# HELP` and a
- * `# TYPE … counter` line per metric, then one line per sample, ending with a newline.
+ * The Prometheus text exposition format (version 0.0.4), for counters and gauges: a `# HELP` and
+ * a `# TYPE` line per metric, then one line per sample, ending with a newline.
  */
 
-/** The `Content-Type` of {@link renderCounters} output, for a `/metrics` endpoint. */
+/** The `Content-Type` of {@link renderFamilies} output, for a `/metrics` endpoint. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
@@ -25,27 +25,30 @@ function escapeHelp(text: string): string {
   return text.replace(/[\\\n]/g, (c) => (c === '\\' ? '\\\\' : '\\n'));
 }
 
-/** A counter to render: its full name, help text and samples. */
-export interface CounterFamily {
+/** A metric to render: its full name, type, help text and samples. */
+export interface MetricFamily {
   name: string;
+  type: 'counter' | 'gauge';
   help: string;
   samples: readonly CounterSample[];
 }
 
 /**
- * Renders counter families in the text exposition format.
+ * Renders metric families in the text exposition format.
  *
  * @example
  * ```ts
- * renderCounters([{ name: 'retries_total', help: 'Retries.', samples: [{ labels: { operation: 'a' }, value: 1 }] }]);
+ * renderFamilies([
+ *   { name: 'retries_total', type: 'counter', help: 'Retries.', samples: [{ labels: { operation: 'a' }, value: 1 }] },
+ * ]);
  * // '# HELP retries_total Retries.\n# TYPE retries_total counter\nretries_total{operation="a"} 1\n'
  * ```
  */
-export function renderCounters(families: readonly CounterFamily[]): string {
+export function renderFamilies(families: readonly MetricFamily[]): string {
   const lines: string[] = [];
   for (const family of families) {
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
-    lines.push(`# TYPE ${family.name} counter`);
+    lines.push(`# TYPE ${family.name} ${family.type}`);
     for (const sample of family.samples) {
       const labels = Object.entries(sample.labels)
         .map(([name, value]) => `${name}="${escapeLabelValue(String(value))}"`)

@@ -1,41 +1,71 @@
 import { onAlertDelivery } from '../alerts/delivery-events.js';
-import { describeValue } from '../classify.js';
-import { onExhausted, onRetry, onSuccess } from '../events.js';
-import type { ExhaustedReason } from '../types.js';
+import { onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../events.js';
+import type { ExhaustedReason, UnknownOutcomeResolution } from '../types.js';
+import {
+  checkOptions,
+  checkValue,
+  methodsRule,
+  nonEmptyStringRule,
+  numberRule,
+  type Rule,
+} from '../validate.js';
+import { BreakerWatch, type WatchedBreaker } from './breakers.js';
 import { BoundedLabel, LabelledCounter, type CounterSample } from './counters.js';
-import { PROMETHEUS_CONTENT_TYPE, renderCounters } from './prometheus.js';
+import { registerFamilies, type PromRegistry, type RegisteredFamily } from './prom-registry.js';
+import { PROMETHEUS_CONTENT_TYPE, renderFamilies } from './prometheus.js';
 
 /** Options of {@link retryMetrics}. */
 export interface RetryMetricsOptions {
   /** Distinct `operation` label values kept; later operations are counted as `other`. Default 1000. */
   maxOperations?: number;
-  /** Prepended to every metric name in `prometheus()` output, e.g. `tenacious_`. Default none. */
+  /** Prepended to every metric name in `prometheus()` output and in `registry`. Default none. */
   prefix?: string;
+  /**
+   * A prom-client `Registry` (prom-client is an optional peer, loaded only when this is given):
+   * the metrics are registered there too, so they appear on the service's own `/metrics`.
+   */
+  registry?: PromRegistry;
 }
 
 /** `attempts_total` outcomes: which event an attempt was seen through. */
 export type AttemptOutcome = 'success' | 'retry' | 'exhausted';
 
-/** The counters as plain data (metric names without the prefix). */
+/** The metrics as plain data (metric names without the prefix). */
 export interface RetryMetricsSnapshot {
   retries_total: CounterSample<'operation'>[];
   exhausted_total: CounterSample<'operation' | 'reason'>[];
   attempts_total: CounterSample<'operation' | 'outcome'>[];
+  unknown_outcomes_total: CounterSample<'operation' | 'resolution'>[];
+  budget_denials_total: CounterSample<'operation'>[];
   alerts_sent_total: CounterSample<'channel'>[];
   alerts_failed_total: CounterSample<'channel'>[];
+  /** A gauge: one sample per watched breaker and state, `1` for its current state, else `0`. */
+  breaker_state: CounterSample<'breaker' | 'state'>[];
+  breaker_transitions_total: CounterSample<'breaker' | 'to'>[];
 }
 
 /** What {@link retryMetrics} returns. */
 export interface RetryMetrics {
-  /** Every counter as plain data (a copy). */
+  /** Every metric as plain data (a copy; breaker states are read now). */
   snapshot: () => RetryMetricsSnapshot;
-  /** The counters in the Prometheus text exposition format. */
+  /** The metrics in the Prometheus text exposition format. */
   prometheus: () => string;
   /** The `Content-Type` to serve `prometheus()` with. */
   readonly contentType: string;
-  /** Unsubscribes from every event; the counters keep their values. Idempotent. */
+  /**
+   * Reports a circuit breaker's state (`breaker_state{breaker,state}`) and its transitions
+   * (`breaker_transitions_total{breaker,to}`) under `name`. Returns a function that stops
+   * reporting it.
+   */
+  watchBreaker: (name: string, breaker: WatchedBreaker) => () => void;
+  /**
+   * Unsubscribes from every event; the counters keep their values. Idempotent. With a
+   * `registry`, the metrics are removed from it once every `retryMetrics()` sharing it stopped.
+   */
   stop: () => void;
 }
+
+type Family = keyof RetryMetricsSnapshot;
 
 const REASONS: ReadonlySet<ExhaustedReason> = new Set([
   'attempts',
@@ -43,71 +73,99 @@ const REASONS: ReadonlySet<ExhaustedReason> = new Set([
   'retry-after-too-long',
   'budget',
 ]);
-const METRIC_PREFIX = /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
+const RESOLUTIONS: ReadonlySet<UnknownOutcomeResolution> = new Set([
+  'executed',
+  'not-executed',
+  'unreconciled',
+  'reconcile-failed',
+]);
 /** Alert channels are a fixed set in this package; the cap only guards against foreign publishers. */
 const MAX_CHANNELS = 32;
 
-const HELP: Readonly<Record<keyof RetryMetricsSnapshot, string>> = {
-  retries_total: 'Failed attempts that were retried (one per retry event), by operation.',
-  exhausted_total: 'Runs that gave up on retryable failures, by operation and reason.',
-  attempts_total:
-    'Attempts by operation and outcome: retry (failed, retried), exhausted (failed, run gave up), success (succeeded, run resolved).',
-  alerts_sent_total: 'Exhaustion alerts delivered, by channel.',
-  alerts_failed_total:
-    'Exhaustion alerts that could not be delivered after their own retries, by channel.',
+/** Every metric: its type, labels and help text, in the order they are written. */
+const FAMILIES: Readonly<
+  Record<Family, { type: 'counter' | 'gauge'; labelNames: readonly string[]; help: string }>
+> = {
+  retries_total: {
+    type: 'counter',
+    labelNames: ['operation'],
+    help: 'Failed attempts that were retried (one per retry event), by operation.',
+  },
+  exhausted_total: {
+    type: 'counter',
+    labelNames: ['operation', 'reason'],
+    help: 'Runs that gave up on retryable failures, by operation and reason.',
+  },
+  attempts_total: {
+    type: 'counter',
+    labelNames: ['operation', 'outcome'],
+    help: 'Attempts by operation and outcome: retry (failed, retried), exhausted (failed, run gave up), success (succeeded, run resolved).',
+  },
+  unknown_outcomes_total: {
+    type: 'counter',
+    labelNames: ['operation', 'resolution'],
+    help: 'Unknown outcomes of non-idempotent calls, by operation and resolution (executed, not-executed, unreconciled, reconcile-failed).',
+  },
+  budget_denials_total: {
+    type: 'counter',
+    labelNames: ['operation'],
+    help: 'Retries refused by a retry budget (each ends its run with reason budget), by operation.',
+  },
+  alerts_sent_total: {
+    type: 'counter',
+    labelNames: ['channel'],
+    help: 'Exhaustion alerts delivered, by channel.',
+  },
+  alerts_failed_total: {
+    type: 'counter',
+    labelNames: ['channel'],
+    help: 'Exhaustion alerts that could not be delivered after their own retries, by channel.',
+  },
+  breaker_state: {
+    type: 'gauge',
+    labelNames: ['breaker', 'state'],
+    help: 'Circuit breaker state: 1 for the current state (closed, open, half-open) of each watched breaker, 0 for the others.',
+  },
+  breaker_transitions_total: {
+    type: 'counter',
+    labelNames: ['breaker', 'to'],
+    help: 'Circuit breaker state changes, by breaker and the state entered.',
+  },
 };
 
-/**
- * Counts retries, exhaustions, attempts and alert deliveries from the process-wide events (every
- * copy of the package in the process), for dashboards and alerting rules.
- *
- * - `retries_total{operation}`: one per retry event (a failed attempt that will be retried).
- * - `exhausted_total{operation,reason}`: one per exhaustion; `reason` is `attempts`, `elapsed`,
- *   `retry-after-too-long` or `budget`.
- * - `attempts_total{operation,outcome}`: a retry event is one attempt with outcome `retry`, an
- *   exhaustion ends with one attempt with outcome `exhausted`, a success event is one attempt with
- *   outcome `success`. Runs that end on a `fail` verdict, an unknown outcome, a cancellation or an
- *   open circuit publish no event, so their last attempt is not counted.
- * - `alerts_sent_total{channel}`, `alerts_failed_total{channel}`: alert deliveries by channel
- *   (`telegram`, `webhook:slack`, `webhook:discord`, `webhook:json`).
- *
- * Labels stay bounded: operation names, never error messages; after `maxOperations` distinct
- * operations, new ones are counted under `operation="other"`. Operation names are cut at 200
- * characters.
- *
- * @example
- * ```ts
- * import { createServer } from 'node:http';
- * const metrics = retryMetrics();
- * createServer((req, res) => {
- *   res.writeHead(200, { 'content-type': metrics.contentType }).end(metrics.prometheus());
- * }).listen(9464);
- * ```
- */
-export function retryMetrics(options: RetryMetricsOptions = {}): RetryMetrics {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`retryMetrics: expected an options object, got ${describeValue(options)}`);
-  }
-  const maxOperations = options.maxOperations ?? 1000;
-  if (typeof maxOperations !== 'number' || !Number.isInteger(maxOperations) || maxOperations < 1) {
-    const error = typeof maxOperations === 'number' ? RangeError : TypeError;
-    throw new error(
-      `\`maxOperations\`: expected an integer >= 1, got ${describeValue(maxOperations)}`,
-    );
-  }
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string' || !METRIC_PREFIX.test(prefix)) {
-    throw new TypeError(
-      `\`prefix\`: expected a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${describeValue(prefix)}`,
-    );
-  }
+const RULES: Readonly<Record<keyof RetryMetricsOptions, Rule>> = {
+  maxOperations: numberRule(1, { integer: true }),
+  prefix: {
+    type: (v) => typeof v === 'string',
+    range: (v: string) => /^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(v),
+    rule: 'a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)',
+  },
+  registry: methodsRule(
+    'a prom-client Registry',
+    'registerMetric',
+    'getSingleMetric',
+    'removeSingleMetric',
+  ),
+};
 
+/** The counting part of a metrics instance: subscriptions, counters and breakers. */
+interface Counts {
+  snapshot: () => RetryMetricsSnapshot;
+  samples: (family: Family) => CounterSample[];
+  watch: BreakerWatch;
+  stop: () => void;
+}
+
+function startCounting(maxOperations: number): Counts {
   const operations = new BoundedLabel(maxOperations);
   const channels = new BoundedLabel(MAX_CHANNELS);
+  const watch = new BreakerWatch();
   const counters = {
     retries_total: new LabelledCounter(['operation'] as const),
     exhausted_total: new LabelledCounter(['operation', 'reason'] as const),
     attempts_total: new LabelledCounter(['operation', 'outcome'] as const),
+    unknown_outcomes_total: new LabelledCounter(['operation', 'resolution'] as const),
+    budget_denials_total: new LabelledCounter(['operation'] as const),
     alerts_sent_total: new LabelledCounter(['channel'] as const),
     alerts_failed_total: new LabelledCounter(['channel'] as const),
   };
@@ -124,10 +182,17 @@ export function retryMetrics(options: RetryMetricsOptions = {}): RetryMetrics {
       const operation = operations.value(event.operation);
       const reason = REASONS.has(event.reason) ? event.reason : 'other';
       counters.exhausted_total.inc({ operation, reason });
+      // A denied retry always ends its run: retryBudget's refusals are exactly these.
+      if (reason === 'budget') counters.budget_denials_total.inc({ operation });
       attempt(operation, 'exhausted');
     }),
     onSuccess((event) => {
       attempt(operations.value(event.operation), 'success');
+    }),
+    onUnknownOutcome((event) => {
+      const operation = operations.value(event.operation);
+      const resolution = RESOLUTIONS.has(event.resolution) ? event.resolution : 'other';
+      counters.unknown_outcomes_total.inc({ operation, resolution });
     }),
     onAlertDelivery((event) => {
       const channel = channels.value(event.channel);
@@ -135,27 +200,174 @@ export function retryMetrics(options: RetryMetricsOptions = {}): RetryMetrics {
     }),
   ];
 
-  const snapshot = (): RetryMetricsSnapshot => ({
-    retries_total: counters.retries_total.samples(),
-    exhausted_total: counters.exhausted_total.samples(),
-    attempts_total: counters.attempts_total.samples(),
-    alerts_sent_total: counters.alerts_sent_total.samples(),
-    alerts_failed_total: counters.alerts_failed_total.samples(),
-  });
-
+  const samples = (family: Family): CounterSample[] => {
+    if (family === 'breaker_state') return watch.states();
+    if (family === 'breaker_transitions_total') return watch.transitions.samples();
+    return counters[family].samples();
+  };
   return {
-    snapshot,
+    samples,
+    snapshot: () =>
+      Object.fromEntries(
+        Object.keys(FAMILIES).map((family) => [family, samples(family as Family)]),
+      ) as unknown as RetryMetricsSnapshot,
+    watch,
+    stop: () => {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      watch.clear();
+    },
+  };
+}
+
+/**
+ * A registry's metrics instance, shared by every `retryMetrics({ registry })` call with that
+ * registry (and the same options) while any of them is running. Kept on `globalThis` so that the
+ * ESM and the CommonJS copy of the package share it too.
+ */
+interface Shared {
+  key: string;
+  holders: number;
+  counts: Counts;
+  prefix: string;
+  stop: () => void;
+}
+
+const REGISTRIES_KEY = Symbol.for('tenacious.metrics.registries.v1');
+const registries: WeakMap<object, Shared> = ((globalThis as Record<symbol, unknown>)[
+  REGISTRIES_KEY
+] ??= new WeakMap()) as WeakMap<object, Shared>;
+
+/**
+ * Counts retries, exhaustions, attempts, unknown outcomes, budget denials, alert deliveries and
+ * circuit breaker states from the process-wide events (every copy of the package in the
+ * process), for dashboards and alerting rules.
+ *
+ * - `retries_total{operation}`: one per retry event (a failed attempt that will be retried).
+ * - `exhausted_total{operation,reason}`: one per exhaustion; `reason` is `attempts`, `elapsed`,
+ *   `retry-after-too-long` or `budget`.
+ * - `attempts_total{operation,outcome}`: a retry event is one attempt with outcome `retry`, an
+ *   exhaustion ends with one attempt with outcome `exhausted`, a success event is one attempt with
+ *   outcome `success`. Runs that end on a `fail` verdict, an unknown outcome, a cancellation or an
+ *   open circuit publish no such event, so their last attempt is not counted.
+ * - `unknown_outcomes_total{operation,resolution}`: one per unknown outcome of a non-idempotent
+ *   call; `resolution` is `executed`, `not-executed`, `unreconciled` or `reconcile-failed`.
+ * - `budget_denials_total{operation}`: retries a `retryBudget` refused.
+ * - `alerts_sent_total{channel}`, `alerts_failed_total{channel}`: alert deliveries by channel
+ *   (`telegram`, `webhook:slack`, `webhook:discord`, `webhook:json`).
+ * - `breaker_state{breaker,state}` (gauge) and `breaker_transitions_total{breaker,to}` for every
+ *   breaker passed to `watchBreaker(name, breaker)`.
+ *
+ * Labels stay bounded: operation names, never error messages; after `maxOperations` distinct
+ * operations, new ones are counted under `operation="other"`. Operation names are cut at 200
+ * characters.
+ *
+ * With a prom-client `registry`, the same metrics are registered there. One registry holds one
+ * set: a second `retryMetrics({ registry })` with the same registry and options returns a handle
+ * on the running set (nothing is counted twice); with other options it throws, as does a name
+ * already taken by another metric. Both happen at the call, never at scrape time.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { Registry, collectDefaultMetrics } from 'prom-client';
+ * const registry = new Registry();
+ * collectDefaultMetrics({ register: registry });
+ * const metrics = retryMetrics({ registry });
+ * metrics.watchBreaker('binance', binanceBreaker);
+ * createServer(async (req, res) => {
+ *   res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+ * }).listen(9464);
+ * ```
+ */
+export function retryMetrics(options: RetryMetricsOptions = {}): RetryMetrics {
+  const o = checkOptions('retryMetrics', options, RULES);
+  const maxOperations = o.maxOperations ?? 1000;
+  const prefix = o.prefix ?? '';
+  const key = JSON.stringify({ maxOperations, prefix });
+
+  let shared = o.registry === undefined ? undefined : registries.get(o.registry);
+  if (shared !== undefined && shared.key !== key) {
+    throw new Error(
+      `retryMetrics: registry: already holds tenacious's metrics with other options (${shared.key}); pass the same options, or stop() the first retryMetrics() before`,
+    );
+  }
+  if (shared === undefined) {
+    const counts = startCounting(maxOperations);
+    let unregister = () => {};
+    if (o.registry !== undefined) {
+      try {
+        unregister = registerFamilies(o.registry, registeredFamilies(counts, prefix));
+      } catch (err) {
+        counts.stop();
+        throw err;
+      }
+    }
+    const registry = o.registry;
+    shared = {
+      key,
+      holders: 0,
+      counts,
+      prefix,
+      stop: () => {
+        counts.stop();
+        unregister();
+        if (registry !== undefined) registries.delete(registry);
+      },
+    };
+    if (registry !== undefined) registries.set(registry, shared);
+  }
+  return handle(shared);
+}
+
+function registeredFamilies(counts: Counts, prefix: string): RegisteredFamily[] {
+  return Object.entries(FAMILIES).map(([family, { type, labelNames, help }]) => ({
+    name: `${prefix}${family}`,
+    type,
+    help,
+    labelNames,
+    samples: () => counts.samples(family as Family),
+  }));
+}
+
+/** One caller's view of a shared instance: its own `stop()`, counted once. */
+function handle(shared: Shared): RetryMetrics {
+  shared.holders += 1;
+  const { counts, prefix } = shared;
+  let stopped = false;
+  return {
+    snapshot: counts.snapshot,
     prometheus: () =>
-      renderCounters(
-        Object.entries(snapshot()).map(([name, samples]) => ({
-          name: `${prefix}${name}`,
-          help: HELP[name as keyof RetryMetricsSnapshot],
-          samples,
+      renderFamilies(
+        Object.entries(FAMILIES).map(([family, { type, help }]) => ({
+          name: `${prefix}${family}`,
+          type,
+          help,
+          samples: counts.samples(family as Family),
         })),
       ),
     contentType: PROMETHEUS_CONTENT_TYPE,
+    watchBreaker: (name, breaker) => {
+      const error = checkWatch(name, breaker);
+      if (error !== undefined) throw error;
+      return counts.watch.add(name, breaker);
+    },
     stop: () => {
-      for (const unsubscribe of unsubscribers) unsubscribe();
+      if (stopped) return;
+      stopped = true;
+      shared.holders -= 1;
+      if (shared.holders === 0) shared.stop();
     },
   };
+}
+
+const WATCH_RULES = {
+  name: nonEmptyStringRule,
+  breaker: methodsRule('a circuit breaker (with state and onStateChange)', 'onStateChange'),
+};
+
+function checkWatch(name: unknown, breaker: unknown): TypeError | RangeError | undefined {
+  return (
+    checkValue('watchBreaker: name', name, WATCH_RULES.name) ??
+    checkValue('watchBreaker: breaker', breaker, WATCH_RULES.breaker)
+  );
 }

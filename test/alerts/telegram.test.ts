@@ -67,7 +67,7 @@ describe('telegramAlert', () => {
         '⚠️ place_order gave up',
         'Error: ExchangeError: insufficient liquidity',
         'Attempts: 2 in 250 ms',
-        'Verdict: retry (unclassified)',
+        'Verdict: unknown (unclassified)',
         'Gave up: attempts (no attempts left)',
         'Host: trader-1',
         'Time: 2024-05-01T10:02:03.000Z',
@@ -476,7 +476,7 @@ describe('telegramAlert configuration', () => {
 
   it('rejects a missing botToken', () => {
     expect(() => telegramAlert({ chatId: CHAT } as never)).toThrow(
-      new TypeError('`botToken`: expected a non-empty string, got undefined'),
+      new TypeError('telegramAlert: botToken: expected a non-empty string, got undefined'),
     );
   });
 
@@ -489,7 +489,9 @@ describe('telegramAlert configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).message).toMatch(/^`botToken`: expected a Telegram bot token/);
+    expect((error as Error).message).toMatch(
+      /^telegramAlert: botToken: expected a Telegram bot token/,
+    );
     expect((error as Error).message).not.toContain(TOKEN);
     expect((error as Error).message).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw');
   });
@@ -497,7 +499,7 @@ describe('telegramAlert configuration', () => {
   it('rejects a missing chatId', () => {
     expect(() => telegramAlert({ botToken: TOKEN } as never)).toThrow(
       new TypeError(
-        '`chatId`: expected a chat id (an integer or a non-empty string such as "@channel"), got undefined',
+        'telegramAlert: chatId: expected a chat id (an integer or a non-empty string such as "@channel"), got undefined',
       ),
     );
   });
@@ -505,18 +507,24 @@ describe('telegramAlert configuration', () => {
   it('rejects an invalid apiBaseUrl', () => {
     expect(() => telegramAlert({ ...base, apiBaseUrl: 'api.telegram.org' })).toThrow(
       new TypeError(
-        '`apiBaseUrl`: expected an absolute http:// or https:// URL, got "api.telegram.org"',
+        'telegramAlert: apiBaseUrl: expected an absolute http:// or https:// URL, got "api.telegram.org"',
       ),
     );
   });
 
   it('rejects a negative throttleMs', () => {
     expect(() => telegramAlert({ ...base, throttleMs: -1 })).toThrow(
-      new RangeError('`throttleMs`: expected a number >= 0, got -1'),
+      new RangeError('telegramAlert: throttleMs: expected a number >= 0, got -1'),
     );
   });
 
   it('rejects a logger without the pino methods', () => {
     expect(() => telegramAlert({ ...base, logger: {} as never })).toThrow(TypeError);
+  });
+
+  it('reports a misspelt option as an unknown key, with a suggestion', () => {
+    expect(() => telegramAlert({ botToken: TOKEN, chatID: CHAT } as never)).toThrow(
+      /^telegramAlert: unknown option "chatID" \(did you mean "chatId"\?\); expected one of botToken, chatId,/,
+    );
   });
 });

@@ -288,19 +288,19 @@ describe('throttleAlerts', () => {
 
   it('rejects a negative throttleMs', () => {
     expect(() => throttleAlerts(() => {}, { throttleMs: -1 })).toThrow(
-      new RangeError('`throttleMs`: expected a number >= 0, got -1'),
+      new RangeError('throttleAlerts: throttleMs: expected a number >= 0, got -1'),
     );
   });
 
   it('rejects a non-function listener', () => {
     expect(() => throttleAlerts('nope' as never)).toThrow(
-      new TypeError('`listener`: expected a function, got "nope"'),
+      new TypeError('throttleAlerts: listener: expected a function, got "nope"'),
     );
   });
 
   it('rejects a non-function key', () => {
     expect(() => throttleAlerts(() => {}, { key: 'operation' as never })).toThrow(
-      new TypeError('`key`: expected a function, got "operation"'),
+      new TypeError('throttleAlerts: key: expected a function, got "operation"'),
     );
   });
 });

@@ -59,7 +59,7 @@ describe('webhookAlert', () => {
         '⚠️ place_order gave up',
         'Error: ExchangeError: price &lt;0 &amp; size &gt;1',
         'Attempts: 3 in 200 ms',
-        'Verdict: retry (unclassified)',
+        'Verdict: unknown (unclassified)',
         'Gave up: attempts (no attempts left)',
         'Host: trader-1',
         'Time: 2024-05-01T10:02:03.000Z',
@@ -85,7 +85,7 @@ describe('webhookAlert', () => {
         '⚠️ place_order gave up',
         'Error: ExchangeError: @everyone look',
         'Attempts: 3 in 200 ms',
-        'Verdict: retry (unclassified)',
+        'Verdict: unknown (unclassified)',
         'Gave up: attempts (no attempts left)',
         'Host: trader-1',
         'Time: 2024-05-01T10:02:03.000Z',
@@ -110,11 +110,12 @@ describe('webhookAlert', () => {
 
     const body = server.requests[0]!.json;
     expect(body).toMatchObject({
+      kind: 'exhausted',
       operation: 'place_order',
       attempts: 3,
       elapsedMs: 200,
       reason: 'attempts',
-      verdict: { action: 'retry', reason: 'unclassified' },
+      verdict: { action: 'unknown', reason: 'unclassified' },
       error: { type: 'ExchangeError', message: 'rejected: apiKey=[REDACTED]', code: -2010 },
       host: 'trader-1',
       time: '2024-05-01T10:02:03.000Z',
@@ -126,6 +127,7 @@ describe('webhookAlert', () => {
         'elapsedMs',
         'error',
         'host',
+        'kind',
         'operation',
         'reason',
         'suppressed',
@@ -287,12 +289,14 @@ describe('webhookAlert configuration', () => {
   it('rejects an unknown format', () => {
     expect(() =>
       webhookAlert({ url: 'https://example.com/hook', format: 'teams' as never }),
-    ).toThrow(new RangeError("`format`: expected 'slack', 'discord' or 'json', got \"teams\""));
+    ).toThrow(
+      new RangeError("webhookAlert: format: expected 'slack', 'discord' or 'json', got \"teams\""),
+    );
   });
 
   it('rejects a missing format', () => {
     expect(() => webhookAlert({ url: 'https://example.com/hook' } as never)).toThrow(
-      new TypeError("`format`: expected 'slack', 'discord' or 'json', got undefined"),
+      new TypeError("webhookAlert: format: expected 'slack', 'discord' or 'json', got undefined"),
     );
   });
 
@@ -300,7 +304,9 @@ describe('webhookAlert configuration', () => {
     expect(() =>
       webhookAlert({ url: 'htps://hooks.slack.com/services/T/B/secret', format: 'slack' }),
     ).toThrow(
-      new TypeError('`url`: expected an absolute http:// or https:// URL, got "htps://hooks.sla…"'),
+      new TypeError(
+        'webhookAlert: url: expected an absolute http:// or https:// URL, got "htps://hooks.sla…"',
+      ),
     );
   });
 
@@ -313,7 +319,7 @@ describe('webhookAlert configuration', () => {
       }),
     ).toThrow(
       new TypeError(
-        '`headers`: the value of "X-Key" must be a string without line breaks, got number',
+        'webhookAlert: headers: expected the value of "X-Key" to be a string without line breaks, got a number',
       ),
     );
   });
@@ -327,7 +333,7 @@ describe('webhookAlert configuration', () => {
       }),
     ).toThrow(
       new TypeError(
-        '`headers`: the value of "X-Key" must be a string without line breaks, got a string with a line break',
+        'webhookAlert: headers: expected the value of "X-Key" to be a string without line breaks, got a string with a line break',
       ),
     );
   });
@@ -336,13 +342,15 @@ describe('webhookAlert configuration', () => {
     expect(() =>
       webhookAlert({ url: 'https://example.com/hook', format: 'json', attemptTimeoutMs: 2 ** 31 }),
     ).toThrow(
-      new RangeError('`attemptTimeoutMs`: expected a number > 0 and <= 2147483647, got 2147483648'),
+      new RangeError(
+        'webhookAlert: attemptTimeoutMs: expected a number > 0 and <= 2147483647, got 2147483648',
+      ),
     );
   });
 
   it('rejects a negative throttleMs', () => {
     expect(() =>
       webhookAlert({ url: 'https://example.com/hook', format: 'json', throttleMs: -5 }),
-    ).toThrow(new RangeError('`throttleMs`: expected a number >= 0, got -5'));
+    ).toThrow(new RangeError('webhookAlert: throttleMs: expected a number >= 0, got -5'));
   });
 });

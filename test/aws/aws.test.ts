@@ -120,7 +120,7 @@ describe('awsClassifier: transient and server errors', () => {
   it.each([
     [500, 'unknown'],
     [502, 'unknown'],
-    [503, 'retry'],
+    [503, 'unknown'], // a 503 may follow execution (tenacious/http); SlowDown and throttling codes retry
     [504, 'unknown'],
     [507, 'unknown'],
     [501, 'fail'],
@@ -230,6 +230,18 @@ describe('awsClassifier: failures before a response', () => {
     expect(classify(thrown(error))).toEqual({ action: 'unknown', reason: 'network:ECONNRESET' });
   });
 
+  it('says the SDK retried a network failure by itself ($metadata.attempts 3)', () => {
+    const error = Object.assign(new Error('socket hang up'), {
+      code: 'ECONNRESET',
+      $metadata: { attempts: 3, totalRetryDelay: 350 },
+    });
+    expect(classify(thrown(error))).toEqual({
+      action: 'unknown',
+      reason: 'network:ECONNRESET',
+      clientRetried: { attempts: 3, setting: 'AWS SDK client option `maxAttempts: 1`' },
+    });
+  });
+
   it('fails on a caller abort', () => {
     const error = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     expect(classify(thrown(error))).toEqual({ action: 'fail', reason: 'aws:aborted' });
@@ -291,7 +303,7 @@ describe('awsClassifier: options', () => {
 
   it('throws a TypeError for codes that are not an object', () => {
     expect(() => awsClassifier({ codes: ['SlowDown'] as never })).toThrow(
-      new TypeError('`codes`: expected an object from error code to action, got an array'),
+      new TypeError('`codes`: expected an object from error code to action, got an array of 1'),
     );
   });
 

@@ -1,6 +1,8 @@
 /**
- * Hand-built stand-ins for AWS SDK for JavaScript v3 errors: `@aws-sdk/*` is not installed, so
- * these follow the published source instead.
+ * Hand-built stand-ins for AWS SDK for JavaScript v3 errors, kept as extra unit cases for what the
+ * local S3 cannot make the real SDK raise (other services' modelled errors, `$retryable` traits,
+ * clock-skew corrections, handler timeouts). The real SDK's exceptions are in s3-sdk.test.ts.
+ * These follow the published source:
  *
  * - `ServiceException` mirrors `@smithy/smithy-client` `src/exceptions.ts`: it extends `Error`,
  *   resets its prototype, and sets `name`, `$fault`, `$metadata`, `$retryable` and `$response`

@@ -120,6 +120,11 @@ describe('the code table', () => {
     const verdict = thrown(byProduct[product], { code: Number(code), msg: 'documented message' });
     if (rule.duplicateOrder === true) {
       expect(verdict).toEqual({ action: 'fail', reason: 'binance:duplicate-order' });
+    } else if (Number(code) === -1003) {
+      // Without Retry-After, a -1003 waits for the next minute window.
+      expect(verdict).toMatchObject({ action: rule.action, reason: `binance:${code}` });
+      expect(verdict?.retryAfterMs).toBeGreaterThan(0);
+      expect(verdict?.retryAfterMs).toBeLessThanOrEqual(60_000);
     } else {
       expect(verdict).toEqual({ action: rule.action, reason: `binance:${code}` });
     }
@@ -341,11 +346,31 @@ describe('binanceClassifier: HTTP statuses', () => {
   it('retries a futures 503 "Internal error; unable to process your request." with no code', () => {
     const error = httpError(
       503,
-      'Internal error; unable to process your request. Please try again.',
+      { msg: 'Internal error; unable to process your request. Please try again.' },
       {},
       '/fapi/v1/order',
     );
     expect(thrown(spot, error)).toEqual({ action: 'retry', reason: 'binance:internal-error' });
+  });
+
+  it('treats the same futures 503 words in a plain-text body as unknown (not a Binance body)', () => {
+    const error = httpError(
+      503,
+      'Internal error; unable to process your request. Please try again.',
+      {},
+      '/fapi/v1/order',
+    );
+    expect(thrown(spot, error)).toEqual({ action: 'unknown', reason: 'binance:http-503' });
+  });
+
+  it('treats a load balancer HTML page saying "Service Unavailable" on futures as unknown', () => {
+    const error = httpError(
+      503,
+      '<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>',
+      {},
+      '/fapi/v1/order',
+    );
+    expect(thrown(spot, error)).toEqual({ action: 'unknown', reason: 'binance:http-503' });
   });
 
   it('treats a futures 503 "Unknown error…" without a code as unknown', () => {

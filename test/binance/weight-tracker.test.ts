@@ -43,41 +43,37 @@ function settled(promise: Promise<unknown>) {
 
 describe('binanceWeightTracker: options', () => {
   it.each([
-    [{ limit: 0 }, RangeError, 'binanceWeightTracker: `limit`: expected a positive integer, got 0'],
-    [
-      { limit: 1.5 },
-      RangeError,
-      'binanceWeightTracker: `limit`: expected a positive integer, got 1.5',
-    ],
+    [{ limit: 0 }, RangeError, 'binanceWeightTracker: limit: expected an integer >= 1, got 0'],
+    [{ limit: 1.5 }, RangeError, 'binanceWeightTracker: limit: expected an integer >= 1, got 1.5'],
     [
       { limit: '6000' },
       TypeError,
-      'binanceWeightTracker: `limit`: expected a positive integer, got "6000"',
+      'binanceWeightTracker: limit: expected an integer >= 1, got "6000"',
     ],
     [
       { limit: 6000, warnAt: 0 },
       RangeError,
-      'binanceWeightTracker: `warnAt`: expected a number in (0, 1], got 0',
+      'binanceWeightTracker: warnAt: expected a number in (0, 1], got 0',
     ],
     [
       { limit: 6000, pauseAt: 1.5 },
       RangeError,
-      'binanceWeightTracker: `pauseAt`: expected a number in (0, 1], got 1.5',
+      'binanceWeightTracker: pauseAt: expected a number in (0, 1], got 1.5',
     ],
     [
       { limit: 6000, warnAt: 0.95, pauseAt: 0.9 },
       RangeError,
-      'binanceWeightTracker: `warnAt` (0.95) must be <= `pauseAt` (0.9)',
+      'binanceWeightTracker: warnAt: expected a number <= pauseAt (0.9), got 0.95',
     ],
     [
       { limit: 6000, interval: '1x' },
       RangeError,
-      'binanceWeightTracker: `interval`: expected an interval such as "1m", got "1x"',
+      'binanceWeightTracker: interval: expected an interval such as "1m", got "1x"',
     ],
     [
       { limit: 6000, clock: {} },
       TypeError,
-      'binanceWeightTracker: `clock`: expected a clock with now() and sleep(ms, signal), got {}',
+      'binanceWeightTracker: clock: expected a clock with now() and sleep(ms, signal), got {}',
     ],
   ])('rejects %j with a %s naming the option', (options, type, message) => {
     expect(() => binanceWeightTracker(options as never)).toThrow(new type(message));
@@ -245,7 +241,7 @@ describe('binanceWeightTracker: acquire', () => {
   it('rejects a negative weight with a RangeError naming it', async () => {
     const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
     await expect(tracker.acquire(-1)).rejects.toThrow(
-      new RangeError('acquire: `weight`: expected a number >= 0, got -1'),
+      new RangeError('acquire: weight: expected a number >= 0, got -1'),
     );
   });
 

@@ -36,6 +36,20 @@ describe('ccxtClassifier', () => {
     expect(verdictOf(error)).toEqual({ action: 'unknown', reason: `ccxt:${name}` });
   });
 
+  it('retries a NetworkError whose message names a failure before sending (never reached the exchange)', () => {
+    const error = new ccxt.NetworkError(
+      'binance POST https://api.binance.com/api/v3/order fetch failed: connect ECONNREFUSED 127.0.0.1:443',
+    );
+    expect(verdictOf(error)).toEqual({ action: 'retry', reason: 'ccxt:NetworkError:ECONNREFUSED' });
+  });
+
+  it('keeps a RequestTimeout that mentions a connect code unknown (only a bare NetworkError is read)', () => {
+    const error = new ccxt.RequestTimeout(
+      'binance POST … request timed out (ECONNREFUSED earlier)',
+    );
+    expect(verdictOf(error)).toEqual({ action: 'unknown', reason: 'ccxt:RequestTimeout' });
+  });
+
   it.each([
     ['ExchangeError', new ccxt.ExchangeError('x')],
     ['AuthenticationError', new ccxt.AuthenticationError('binance {"code":-2015}')],

@@ -101,7 +101,7 @@ describe('the adapter error hierarchy', () => {
 
   it('judges a bare DexError by its status', () => {
     expect(verdictOf(classify, new DexError('busy', { status: 503 }))).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
     });
     expect(verdictOf(classify, new DexError('unauthorised', { status: 401 }))).toEqual({

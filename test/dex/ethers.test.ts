@@ -53,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('ethers v6 reads', () => {
-  it('retries an HTTP 503 and succeeds on the third attempt', async () => {
+  it('retries an HTTP 503 (unknown: a read retries it) and succeeds on the third attempt', async () => {
     server.reply(
       'eth_blockNumber',
       { http: { status: 503, body: 'unavailable' } },
@@ -63,8 +63,8 @@ describe('ethers v6 reads', () => {
     const run = await record(() => p.getBlockNumber(), { classify });
     expect(run.result).toEqual({ ok: true, value: 16 });
     expect(run.verdicts).toEqual([
-      { action: 'retry', reason: 'http:503' },
-      { action: 'retry', reason: 'http:503' },
+      { action: 'unknown', reason: 'http:503' },
+      { action: 'unknown', reason: 'http:503' },
     ]);
     expect(server.count('eth_blockNumber')).toBe(3);
     expect(run.clock.sleeps).toEqual([10, 10]);
@@ -297,7 +297,27 @@ describe('ethers v6 sends', () => {
     expect(server.count('eth_sendRawTransaction')).toBe(1);
   });
 
-  it('re-broadcasts a signed transaction after a 503', async () => {
+  it('does not re-broadcast after a 503 on a send unless reconcile says it is not in', async () => {
+    const wallet = new Wallet(KEY);
+    const signed = await wallet.signTransaction(TX);
+    server.reply('eth_sendRawTransaction', { http: { status: 503, body: 'unavailable' } });
+    const p = provider();
+    let reconciled = 0;
+    const run = await record(() => p.broadcastTransaction(signed).then((tx) => tx.hash), {
+      ...dexPresets.evmSend,
+      reconcile: async () => {
+        reconciled += 1;
+        return { executed: false };
+      },
+    });
+    expect(run.result.ok).toBe(true);
+    expect(run.verdicts).toHaveLength(1);
+    expect(run.verdicts[0]!.reason).toMatch(/^http:503/);
+    expect(reconciled).toBe(1);
+    expect(server.count('eth_sendRawTransaction')).toBe(2);
+  });
+
+  it('rejects with UnknownOutcomeError after a 503 on a send without reconcile', async () => {
     const wallet = new Wallet(KEY);
     const signed = await wallet.signTransaction(TX);
     server.reply('eth_sendRawTransaction', { http: { status: 503, body: 'unavailable' } });
@@ -305,9 +325,8 @@ describe('ethers v6 sends', () => {
     const run = await record(() => p.broadcastTransaction(signed).then((tx) => tx.hash), {
       ...dexPresets.evmSend,
     });
-    expect(run.result.ok).toBe(true);
-    expect(run.verdicts).toEqual([{ action: 'retry', reason: 'http:503' }]);
-    expect(server.count('eth_sendRawTransaction')).toBe(2);
+    expect(rejection(run)).toBeInstanceOf(UnknownOutcomeError);
+    expect(server.count('eth_sendRawTransaction')).toBe(1);
   });
 
   it('does not resend after the connection dropped mid-request (ECONNRESET is unknown)', async () => {

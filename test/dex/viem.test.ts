@@ -51,12 +51,12 @@ afterAll(async () => {
 });
 
 describe('viem reads', () => {
-  it('retries an HttpRequestError with status 503', async () => {
+  it('retries an HttpRequestError with status 503 (unknown: a read retries it)', async () => {
     server.reply('eth_getBalance', { http: { status: 503, body: 'unavailable' } });
     const client = publicClient();
     const run = await record(() => client.getBalance({ address: TO }), { classify });
     expect(run.result).toEqual({ ok: true, value: 100n });
-    expect(run.verdicts).toEqual([{ action: 'retry', reason: 'http:503' }]);
+    expect(run.verdicts).toEqual([{ action: 'unknown', reason: 'http:503' }]);
     expect(server.count('eth_getBalance')).toBe(2);
   });
 

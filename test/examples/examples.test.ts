@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { redisServerInstalled } from '../../examples/support/redis-server.js';
 
 /**
  * Runs every example in a child process, as a user would (`node --import tsx examples/x.ts`),
@@ -28,7 +29,13 @@ interface Expectation {
 
 const EXPECTED: Record<string, Expectation> = {
   'demo.ts': {
-    lines: ['reconcile after binance:-1007', 'alert delivered to chat -100123', 'Summary'],
+    lines: [
+      'reconcile after binance:-1007',
+      'onUnknownOutcome: place_order, attempt 1 (binance:-1007): executed',
+      'OUTCOME UNKNOWN: place_order (executed)',
+      'alert delivered to chat -100123',
+      'Summary',
+    ],
     secrets: [
       'demo-api-key-0123456789abcdef',
       'demo-api-secret',
@@ -78,6 +85,30 @@ const EXPECTED: Record<string, Expectation> = {
       '7012345678:AAExampleBotTokenExampleBotToken0',
       'exampleApiSecret0123456789abcdefEXAMPLE',
     ],
+  },
+  'fleet.ts': {
+    // Without redis-server the example prints one line saying how to get one, and exits 0.
+    lines: redisServerInstalled()
+      ? [
+          'A: 429 (Retry-After: 1)',
+          'B: holds too, without a request of its own: yes',
+          'B: circuit "binance" isolated; no attempt until release()',
+          'A: breaker closed after B released it',
+        ]
+      : ['fleet example skipped: it needs redis-server on PATH'],
+    secrets: [],
+  },
+  's3-upload.ts': {
+    lines: [
+      's3_put_report: attempt 1 got aws:SlowDown (retry), waiting 1500 ms',
+      's3_put_report: attempt 2 got aws:SlowDown (retry), waiting 2500 ms',
+      '3 PutObject requests',
+      'upload started 2 times, aborted 1, completed 1',
+      's3_put_locked: not retried: AccessDenied (HTTP 403), 1 request',
+      'warn: s3_put_stacked: the client already made 3 attempts by itself; turn its retries off (AWS SDK client option `maxAttempts: 1`)',
+      's3_put_stacked: stored after 4 PutObject requests for 2 tenacious attempts',
+    ],
+    secrets: ['example-secret-key'],
   },
   'circuit-breaker.ts': {
     lines: [

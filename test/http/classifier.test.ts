@@ -26,14 +26,14 @@ function axiosError(status: number, headers: Record<string, string> = {}): Axios
 }
 
 describe('httpClassifier: the status table', () => {
-  it.each([408, 425, 429, 503])('retries a %d response', (status) => {
+  it.each([408, 425, 429])('retries a %d response', (status) => {
     expect(classify(value(response(status)))).toEqual({
       action: 'retry',
       reason: `http:${status}`,
     });
   });
 
-  it.each([500, 502, 504, 507, 520, 599])('judges a %d response unknown', (status) => {
+  it.each([500, 502, 503, 504, 507, 520, 599])('judges a %d response unknown', (status) => {
     expect(classify(value(response(status)))).toEqual({
       action: 'unknown',
       reason: `http:${status}`,
@@ -66,9 +66,9 @@ describe('httpClassifier: the status table', () => {
 });
 
 describe('httpClassifier: Retry-After', () => {
-  it('reads Retry-After seconds from a fetch Response', () => {
+  it('reads Retry-After seconds from a fetch Response (a 503 is unknown, its Retry-After kept)', () => {
     expect(classify(value(response(503, { 'Retry-After': '7' })))).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
       retryAfterMs: 7000,
     });
@@ -103,7 +103,7 @@ describe('httpClassifier: Retry-After', () => {
 
   it('ignores an invalid Retry-After', () => {
     expect(classify(value(response(503, { 'retry-after': 'later' })))).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
     });
   });
@@ -128,7 +128,7 @@ describe('httpClassifier: Retry-After', () => {
       },
     };
     expect(classify(value({ status: 503, headers }))).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
     });
   });
@@ -139,7 +139,7 @@ describe('httpClassifier: returned values', () => {
     expect(
       classify(value({ statusCode: 503, headers: { 'retry-after': '1' }, body: null })),
     ).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
       retryAfterMs: 1000,
     });
@@ -173,7 +173,7 @@ describe('httpClassifier: thrown errors', () => {
       },
     );
     expect(classify(thrown(error))).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
       retryAfterMs: 5000,
     });
@@ -199,7 +199,7 @@ describe('httpClassifier: thrown errors', () => {
 
   it('finds the status on a wrapped cause', () => {
     const error = new Error('could not load balances', { cause: axiosError(503) });
-    expect(classify(thrown(error))).toEqual({ action: 'retry', reason: 'http:503' });
+    expect(classify(thrown(error))).toEqual({ action: 'unknown', reason: 'http:503' });
   });
 
   it('lets an error status win over a socket error on the same error', () => {
@@ -207,7 +207,7 @@ describe('httpClassifier: thrown errors', () => {
       code: 'ECONNRESET',
       response: { statusCode: 503, headers: {} },
     });
-    expect(classify(thrown(error))).toEqual({ action: 'retry', reason: 'http:503' });
+    expect(classify(thrown(error))).toEqual({ action: 'unknown', reason: 'http:503' });
   });
 
   it('lets the socket error win over a 200 status (body cut after the headers)', () => {
@@ -320,7 +320,7 @@ describe('httpClassifier: options', () => {
       },
     });
     expect(custom(value(response(503, { 'retry-after': '1' })))).toEqual({
-      action: 'retry',
+      action: 'unknown',
       reason: 'http:503',
       retryAfterMs: 1000,
     });

@@ -40,7 +40,7 @@ describe.each(clients)('%s', (_name, make) => {
     return server.url;
   };
 
-  it('retries a 503 once and resolves with the 200 that follows', async () => {
+  it('retries a 503 (unknown: a read retries it) once and resolves with the 200 that follows', async () => {
     const url = await start({ status: 503 }, ok);
     const clock = instantClock();
     const classify = recording(httpClassifier());
@@ -51,7 +51,7 @@ describe.each(clients)('%s', (_name, make) => {
     });
     expect(client.statusOf(result)).toBe(200);
     expect(server!.requests).toHaveLength(2);
-    expect(classify.verdicts[0]).toEqual({ action: 'retry', reason: 'http:503' });
+    expect(classify.verdicts[0]).toEqual({ action: 'unknown', reason: 'http:503' });
     expect(clock.sleeps).toEqual([100]);
   });
 

@@ -43,7 +43,7 @@ describe('node:diagnostics_channel', () => {
         attempt: 1,
         maxAttempts: 4,
         delayMs: 100,
-        verdict: { action: 'retry', reason: 'unclassified' },
+        verdict: { action: 'unknown', reason: 'unclassified' },
         error,
         elapsedMs: 0,
       });
@@ -67,7 +67,7 @@ describe('node:diagnostics_channel', () => {
           attempts: 3,
           elapsedMs: 200,
           error,
-          verdict: { action: 'retry', reason: 'unclassified' },
+          verdict: { action: 'unknown', reason: 'unclassified' },
           reason: 'attempts',
         },
       ]);

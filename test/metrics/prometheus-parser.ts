@@ -1,7 +1,7 @@
 /**
  * A tiny parser of the Prometheus text exposition format, strict enough to catch malformed
  * output: every sample must follow its family's `# TYPE` line, label values must be quoted with
- * only the three legal escapes, and the text must end with a newline.
+ * only the three legal escapes, and the text must end with a newline. Empty lines are skipped.
  */
 export interface ParsedSample {
   name: string;
@@ -25,6 +25,8 @@ export function parsePrometheus(text: string): ParsedExposition {
   const type = new Map<string, string>();
   const samples: ParsedSample[] = [];
   for (const line of text.slice(0, -1).split('\n')) {
+    // "Empty lines are ignored" (exposition formats, text format); prom-client separates families with one.
+    if (line === '') continue;
     if (line.startsWith('# HELP ')) {
       const [name, ...rest] = line.slice(7).split(' ');
       help.set(

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { telegramAlert } from '../../src/alerts/index.js';
-import { constant, onExhausted, retry } from '../../src/index.js';
+import {
+  circuitBreaker,
+  constant,
+  onExhausted,
+  retry,
+  retryBudget,
+  UnknownOutcomeError,
+} from '../../src/index.js';
 import {
   PROMETHEUS_CONTENT_TYPE,
   retryMetrics,
@@ -123,6 +130,136 @@ describe('retryMetrics', () => {
     expect(snapshot.alerts_failed_total).toEqual([{ labels: { channel: 'telegram' }, value: 1 }]);
   });
 
+  it('counts an unknown outcome of a non-idempotent call by operation and resolution', async () => {
+    metrics = retryMetrics();
+    const timeout = () => ({ action: 'unknown' as const, reason: 'http:504' });
+
+    await expect(
+      retry(
+        () => {
+          throw new Error('504');
+        },
+        { operation: 'place_order', idempotent: false, classify: timeout, clock: instantClock() },
+      ),
+    ).rejects.toBeInstanceOf(UnknownOutcomeError);
+    await retry(
+      () => {
+        throw new Error('504');
+      },
+      {
+        operation: 'place_order',
+        idempotent: false,
+        classify: timeout,
+        reconcile: async () => ({ executed: true, value: 'order-1' }),
+        clock: instantClock(),
+      },
+    );
+
+    expect(metrics.snapshot().unknown_outcomes_total).toEqual([
+      { labels: { operation: 'place_order', resolution: 'unreconciled' }, value: 1 },
+      { labels: { operation: 'place_order', resolution: 'executed' }, value: 1 },
+    ]);
+  });
+
+  it('counts a retry refused by the retry budget as a budget denial', async () => {
+    metrics = retryMetrics();
+    const budget = retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock: instantClock() });
+
+    await run('get_balances', 10);
+
+    expect(metrics.snapshot().budget_denials_total).toEqual([]);
+    await retry(
+      () => {
+        throw new Error('503');
+      },
+      { operation: 'get_balances', budget, clock: instantClock() },
+    ).catch(() => undefined);
+
+    const snapshot = metrics.snapshot();
+    expect(snapshot.budget_denials_total).toEqual([
+      { labels: { operation: 'get_balances' }, value: 1 },
+    ]);
+    expect(snapshot.exhausted_total).toContainEqual({
+      labels: { operation: 'get_balances', reason: 'budget' },
+      value: 1,
+    });
+  });
+
+  it("reports a watched breaker's state as one series per state, 1 for the current one", async () => {
+    metrics = retryMetrics();
+    const clock = instantClock();
+    const breaker = circuitBreaker({ failureThreshold: 2, resetAfterMs: 1000, clock });
+    metrics.watchBreaker('binance', breaker);
+
+    expect(metrics.snapshot().breaker_state).toEqual([
+      { labels: { breaker: 'binance', state: 'closed' }, value: 1 },
+      { labels: { breaker: 'binance', state: 'open' }, value: 0 },
+      { labels: { breaker: 'binance', state: 'half-open' }, value: 0 },
+    ]);
+
+    await retry(
+      () => {
+        throw new Error('503');
+      },
+      { operation: 'get_ticker', breaker, maxAttempts: 2, clock },
+    ).catch(() => undefined);
+
+    expect(metrics.snapshot().breaker_state.filter((s) => s.value === 1)).toEqual([
+      { labels: { breaker: 'binance', state: 'open' }, value: 1 },
+    ]);
+    await clock.sleep(1000);
+    expect(metrics.snapshot().breaker_state.filter((s) => s.value === 1)).toEqual([
+      { labels: { breaker: 'binance', state: 'half-open' }, value: 1 },
+    ]);
+    expect(metrics.snapshot().breaker_transitions_total).toEqual([
+      { labels: { breaker: 'binance', to: 'open' }, value: 1 },
+      { labels: { breaker: 'binance', to: 'half-open' }, value: 1 },
+    ]);
+  });
+
+  it('stops reporting a breaker after its unwatch function is called', () => {
+    metrics = retryMetrics();
+    const unwatch = metrics.watchBreaker('binance', circuitBreaker());
+
+    unwatch();
+
+    expect(metrics.snapshot().breaker_state).toEqual([]);
+  });
+
+  it('refuses a second breaker under a name already in use', () => {
+    metrics = retryMetrics();
+    const breaker = circuitBreaker();
+    metrics.watchBreaker('binance', breaker);
+
+    expect(() => metrics!.watchBreaker('binance', breaker)).not.toThrow();
+    expect(() => metrics!.watchBreaker('binance', circuitBreaker())).toThrow(
+      'watchBreaker: name: "binance" already reports another breaker; give each breaker its own name',
+    );
+  });
+
+  it('rejects a watchBreaker call without a breaker', () => {
+    metrics = retryMetrics();
+
+    expect(() => metrics!.watchBreaker('binance', undefined as never)).toThrow(
+      new TypeError(
+        'watchBreaker: breaker: expected a circuit breaker (with state and onStateChange), got undefined',
+      ),
+    );
+  });
+
+  it('leaves a breaker whose state cannot be read out of the scrape', () => {
+    metrics = retryMetrics();
+    metrics.watchBreaker('broken', {
+      get state(): never {
+        throw new Error('store down');
+      },
+      onStateChange: () => () => {},
+    });
+
+    expect(metrics.snapshot().breaker_state).toEqual([]);
+    expect(() => metrics!.prometheus()).not.toThrow();
+  });
+
   it('counts operations beyond maxOperations as other', async () => {
     metrics = retryMetrics({ maxOperations: 2 });
 
@@ -165,15 +302,27 @@ describe('retryMetrics', () => {
 
   it('rejects a maxOperations below 1', () => {
     expect(() => retryMetrics({ maxOperations: 0 })).toThrow(
-      new RangeError('`maxOperations`: expected an integer >= 1, got 0'),
+      new RangeError('retryMetrics: maxOperations: expected an integer >= 1, got 0'),
     );
   });
 
   it('rejects a prefix that is not a metric name', () => {
     expect(() => retryMetrics({ prefix: 'my-app' })).toThrow(
-      new TypeError(
-        '`prefix`: expected a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got "my-app"',
+      new RangeError(
+        'retryMetrics: prefix: expected a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got "my-app"',
       ),
+    );
+  });
+
+  it('rejects an unknown option, naming it', () => {
+    expect(() => retryMetrics({ registy: {} } as never)).toThrow(
+      /^retryMetrics: unknown option "registy" \(did you mean "registry"\?\)/,
+    );
+  });
+
+  it('rejects a registry that is not a prom-client Registry', () => {
+    expect(() => retryMetrics({ registry: {} as never })).toThrow(
+      new TypeError('retryMetrics: registry: expected a prom-client Registry, got {}'),
     );
   });
 });
@@ -188,10 +337,16 @@ describe('retryMetrics().prometheus()', () => {
       'retries_total',
       'exhausted_total',
       'attempts_total',
+      'unknown_outcomes_total',
+      'budget_denials_total',
       'alerts_sent_total',
       'alerts_failed_total',
+      'breaker_state',
+      'breaker_transitions_total',
     ];
-    expect([...parsed.type.entries()]).toEqual(names.map((name) => [name, 'counter']));
+    expect([...parsed.type.entries()]).toEqual(
+      names.map((name) => [name, name === 'breaker_state' ? 'gauge' : 'counter']),
+    );
     expect([...parsed.help.keys()]).toEqual(names);
     expect(parsed.samples).toEqual([]);
   });

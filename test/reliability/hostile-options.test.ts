@@ -12,7 +12,6 @@ import {
   exponential,
   jitter,
   linear,
-  memoryStore,
   none,
   retry,
   retryBudget,
@@ -109,7 +108,6 @@ const BREAKER_COMMON: Record<string, fc.Arbitrary<unknown>> = {
   halfOpenMaxAttempts: fc.integer({ min: 1, max: 10 }),
   probeTimeoutMs: numberAtLeast(1),
   clock: fresh(() => instantClock()),
-  store: fresh(() => memoryStore()),
   name: fc.string({ minLength: 1 }),
   logger: fc.constant(stubLogger),
 };
@@ -211,7 +209,6 @@ const TARGETS: Record<string, Target> = {
       minRetriesPerSecond: numberAtLeast(0),
       windowMs: numberAtLeast(1),
       clock: fresh(() => instantClock()),
-      store: fresh(() => memoryStore()),
       name: fc.string({ minLength: 1 }),
     },
   },

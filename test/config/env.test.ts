@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, optionsFromEnv } from '../src/index.js';
+import { ConfigError, optionsFromEnv } from '../../src/config/index.js';
 
 describe('optionsFromEnv', () => {
   it('returns nothing when no variable is set', () => {
@@ -64,5 +64,22 @@ describe('optionsFromEnv', () => {
     expect(config.message).toContain(
       'RETRY_JITTER="wild": expected one of none|full|equal|proportional',
     );
+  });
+
+  it('gives each issue a path equal to its variable, as data issues have', () => {
+    let error: unknown;
+    try {
+      optionsFromEnv({ RETRY_FACTOR: 'two' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).issues).toEqual([
+      {
+        path: 'RETRY_FACTOR',
+        variable: 'RETRY_FACTOR',
+        value: 'two',
+        message: 'expected a number >= 1',
+      },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
-import * as z from 'zod/mini';
-import { exponential, jitter } from './backoff.js';
-import { ConfigError } from './errors.js';
-import type { RetryOptions } from './options.js';
+import * as z from 'zod';
+import { exponential, jitter } from '../backoff.js';
+import { ConfigError } from '../errors.js';
+import type { RetryOptions } from '../options.js';
 
 const JITTER_MODES = ['none', 'full', 'equal', 'proportional'] as const;
 
@@ -25,8 +25,8 @@ const number = (rule: string, check: (n: number) => boolean, allowInfinity = fal
   );
 
 /**
- * The variables read, after the prefix, and their rules. Built on first use, so that a bundle
- * that never reads the environment does not carry zod's object schemas.
+ * The variables read, after the prefix, and their rules. Built on first use: a process that
+ * imports `tenacious/config` for the data schema alone never builds it.
  */
 const buildEnvSchema = () =>
   z.object({
@@ -70,6 +70,9 @@ let envSchema: ReturnType<typeof buildEnvSchema> | undefined;
  * @example
  * ```ts
  * // RETRY_MAX_ATTEMPTS=6 RETRY_INITIAL_DELAY_MS=250 node service.js
+ * import { createRetry } from 'tenacious';
+ * import { optionsFromEnv } from 'tenacious/config';
+ *
  * const retryWithEnv = createRetry({ operation: 'sync', ...optionsFromEnv() });
  * ```
  */
@@ -88,7 +91,8 @@ export function optionsFromEnv(
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const key = String(issue.path[0]);
-        return { variable: `${prefix}${key}`, value: raw[key], message: issue.message };
+        const variable = `${prefix}${key}`;
+        return { path: variable, variable, value: raw[key], message: issue.message };
       }),
     );
   }

@@ -1,0 +1,314 @@
+import { channel } from 'node:diagnostics_channel';
+import isNetworkError from 'is-network-error';
+import { clampDelay, realClock, unrefRealClock } from '../clock.js';
+import { UnknownOutcomeError } from '../errors.js';
+import { callIsolated } from '../event.js';
+import { emitAll, hub } from '../events.js';
+import { planFor, type Plan, type RetryOptions } from '../options.js';
+import { serializeError } from '../redact.js';
+import type {
+  Clock,
+  ExhaustedEvent,
+  ExhaustedReason,
+  Logger,
+  RetryEvent,
+  UnknownOutcomeEvent,
+  Verdict,
+} from '../types.js';
+import { describeValue } from '../validate.js';
+import { classifyError } from './classify.js';
+
+/** The engine's channels (found by name), so tracing tools hear p-retry runs too. */
+const retryChannel = channel('tenacious:retry');
+const exhaustedChannel = channel('tenacious:exhausted');
+const unknownOutcomeChannel = channel('tenacious:unknown-outcome');
+
+/**
+ * What p-retry hands its callbacks: its `RetryContext` (7.x; 8 and later add `retryDelay`). One
+ * frozen object per failed attempt.
+ */
+export interface PRetryContext {
+  readonly error: Error;
+  readonly attemptNumber: number;
+  readonly retriesLeft: number;
+  readonly retriesConsumed?: number;
+}
+
+/**
+ * The options {@link pRetryOptions} builds for `pRetry(fn, options)`: a subset of p-retry's own
+ * `Options`, assignable to it. p-retry's own delay is zero; `onFailedAttempt` classifies, reports
+ * and sleeps tenacious's delay, or throws to stop.
+ */
+export interface PRetryOptions {
+  readonly retries: number;
+  readonly factor: number;
+  readonly minTimeout: number;
+  readonly maxTimeout: number;
+  readonly maxRetryTime: number;
+  readonly randomize: boolean;
+  readonly signal?: AbortSignal;
+  readonly unref?: boolean;
+  readonly onFailedAttempt: (context: PRetryContext) => Promise<void>;
+  readonly shouldConsumeRetry: (context: PRetryContext) => boolean;
+  readonly shouldRetry: (context: PRetryContext) => boolean;
+}
+
+/** The options {@link pRetryOptions} accepts: those of `retry` that p-retry's callbacks can honour. */
+export type PRetryRetryOptions = Omit<RetryOptions, keyof typeof UNSUPPORTED>;
+
+/**
+ * Options of `retry` that cannot work through p-retry's options, and why. Rejected rather than
+ * ignored: a `reconcile` that silently never runs would resend an order.
+ */
+const UNSUPPORTED = {
+  reconcile: 'p-retry cannot resolve a run from its options: use retry() for reconciliation',
+  attemptTimeoutMs: 'the options never see an attempt run: give your fn an AbortSignal.timeout()',
+  reraise: 'p-retry always rejects with the last error, as reraise: true does',
+  onSuccess: "p-retry's options only hear of failures",
+  breaker: 'p-retry has no hook before an attempt',
+  budget: 'p-retry has no hook before a first attempt',
+} as const;
+
+/**
+ * Options for an existing `pRetry(fn, …)` call that apply tenacious's rules to it: its
+ * classifiers (a `fail` verdict stops at once with the original error; an `unknown` one on a
+ * non-idempotent call stops with {@link UnknownOutcomeError}), its backoff and Retry-After (the
+ * larger of the two; a Retry-After above `maxRetryAfterMs` gives up), `maxAttempts` and
+ * `maxElapsedMs`, its logging with secrets redacted, and its per-call hooks and process-wide
+ * events (`onRetry`, `onExhausted`, `onUnknownOutcome`). When the run gives up it rejects, as
+ * p-retry does, with the last error itself.
+ *
+ * p-retry copies its options at the start of every call, and each copy gets its own run state
+ * (start time, previous delay): one result can serve many calls, concurrent ones too, and
+ * `makeRetriable`. To add p-retry options, spread it inside the call
+ * (`pRetry(fn, { ...pRetryOptions(o), unref: true })`): a spread copy kept and shared by
+ * concurrent calls would share one run state. Do not override `onFailedAttempt`,
+ * `shouldRetry`, `shouldConsumeRetry` or the delay options: they carry tenacious's rules.
+ * Nothing from p-retry is imported.
+ *
+ * @example
+ * ```ts
+ * import pRetry from 'p-retry';
+ * import { httpClassifier } from 'tenacious/http';
+ * import { pRetryOptions } from 'tenacious/p-retry';
+ *
+ * const ticker = await pRetry(
+ *   () => getJson('https://api.example.com/ticker'),
+ *   pRetryOptions({ operation: 'get_ticker', maxAttempts: 5, classify: httpClassifier(), logger }),
+ * );
+ * ```
+ */
+export function pRetryOptions(options: PRetryRetryOptions = {}): PRetryOptions {
+  for (const key of Object.keys(options)) {
+    const why = UNSUPPORTED[key as keyof typeof UNSUPPORTED];
+    const value = (options as Record<string, unknown>)[key];
+    if (why !== undefined && value !== undefined) {
+      throw new TypeError(
+        `pRetryOptions: ${key}: expected nothing with p-retry (${why}), got ${describeValue(value)}`,
+      );
+    }
+  }
+  const plan = planFor(options);
+  const result: Omit<PRetryOptions, 'onFailedAttempt'> = {
+    retries: plan.maxAttempts - 1,
+    // p-retry's own delay is zero (no timer at all): tenacious's is slept in onFailedAttempt.
+    factor: 1,
+    minTimeout: 0,
+    maxTimeout: 0,
+    randomize: false,
+    // maxElapsedMs is checked before each delay, so that giving up fires onExhausted.
+    maxRetryTime: Infinity,
+    ...(plan.signal === undefined ? {} : { signal: plan.signal }),
+    ...(plan.unref ? { unref: true } : {}),
+    shouldConsumeRetry,
+    shouldRetry,
+  };
+  // p-retry spreads its options into a copy at the start of every call, reading this getter
+  // once per call: each call gets a fresh handler with its own start time and previous delay.
+  return Object.defineProperty(result, 'onFailedAttempt', {
+    enumerable: true,
+    get: () => failedAttemptHandler(plan),
+  }) as PRetryOptions;
+}
+
+/** What a run carries from one failed attempt to the next. */
+interface RunState {
+  start: number;
+  previousDelayMs: number;
+  lastAttempt: number;
+}
+
+/**
+ * One run's `onFailedAttempt`: classifies, then stops by throwing (p-retry rejects with what
+ * `onFailedAttempt` throws), or reports the retry and sleeps its delay before returning.
+ */
+function failedAttemptHandler(plan: Plan) {
+  const clock: Clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
+  const run: RunState = { start: clock.now(), previousDelayMs: 0, lastAttempt: 0 };
+  return async function onFailedAttempt(
+    this: { signal?: AbortSignal } | undefined,
+    context: PRetryContext,
+  ): Promise<void> {
+    const { error, attemptNumber: attempt } = context;
+    // The same handler seen starting over: a copy spread once by the caller and reused.
+    if (attempt <= run.lastAttempt) {
+      run.start = clock.now();
+      run.previousDelayMs = 0;
+    }
+    run.lastAttempt = attempt;
+    const operation = plan.operation ?? 'anonymous';
+    const verdict = classifyError(plan.classifiers, error);
+    if (verdict.action === 'fail') throw error;
+    const elapsedMs = clock.now() - run.start;
+    if (verdict.action === 'unknown' && !plan.idempotent) {
+      reportUnknownOutcome(plan, { operation, attempt, elapsedMs, verdict, error });
+      throw new UnknownOutcomeError({ operation, attempt, cause: error, reason: verdict.reason });
+    }
+    // p-retry 8 and later (their context has `retryDelay`) never retry such an error, whatever
+    // the options say: stop here rather than report a retry that will not happen.
+    if ('retryDelay' in context && isProgrammingError(error)) throw error;
+    let reason: ExhaustedReason | undefined;
+    let delayMs = 0;
+    const retryAfterMs = verdict.retryAfterMs;
+    if (attempt >= plan.maxAttempts) reason = 'attempts';
+    else if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
+      reason = 'retry-after-too-long';
+    } else {
+      delayMs = nextDelay(plan, attempt, run.previousDelayMs, retryAfterMs);
+      // As retry(): never sleep past the time budget, so never start an attempt after it.
+      if (elapsedMs + delayMs > plan.maxElapsedMs) reason = 'elapsed';
+    }
+    if (reason !== undefined) {
+      reportExhausted(plan, { operation, attempts: attempt, elapsedMs, error, verdict, reason });
+      throw error;
+    }
+    reportRetry(plan, {
+      operation,
+      attempt,
+      maxAttempts: plan.maxAttempts,
+      delayMs,
+      verdict,
+      error,
+      elapsedMs,
+    });
+    run.previousDelayMs = delayMs;
+    if (delayMs > 0) await clock.sleep(delayMs, this?.signal ?? plan.signal);
+  };
+}
+
+/** The larger of the backoff and the server's Retry-After, clamped to what a timer can wait. */
+function nextDelay(
+  plan: Plan,
+  attempt: number,
+  previousDelayMs: number,
+  retryAfterMs: number | undefined,
+): number {
+  const computed: unknown = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
+  if (typeof computed !== 'number' || !(computed >= 0)) {
+    throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
+  }
+  return clampDelay(
+    retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
+  );
+}
+
+/**
+ * p-retry never retries a `TypeError` that is not a network error once it consumes a retry, so a
+ * failure tenacious decided to retry does not consume one (p-retry 7 then retries it). The
+ * attempt count that stops the run is tenacious's own (`attemptNumber` against `maxAttempts`).
+ */
+function shouldConsumeRetry(context: PRetryContext): boolean {
+  return !isProgrammingError(context.error);
+}
+
+/** Reached only when `onFailedAttempt` returned: tenacious has already decided to retry. */
+function shouldRetry(): boolean {
+  return true;
+}
+
+/** A `TypeError` that is not a network error (is-network-error reads getters that may throw). */
+function isProgrammingError(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false;
+  try {
+    return !isNetworkError(error);
+  } catch {
+    return true;
+  }
+}
+
+function reportRetry(plan: Plan, event: RetryEvent): void {
+  emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
+  hub.retry.emit(event, plan.logger);
+  if (retryChannel.hasSubscribers) retryChannel.publish(event);
+  log(
+    plan.logger,
+    'warn',
+    {
+      operation: event.operation,
+      attempt: event.attempt,
+      maxAttempts: event.maxAttempts,
+      delayMs: Math.round(event.delayMs),
+      reason: event.verdict.reason,
+      err: serializeError(event.error),
+    },
+    `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${Math.round(event.delayMs)} ms`,
+  );
+}
+
+function reportExhausted(plan: Plan, event: ExhaustedEvent): void {
+  emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
+  hub.exhausted.emit(event, plan.logger);
+  if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
+  log(
+    plan.logger,
+    'error',
+    {
+      operation: event.operation,
+      attempts: event.attempts,
+      elapsedMs: Math.round(event.elapsedMs),
+      reason: event.reason,
+      verdict: event.verdict.reason,
+      err: serializeError(event.error),
+    },
+    `${event.operation} gave up after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} (${event.reason})`,
+  );
+}
+
+function reportUnknownOutcome(
+  plan: Plan,
+  fields: {
+    operation: string;
+    attempt: number;
+    elapsedMs: number;
+    verdict: Verdict;
+    error: unknown;
+  },
+): void {
+  const event: UnknownOutcomeEvent = { ...fields, resolution: 'unreconciled' };
+  emitAll(plan.onUnknownOutcome, event, plan.logger, 'onUnknownOutcome hook');
+  hub.unknownOutcome.emit(event, plan.logger);
+  if (unknownOutcomeChannel.hasSubscribers) unknownOutcomeChannel.publish(event);
+  log(
+    plan.logger,
+    'error',
+    {
+      operation: event.operation,
+      attempt: event.attempt,
+      reason: event.verdict.reason,
+      resolution: event.resolution,
+      err: serializeError(event.error),
+    },
+    `${event.operation}: outcome unknown after attempt ${event.attempt} (${event.verdict.reason}); ${event.resolution}`,
+  );
+}
+
+/** A logger that throws or rejects is reported, never changes the caller's result. */
+function log(
+  logger: Logger | undefined,
+  level: 'warn' | 'error',
+  fields: object,
+  message: string,
+): void {
+  if (logger === undefined) return;
+  callIsolated((f: object) => logger[level](f, message), fields, undefined, `logger.${level}`);
+}

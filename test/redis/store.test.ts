@@ -1,0 +1,372 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { binanceWeightTracker } from '../../src/binance/index.js';
+import { circuitBreaker, retryBudget, type Clock } from '../../src/index.js';
+import { redisStore, type RedisStore } from '../../src/redis/index.js';
+import { captureLogger } from '../helpers/log-capture.js';
+import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
+import { CLIENT_KINDS, connect, type TestClient } from './clients.js';
+
+/**
+ * redisStore against a real redis-server, through both clients. Two clients and two stores stand
+ * for two processes of a fleet; every test uses keys of its own.
+ */
+
+/** Real time whose sleeps are recorded and then refused: shows the wait the store asked for. */
+function refusingClock(): Clock & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => Date.now(),
+    sleep(ms) {
+      sleeps.push(ms);
+      return Promise.reject(new Error('would wait'));
+    },
+  };
+}
+
+const unique = () => randomUUID();
+
+describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind) => {
+  let server: RedisServer | undefined;
+  let url: string;
+  let a: TestClient;
+  let b: TestClient;
+  let storeA: RedisStore;
+  let storeB: RedisStore;
+
+  beforeAll(async () => {
+    ({ url, server } = await redisTarget());
+    a = await connect(kind, url);
+    b = await connect(kind, url);
+    // Generous timeouts: these tests are about sharing, not about a busy machine's latency.
+    storeA = redisStore({
+      client: a.client,
+      commandTimeoutMs: 2000,
+      logger: captureLogger().logger,
+    });
+    storeB = redisStore({
+      client: b.client,
+      commandTimeoutMs: 2000,
+      logger: captureLogger().logger,
+    });
+  });
+
+  afterAll(async () => {
+    await storeA?.close();
+    await storeB?.close();
+    await a?.close();
+    await b?.close();
+    await server?.stop();
+  });
+
+  describe('keys', () => {
+    it('hashes the key and wraps kind and hash in one hash tag', () => {
+      const apiKey = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+      const name = storeA.keyOf('rate', apiKey);
+      expect(name).toMatch(/^tenacious:\{rate:[0-9a-f]{20}\}$/);
+      expect(name).not.toContain(apiKey);
+    });
+
+    it('puts an expiry on every key it writes, and no raw key in any name', async () => {
+      const apiKey = `secret-api-key-${unique()}`;
+      const store = redisStore({
+        client: a.client,
+        prefix: `ttl-${unique()}`,
+        commandTimeoutMs: 2000,
+      });
+      const tracker = binanceWeightTracker({
+        limit: 100,
+        orderLimits: { '10s': 5 },
+        store,
+        key: apiKey,
+      });
+      await tracker.acquireOrder();
+      tracker.update({ 'x-mbx-used-weight-1m': '7', 'x-mbx-order-count-1d': '3' });
+      tracker.pause(5000);
+      const budget = retryBudget({ store, key: apiKey });
+      budget.recordAttempt();
+      budget.tryRetry();
+      await budget.sync();
+      const breaker = circuitBreaker({ store, key: apiKey, failureThreshold: 1 });
+      breaker.record(breaker.acquire(), 'retry');
+      breaker.isolate();
+      await breaker.sync();
+      const rolling = circuitBreaker({ store, key: `${apiKey}-r`, failureRate: 0.5 });
+      rolling.record(rolling.acquire(), 'retry');
+      await rolling.sync();
+      await vi.waitFor(async () => {
+        const keys = (await a.command([
+          'KEYS',
+          `${store.keyOf('x', 'y').split(':')[0]}:*`,
+        ])) as string[];
+        expect(keys.length).toBeGreaterThanOrEqual(7);
+      });
+      const prefix = store.keyOf('x', 'y').split(':')[0]!;
+      const keys = (await a.command(['KEYS', `${prefix}:*`])) as string[];
+      for (const key of keys) {
+        expect(key).not.toContain(apiKey);
+        expect(Number(await a.command(['PTTL', key]))).toBeGreaterThan(0);
+      }
+      breaker.release();
+      await breaker.sync();
+      await store.close();
+    });
+  });
+
+  describe('binanceWeightTracker with a store', () => {
+    it('reserves weight atomically across processes: never more than pauseAt × limit in a window', async () => {
+      const key = unique();
+      const one = binanceWeightTracker({
+        limit: 10,
+        pauseAt: 1,
+        warnAt: 1,
+        interval: '1h',
+        store: storeA,
+        key,
+      });
+      const two = binanceWeightTracker({
+        limit: 10,
+        pauseAt: 1,
+        warnAt: 1,
+        interval: '1h',
+        store: storeB,
+        key,
+      });
+      const controller = new AbortController();
+      const calls = Array.from({ length: 14 }, (_, i) =>
+        (i % 2 === 0 ? one : two).acquire(1, { signal: controller.signal }),
+      );
+      let granted = 0;
+      for (const call of calls)
+        call.then(
+          () => granted++,
+          () => {},
+        );
+      await vi.waitFor(() => expect(granted).toBe(10), { timeout: 10_000 });
+      // The other four wait for the next hour's window: stop them.
+      controller.abort(new Error('enough'));
+      const results = await Promise.allSettled(calls);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(4);
+    });
+
+    it('holds every process after a 429 one of them saw, for as long as Redis says', async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const clock = refusingClock();
+      const other = binanceWeightTracker({ limit: 6000, store: storeB, key, clock });
+      await storeB.ready();
+      seen.update({ 'retry-after': '30' }, 429);
+      // The other process hears of it by pub/sub (no request of its own needed)...
+      await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
+      // ...and when it asks Redis anyway, Redis answers with the rest of the 30 s.
+      const fresh = binanceWeightTracker({
+        limit: 6000,
+        store: storeB,
+        key,
+        clock: refusingClock(),
+      });
+      await expect(fresh.acquire()).rejects.toThrow('would wait');
+      await expect(other.acquire()).rejects.toThrow('would wait');
+      expect(clock.sleeps[0]).toBeGreaterThan(25_000);
+      expect(clock.sleeps[0]).toBeLessThanOrEqual(30_000);
+    });
+
+    it('holds until the next minute window after a 429 without Retry-After', async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      seen.update({}, 429);
+      const clock = refusingClock();
+      const other = binanceWeightTracker({ limit: 6000, store: storeB, key, clock });
+      await vi.waitFor(async () => {
+        await expect(other.acquire()).rejects.toThrow('would wait');
+        expect(clock.sleeps.at(-1)).toBeGreaterThan(0);
+      });
+      const redisNow = Number(((await a.command(['TIME'])) as string[])[0]) * 1000;
+      expect(clock.sleeps.at(-1)).toBeLessThanOrEqual(60_000 - (redisNow % 60_000) + 1000);
+    });
+
+    it('wakes waiters when the cooldown ends', async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const other = binanceWeightTracker({ limit: 6000, store: storeB, key });
+      await storeB.ready();
+      seen.pause(300);
+      await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
+      await other.acquire();
+      const time = (await a.command(['PTTL', `${storeA.keyOf('rate', key)}:cooldown`])) as number;
+      expect(time).toBe(-2); // the cooldown key is gone: the waiter woke after it ended
+    });
+
+    it('merges usage headers from any process', async () => {
+      const key = unique();
+      const one = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const two = binanceWeightTracker({ limit: 6000, store: storeB, key });
+      one.update({ 'x-mbx-used-weight-1m': '5000' });
+      await vi.waitFor(async () => {
+        await two.acquire(1);
+        expect(two.snapshot().usedWeight['1m']).toBeGreaterThanOrEqual(5001);
+      });
+    });
+
+    it('enforces order-count limits across processes with acquireOrder()', async () => {
+      const key = unique();
+      const options = { limit: 6000, orderLimits: { '1h': 3 }, key };
+      const one = binanceWeightTracker({ ...options, store: storeA });
+      const clock = refusingClock();
+      const two = binanceWeightTracker({ ...options, store: storeB, clock });
+      await one.acquireOrder();
+      await two.acquireOrder();
+      await one.acquireOrder();
+      await expect(two.acquireOrder()).rejects.toThrow('would wait');
+      // Plain requests are not orders: they still go.
+      await two.acquire();
+      expect(clock.sleeps).toHaveLength(1);
+    });
+  });
+
+  describe('retryBudget with a store', () => {
+    it('counts first attempts and retries of every process in one budget', async () => {
+      const key = unique();
+      const one = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, store: storeA, key });
+      const two = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, store: storeB, key });
+      for (let i = 0; i < 4; i++) one.recordAttempt();
+      await one.sync();
+      await two.sync();
+      // Two can retry on one's traffic: 0.5 × 4 = 2 retries for the fleet.
+      expect(two.tryRetry()).toBe(true);
+      expect(two.tryRetry()).toBe(true);
+      expect(two.tryRetry()).toBe(false);
+      await two.sync();
+      await one.sync();
+      expect(one.snapshot()).toMatchObject({ attempts: 4, retries: 2, denied: 1 });
+      expect(one.tryRetry()).toBe(false);
+    });
+  });
+
+  describe('circuitBreaker with a store', () => {
+    it('opens every process when one opens it', async () => {
+      const key = unique();
+      const one = circuitBreaker({ failureThreshold: 2, store: storeA, key });
+      const two = circuitBreaker({ failureThreshold: 2, store: storeB, key });
+      await two.sync();
+      const changes: string[] = [];
+      two.onStateChange(({ from, to }) => changes.push(`${from}->${to}`));
+      one.record(one.acquire(), 'retry');
+      one.record(one.acquire(), 'retry');
+      expect(one.state).toBe('open');
+      await vi.waitFor(() => expect(two.state).toBe('open'));
+      expect(changes).toEqual(['closed->open']);
+      expect(() => two.acquire()).toThrow(/circuit open/);
+    });
+
+    it('counts consecutive failures across the fleet', async () => {
+      const key = unique();
+      const one = circuitBreaker({ failureThreshold: 3, store: storeA, key });
+      const two = circuitBreaker({ failureThreshold: 3, store: storeB, key });
+      one.record(one.acquire(), 'retry');
+      two.record(two.acquire(), 'retry');
+      await one.sync();
+      await two.sync();
+      one.record(one.acquire(), 'unknown');
+      await vi.waitFor(() => expect(two.state).toBe('open'));
+    });
+
+    it('isolate() holds every process open until release()', async () => {
+      const key = unique();
+      const one = circuitBreaker({ store: storeA, key, name: 'binance' });
+      const two = circuitBreaker({ store: storeB, key, name: 'binance' });
+      await two.sync();
+      one.isolate();
+      await vi.waitFor(() => expect(two.isolated).toBe(true));
+      expect(() => two.acquire()).toThrow('circuit "binance" isolated; no attempt until release()');
+      // A process that starts during the isolation learns of it too.
+      const late = circuitBreaker({ store: storeB, key });
+      await late.sync();
+      expect(late.state).toBe('open');
+      two.release();
+      await vi.waitFor(() => expect(one.state).toBe('closed'));
+      expect(one.isolated).toBe(false);
+      expect(() => one.acquire()).not.toThrow();
+    });
+
+    it('isolate() and release() work without a store, in this process', () => {
+      const breaker = circuitBreaker();
+      breaker.isolate();
+      expect(breaker.state).toBe('open');
+      expect(() => breaker.acquire()).toThrow(expect.objectContaining({ retryAfterMs: Infinity }));
+      breaker.release();
+      expect(breaker.state).toBe('closed');
+    });
+
+    it('shares the rolling window across the fleet', async () => {
+      const key = unique();
+      const options = { failureRate: 0.5, minimumCalls: 4, key };
+      const one = circuitBreaker({ ...options, store: storeA });
+      const two = circuitBreaker({ ...options, store: storeB });
+      one.record(one.acquire(), 'retry');
+      one.record(one.acquire(), 'success');
+      two.record(two.acquire(), 'success');
+      await one.sync();
+      await two.sync();
+      two.record(two.acquire(), 'retry'); // 2 of 4 in the fleet's window
+      await vi.waitFor(() => expect(one.state).toBe('open'));
+    });
+  });
+
+  describe('scripts', () => {
+    it('loads its scripts again after SCRIPT FLUSH (NOSCRIPT)', async () => {
+      const key = unique();
+      const tracker = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      await tracker.acquire();
+      const before = storeA.stats().scriptReloads;
+      await a.command(['SCRIPT', 'FLUSH']);
+      await tracker.acquire();
+      await tracker.acquire();
+      expect(storeA.stats().scriptReloads).toBe(before + 1);
+      expect(storeA.stats().available).toBe(true);
+    });
+  });
+
+  describe('options', () => {
+    it.each([
+      [
+        {},
+        TypeError,
+        'redisStore: client: expected a connected node-redis or ioredis client, got undefined',
+      ],
+      [
+        { client: {} },
+        TypeError,
+        'redisStore: client: expected a connected node-redis or ioredis client, got {}',
+      ],
+      [
+        { client: 'redis://localhost' },
+        TypeError,
+        'redisStore: client: expected a connected node-redis or ioredis client, got "redis://localhost"',
+      ],
+      [
+        { commandTimeoutMs: 0 },
+        RangeError,
+        'redisStore: commandTimeoutMs: expected a number > 0, got 0',
+      ],
+      [{ prefix: '' }, RangeError, 'redisStore: prefix: expected a non-empty string, got ""'],
+      [{ timeout: 5 }, TypeError, /^redisStore: unknown option "timeout"/],
+    ])('rejects %o', (options, ErrorClass, message) => {
+      const o = { client: 'client' in options ? options.client : a.client, ...options };
+      if (!('client' in options) && Object.keys(options).length === 0)
+        delete (o as { client?: unknown }).client;
+      expect(() => redisStore(o as never)).toThrow(ErrorClass);
+      expect(() => redisStore(o as never)).toThrow(message);
+    });
+  });
+
+  it('logs nothing while Redis answers', async () => {
+    const log = captureLogger();
+    const store = redisStore({ client: a.client, logger: log.logger, commandTimeoutMs: 2000 });
+    await binanceWeightTracker({ limit: 10, store, key: unique() }).acquire();
+    expect(log.lines).toEqual([]);
+    expect(store.stats()).toMatchObject({ errors: 0, outages: 0, available: true });
+  });
+});
