@@ -12,7 +12,9 @@ import {
 export interface ConfiguredRetry {
   <T>(fn: Attempt<T>, options?: RetryOptions<T>): Promise<T>;
   /** A decorator whose options are layered over these defaults. */
-  retryable<S = any, A extends any[] = any[]>(options?: RetryableOptions<S, A>): RetryableDecorator;
+  retryable<S = any, A extends any[] = any[]>(
+    options?: RetryableOptions<S, A>,
+  ): RetryableDecorator<S, A>;
   /** A configured retry whose defaults are these defaults plus `moreDefaults`. */
   extend(moreDefaults: RetryOptions): ConfiguredRetry;
 }

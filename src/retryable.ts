@@ -3,30 +3,39 @@ import { safeGet } from './redact.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
 import { run } from './retry.js';
 
-/** Options of a decorated method: an object, or a function of the instance and the call's arguments. */
+/**
+ * Options of a decorated method: an object, or a function of the instance (the class, for a
+ * static method) and the call's arguments. Written inline in `@retryable(...)`, the function's
+ * `self` and `args` are inferred from the decorated class and method.
+ */
 export type RetryableOptions<S = any, A extends any[] = any[]> =
   RetryOptions | ((self: S, args: A) => RetryOptions);
 
+/** A method of `S` taking `A` that returns a promise: what `@retryable` can decorate. */
+export type RetryableMethod<S = any, A extends any[] = any[]> = (
+  this: S,
+  ...args: A
+) => PromiseLike<unknown>;
+
 /**
- * A method decorator for both TypeScript decorator systems. The decorated method must return a
- * promise (declare it `async`): a retried method is asynchronous, and the type says so.
+ * A method decorator for both TypeScript decorator systems: TypeScript 5 standard decorators,
+ * called as `(value, context)`, and `experimentalDecorators` (NestJS, older code), called as
+ * `(target, key, descriptor)`. The decorated method must return a promise (declare it `async`):
+ * a retried method is asynchronous, and the type says so.
+ *
+ * One call signature, not one overload per system: TypeScript infers a decorator factory's type
+ * parameters from the decorator's expected type only through a single signature, and that is
+ * how `@retryable((self, [symbol]) => …)` knows `self` is the class and `symbol` a `string`.
+ * The method's own type is left as declared (a generic method stays generic). It returns the
+ * replacement method (standard) or the updated descriptor (`experimentalDecorators`), typed `any`
+ * because no one type is assignable to both of what the two systems expect.
  */
-export interface RetryableDecorator {
-  /**
-   * TypeScript 5 standard decorators. Generic over the whole method type (not its parameters and
-   * result), so a generic method keeps its type parameters.
-   */
-  <This, M extends (this: This, ...args: any[]) => PromiseLike<unknown>>(
-    value: M,
-    context: ClassMethodDecoratorContext<This, M>,
-  ): M;
-  /** `experimentalDecorators` (NestJS, older code). */
-  <F extends (...args: any[]) => PromiseLike<unknown>>(
-    target: object,
-    key: string | symbol,
-    descriptor: TypedPropertyDescriptor<F>,
-  ): TypedPropertyDescriptor<F>;
-}
+export type RetryableDecorator<S = any, A extends any[] = any[]> = (
+  valueOrTarget: RetryableMethod<S, A> | S,
+  ...rest:
+    | [context: ClassMethodDecoratorContext<S, RetryableMethod<S, A>>]
+    | [key: string | symbol, descriptor: { value?: RetryableMethod<S, A> }]
+) => any;
 
 /**
  * Retries a class method: every call is a fresh run, and the method body runs again on every
@@ -44,14 +53,15 @@ export interface RetryableDecorator {
  *   @retryable({ operation: 'execute_order', idempotent: false })
  *   async executeOrder(symbol: string, size: string) { return this.client.placeOrder(symbol, size); }
  *
- *   @retryable((self: ExchangeAdapter) => self.retryOptions)
+ *   // `self` is an ExchangeAdapter and `symbol` a string, inferred from the class and method.
+ *   @retryable((self, [symbol]) => ({ ...self.retryOptions, operation: `get_position_${symbol}` }))
  *   async getPosition(symbol: string) { return this.client.position(symbol); }
  * }
  * ```
  */
 export function retryable<S = any, A extends any[] = any[]>(
   options?: RetryableOptions<S, A>,
-): RetryableDecorator {
+): RetryableDecorator<S, A> {
   // `@retryable` without parentheses calls this with the decorator's own arguments.
   assertCalledAsFactory(arguments.length, 'retryable');
   return decorate(options as RetryableOptions<any, any[]> | undefined, DEFAULT_PLAN);

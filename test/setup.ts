@@ -1,4 +1,5 @@
 import { afterAll, afterEach } from 'vitest';
+import { installWarningRecorder } from './helpers/warnings.js';
 
 /**
  * Suite-wide guard: any unhandled rejection or uncaught exception while a test runs fails that
@@ -7,6 +8,12 @@ import { afterAll, afterEach } from 'vitest';
  * file. test/reliability/unhandled-rejections.test.ts provokes the classic cases.
  */
 const faults: unknown[] = [];
+/**
+ * TenaciousWarnings are kept off the output: a test that makes the library warn captures them
+ * with `captureWarnings()` (test/helpers/warnings.ts) and asserts them; one it did not capture
+ * fails it, like an unhandled rejection.
+ */
+const warnings = installWarningRecorder();
 const onFault = (error: unknown) => void faults.push(error);
 process.on('unhandledRejection', onFault);
 process.on('uncaughtException', onFault);
@@ -26,7 +33,16 @@ function describeFault(value: unknown): string {
   }
 }
 
+function checkWarnings(when: string): void {
+  const uncaptured = warnings.takeUncaptured();
+  if (uncaptured.length === 0) return;
+  throw new Error(
+    `${uncaptured.length} TenaciousWarning(s) ${when} that the test did not capture (captureWarnings() in test/helpers/warnings.ts): ${uncaptured.map((w) => w.message).join('; ')}`,
+  );
+}
+
 function check(when: string): void {
+  checkWarnings(when);
   if (faults.length === 0) return;
   const found = faults.splice(0);
   throw new Error(
@@ -48,5 +64,6 @@ afterAll(async () => {
     // Test files share a worker process: do not pile up listeners from one file to the next.
     process.off('unhandledRejection', onFault);
     process.off('uncaughtException', onFault);
+    warnings.uninstall();
   }
 });

@@ -4,6 +4,7 @@ import { constant, onExhausted, retry, RetryExhaustedError } from '../../src/ind
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { ExchangeError, json, manualClock, startServer, T0, type TestServer } from './support.js';
+import { captureWarnings } from '../helpers/warnings.js';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const CHAT = -1001234567890;
@@ -282,7 +283,9 @@ describe('telegramAlert', () => {
     expect(rejection).toBeInstanceOf(RetryExhaustedError);
     await alert.flush();
 
-    expect(server.requests).toHaveLength(3);
+    // Every attempt timed out. (The server may have seen fewer than 3 requests: on a busy
+    // machine an attempt can time out before its request arrives.)
+    expect(server.requests.length).toBeLessThanOrEqual(3);
     expect(log.records().find((r) => r.msg === 'tenacious: alert delivery failed')).toMatchObject({
       attempts: 3,
       reason: 'attempt-timeout',
@@ -320,10 +323,7 @@ describe('telegramAlert', () => {
     server = await startServer((req, res) =>
       json(res, 401, { ok: false, description: `Unauthorized ${req.path}` }),
     );
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning);
-    process.on('warning', onWarning);
-    cleanups.push(() => process.off('warning', onWarning));
+    const warnings = captureWarnings();
     const alert = telegramAlert({
       botToken: TOKEN,
       chatId: CHAT,

@@ -1,4 +1,4 @@
-import { fc, test } from '@fast-check/vitest';
+import { fc, test } from '../helpers/property.js';
 import { describe, expect, it } from 'vitest';
 import { AWS_THROTTLING_CODES, awsClassifier } from '../../src/aws/index.js';
 import { UnknownOutcomeError, constant, none, retry, type Outcome } from '../../src/index.js';

@@ -1,4 +1,4 @@
-import { fc, test as prop } from '@fast-check/vitest';
+import { fc, test as prop } from '../helpers/property.js';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { retry } from '../../src/index.js';

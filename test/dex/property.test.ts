@@ -1,4 +1,4 @@
-import { fc, test } from '@fast-check/vitest';
+import { fc, test } from '../helpers/property.js';
 import { describe, expect, it } from 'vitest';
 import type { Classifier, Verdict } from '../../src/index.js';
 import { DexTimeoutError, dexClassifier, jsonRpcClassifier } from '../../src/dex/index.js';

@@ -137,10 +137,15 @@ describe('viem reads', () => {
 
   it('treats the transport TimeoutError as unknown and retries the read', async () => {
     server.reply('eth_getBalance', { hang: true });
-    const client = publicClient(server.url, 100);
+    // The client's timeout is real time: long enough that only the hanging call reaches it at
+    // rest; on a busy machine a later call may time out too, and is judged the same way.
+    const client = publicClient(server.url, 1000);
     const run = await record(() => client.getBalance({ address: TO }), { classify });
     expect(run.result).toEqual({ ok: true, value: 100n });
-    expect(run.verdicts).toEqual([{ action: 'unknown', reason: 'viem:TimeoutError' }]);
+    expect(run.verdicts.length).toBeGreaterThanOrEqual(1);
+    for (const verdict of run.verdicts) {
+      expect(verdict).toEqual({ action: 'unknown', reason: 'viem:TimeoutError' });
+    }
   });
 
   it('retries a refused connection (HttpRequestError caused by fetch failed)', async () => {

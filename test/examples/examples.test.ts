@@ -9,6 +9,10 @@ import { redisServerInstalled } from '../../examples/support/redis-server.js';
  * Runs every example in a child process, as a user would (`node --import tsx examples/x.ts`),
  * all at once, and checks that each exits 0, prints its key lines and leaks no secret. The
  * examples are documentation: this keeps them from rotting.
+ *
+ * No child is killed on a timer: on a busy machine six `tsx` processes starting at once can take
+ * far longer than at rest, and an example that hangs is still caught by the (generous) test
+ * timeout below. Whether an example exits on its own in time is a heavy test's business.
  */
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -133,22 +137,22 @@ interface Run {
   exitCode: number | string;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
+/** A safety net for an example that never exits, not a performance bound. */
+const HUNG_AFTER_MS = 300_000;
+
 function runExample(name: string): Promise<Run> {
-  const started = performance.now();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', join('examples', name)],
-      { cwd: root, timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } },
+      { cwd: root, env: { ...process.env, NO_COLOR: '1' } },
       (error, stdout, stderr) =>
         resolve({
           exitCode: error === null ? 0 : (error.signal ?? error.code ?? 'error'),
           stdout,
           stderr,
-          ms: Math.round(performance.now() - started),
         }),
     );
   });
@@ -165,7 +169,7 @@ describe('examples', () => {
     expect(examples.sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  describe.each(examples)('examples/%s', (name) => {
+  describe.each(examples)('examples/%s', { timeout: HUNG_AFTER_MS }, (name) => {
     const expected = EXPECTED[name] ?? { lines: [], secrets: [] };
 
     it('exits 0 with nothing on stderr', async () => {

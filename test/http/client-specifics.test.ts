@@ -1,6 +1,6 @@
 import axios, { CanceledError } from 'axios';
 import got from 'got';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpClassifier } from '../../src/http/index.js';
 import {
   AttemptTimeoutError,
@@ -145,14 +145,13 @@ describe('timeouts and cancellation', () => {
     const url = server.url;
     const classify = recording(httpClassifier());
     const controller = new AbortController();
-    const run = retry(
-      () => {
-        const pending = axios.get(url, { signal: controller.signal });
-        setTimeout(() => controller.abort(), 20);
-        return pending;
-      },
-      { classify, clock: instantClock() },
-    );
+    const run = retry(() => axios.get(url, { signal: controller.signal }), {
+      classify,
+      clock: instantClock(),
+    });
+    // Abort once the request is on the server, however long that takes on a busy machine.
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(1), { timeout: 10_000 });
+    controller.abort();
     await expect(run).rejects.toBeInstanceOf(CanceledError);
     expect(classify.verdicts).toEqual([{ action: 'fail', reason: 'http:aborted' }]);
     expect(server.requests).toHaveLength(1);
@@ -163,14 +162,13 @@ describe('timeouts and cancellation', () => {
     const url = server.url;
     const classify = recording(httpClassifier());
     const controller = new AbortController();
-    const run = retry(
-      () => {
-        const pending = fetch(url, { signal: controller.signal });
-        setTimeout(() => controller.abort(), 20);
-        return pending;
-      },
-      { classify, clock: instantClock() },
-    );
+    const run = retry(() => fetch(url, { signal: controller.signal }), {
+      classify,
+      clock: instantClock(),
+    });
+    // Abort once the request is on the server, however long that takes on a busy machine.
+    await vi.waitFor(() => expect(server!.requests).toHaveLength(1), { timeout: 10_000 });
+    controller.abort();
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     expect(classify.verdicts).toEqual([{ action: 'fail', reason: 'http:aborted' }]);
   });

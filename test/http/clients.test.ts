@@ -162,6 +162,8 @@ describe.each(clients)('%s', (_name, make) => {
     });
     await expect(run).rejects.toBeInstanceOf(UnknownOutcomeError);
     expect(classify.verdicts).toEqual([{ action: 'unknown', reason: client.timeoutReason }]);
-    expect(server!.requests).toHaveLength(1);
+    // Sent at most once. (On a busy machine the client's timer can fire before the request
+    // reaches the server, so the server may have seen none.)
+    expect(server!.requests.length).toBeLessThanOrEqual(1);
   });
 });

@@ -1,4 +1,4 @@
-import { fc, test } from '@fast-check/vitest';
+import { fc, test } from '../helpers/property.js';
 import { describe, expect } from 'vitest';
 import { httpClassifier, networkErrorKind, parseRetryAfter } from '../../src/http/index.js';
 

@@ -23,6 +23,7 @@ import { pRetryOptions } from '../../src/p-retry/index.js';
 import type { UnknownOutcomeEvent } from '../../src/types.js';
 import { instantClock, useInstantRetries, type InstantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
+import { captureWarnings } from '../helpers/warnings.js';
 
 class Transient extends Error {}
 class Rejected extends Error {}
@@ -400,23 +401,19 @@ describe('pRetryOptions', () => {
       debug: () => {},
     };
     let calls = 0;
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => void warnings.push(w.message);
-    process.on('warning', onWarning);
-    try {
-      const value = await pRetry(
-        async () => {
-          if (++calls === 1) throw new Transient('down');
-          return 42;
-        },
-        pRetryOptions({ backoff: none, logger, clock }),
-      );
-      expect(value).toBe(42);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings).toEqual(['tenacious: logger.warn failed: Error: logger bug']);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const warnings = captureWarnings();
+    const value = await pRetry(
+      async () => {
+        if (++calls === 1) throw new Transient('down');
+        return 42;
+      },
+      pRetryOptions({ backoff: none, logger, clock }),
+    );
+    expect(value).toBe(42);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.map((w) => w.message)).toEqual([
+      'tenacious: logger.warn failed: Error: logger bug',
+    ]);
   });
 
   it('stops during a delay when the signal aborts, rejecting with its reason', async () => {

@@ -33,7 +33,8 @@ import { startServer, type LocalServer } from './support.js';
 /**
  * Hostile thrown values (primitives, null, frozen objects, throwing getters, cycles, proxies,
  * cyclic and endless cause chains, 1 MB messages) never crash a classifier, the logger path or
- * an alert. Classifiers return a valid verdict or none.
+ * an alert. Classifiers return a valid verdict or none. How long a classification takes on
+ * such input is measured in classify-cost.heavy.test.ts, away from the fast suite's load.
  */
 
 class NetworkError extends Error {}
@@ -59,8 +60,6 @@ const NAMES = Object.keys(CLASSIFIERS);
 
 /** Reasons are short `domain:detail` strings. */
 const MAX_REASON = 200;
-/** A classification that takes longer than this on any input is a denial of service. */
-const MAX_CLASSIFY_MS = 250;
 
 function expectVerdictOrNone(verdict: unknown): asserts verdict is Verdict | undefined {
   if (verdict === undefined) return;
@@ -75,22 +74,15 @@ function expectVerdictOrNone(verdict: unknown): asserts verdict is Verdict | und
   }
 }
 
-function timed<T>(fn: () => T): T {
-  const started = performance.now();
-  const result = fn();
-  expect(performance.now() - started).toBeLessThan(MAX_CLASSIFY_MS);
-  return result;
-}
-
 describe('every classifier', () => {
   it.each(NAMES)('returns a valid verdict or none for any thrown value: %s', (name) => {
     const classify = CLASSIFIERS[name]!();
     fc.assert(
       fc.property(hostileValues, (h) => {
         const error = h.make();
-        expectVerdictOrNone(timed(() => classify({ ok: false, error })));
+        expectVerdictOrNone(classify({ ok: false, error }));
       }),
-      { numRuns: 300 },
+      { numRuns: 100 },
     );
   });
 
@@ -99,9 +91,9 @@ describe('every classifier', () => {
     fc.assert(
       fc.property(hostileValues, (h) => {
         const value = h.make();
-        expectVerdictOrNone(timed(() => classify({ ok: true, value })));
+        expectVerdictOrNone(classify({ ok: true, value }));
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
@@ -112,8 +104,8 @@ describe('every classifier', () => {
   });
 });
 
-// BUG-1 (reported to the lead): `instanceof` on a Proxy runs its getPrototypeOf trap, and
-// `isNetworkError` reads `message`; neither is guarded in src/classify.ts, so these throw.
+// `instanceof` on a Proxy runs its getPrototypeOf trap, and recognising a network error reads
+// `message`: the core classifiers must survive both throwing.
 describe('the core classifiers on hostile proxies and getters', () => {
   const cases: Record<string, () => unknown> = {
     'a Proxy whose traps throw': () => throwingProxy(),
@@ -131,11 +123,11 @@ describe('the core classifiers on hostile proxies and getters', () => {
     Object.keys(cases).map((value) => ({ classifier, value })),
   );
 
-  it.each(rows)('[BUG-1] $classifier does not throw on $value', ({ classifier, value }) => {
+  it.each(rows)('$classifier does not throw on $value', ({ classifier, value }) => {
     expect(() => core[classifier]!({ ok: false, error: cases[value]!() })).not.toThrow();
   });
 
-  it('[BUG-1] retry() rejects with RetryExhaustedError, not the trap error, when a Proxy is thrown', async () => {
+  it('retry() rejects with RetryExhaustedError, not the trap error, when a Proxy is thrown', async () => {
     const proxy = throwingProxy();
     const error = await retry(
       () => {
@@ -194,19 +186,17 @@ describe('the logger path (retry with a real pino logger)', () => {
             expect(lines).toHaveLength(2);
           }
         }),
-        { numRuns: 150 },
+        { numRuns: 100 },
       );
     },
   );
 });
 
-// BUG-7 (reported to the lead): serializeErrorObject in src/redact.ts copies an own `stack`
-// property that is not a string as a (null-prototype) object; pino's err serializer then builds
-// the stack with string concatenation, throws "Cannot convert object to primitive value", and
-// the log line is lost (only a process warning is left). Found by the logger-path property above
-// once BUG-1 was fixed in a scratch copy.
+// An own `stack` property that is not a string must reach the log as something printable: pino's
+// err serializer builds the stack by string concatenation, and an object there would throw
+// "Cannot convert object to primitive value" and lose the log line.
 describe('an error whose stack property is not a string', () => {
-  it('[BUG-7] is still logged on retry and on exhaustion when it has a cause', async () => {
+  it('is still logged on retry and on exhaustion when it has a cause', async () => {
     const { logger, lines } = captureLogger();
     const error = new Error('upstream failed', { cause: new Error('socket hang up') });
     Object.defineProperty(error, 'stack', {

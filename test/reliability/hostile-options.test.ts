@@ -25,6 +25,7 @@ import {
   throwingProxy,
   type Hostile,
 } from './arbitraries.js';
+import { captureWarnings } from '../helpers/warnings.js';
 
 /**
  * Arbitrary option objects either validate or are refused with a TypeError or RangeError that
@@ -402,6 +403,8 @@ describe('exotic options', () => {
     'are refused with a named error or the caller’s own exception, never a crash inside: %s',
     async (name) => {
       const target = TARGETS[name]!;
+      // A hook that is a throwing Proxy is accepted, and its failure reported as a warning.
+      const warnings = captureWarnings();
       await fc.assert(
         fc.asyncProperty(exoticOptions(target), async (recipe) => {
           const arg = recipe.make();
@@ -415,6 +418,9 @@ describe('exotic options', () => {
         }),
         { numRuns: 80 },
       );
+      for (const warning of warnings) {
+        expect(warning.message).toMatch(/^tenacious: \w+ (hook|listener) failed: .*trap: /);
+      }
     },
   );
 });

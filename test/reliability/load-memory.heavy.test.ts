@@ -67,9 +67,8 @@ describe('100,000 concurrent runs that fail, retry and succeed', () => {
     expect(report.heard).toEqual({ retries: 210_000, exhaustions: 10_000, successes: 90_000 });
   });
 
-  // Fails today (BUG-8, reported to the lead): src/retry.ts caches p-retry's options in a
-  // WeakMap keyed by plan; half the runs bring their own options object, so the WeakMap's table
-  // grows to 50,000 entries and keeps that capacity after GC (+2.2 MB, +32 %; +1.6 % before).
+  // Half the runs bring their own options object: nothing cached per options object may keep
+  // its capacity after GC.
   it(`leave the heap within ${HEAP_BOUND_PCT} % of the baseline after a forced GC`, () => {
     expect(Math.abs(report.deltaPct)).toBeLessThan(HEAP_BOUND_PCT);
   });
@@ -89,12 +88,10 @@ describe('runs sharing one long-lived AbortSignal', () => {
     expect(report.signalListeners).toBe(0);
   }, 180_000);
 
-  // BUG-5 (reported to the lead): every delay (src/clock.ts) and every timed attempt
-  // (attemptWithTimeout in src/retry.ts) adds its own 'abort' listener to the caller's signal,
-  // and Node's EventTarget scans its whole listener list on each add: with n runs parked on one
-  // signal, parking costs O(n) and the load O(n²). 30,000 runs: 1.7 s alone, 10.5 s sharing a
-  // signal (100,000: 6 s against about 45 s).
-  it('[BUG-5] take at most twice as long as runs without a signal (30,000 runs)', async () => {
+  // Node's EventTarget scans its whole listener list on each add: if every delay and every timed
+  // attempt added its own 'abort' listener to the caller's signal, n runs parked on one signal
+  // would cost O(n) each to park, O(n²) in all.
+  it('take at most twice as long as runs without a signal (30,000 runs)', async () => {
     const alone = await load(30_000, 'none');
     const shared = await load(30_000, 'shared');
     expect(shared.tally).toEqual(alone.tally);

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   onAlertDelivery,
   telegramAlert,
@@ -24,6 +24,7 @@ import {
 } from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
+import { captureWarnings } from '../helpers/warnings.js';
 import {
   faultProbe,
   realSleep,
@@ -65,13 +66,9 @@ async function expectNoFaults(): Promise<void> {
   expect(probe.faults).toEqual([]);
 }
 
-/** Records process warnings (where listener failures go when a run has no logger). */
-function captureWarnings(): string[] {
-  const warnings: string[] = [];
-  const onWarning = (warning: Error) => warnings.push(warning.message);
-  process.on('warning', onWarning);
-  cleanups.push(() => process.off('warning', onWarning));
-  return warnings;
+/** The messages of the TenaciousWarnings (where listener failures go without a logger) so far. */
+function warningMessages(warnings: Error[]): string[] {
+  return warnings.map((w) => w.message);
 }
 
 describe('an attempt abandoned by attemptTimeoutMs', () => {
@@ -145,9 +142,9 @@ describe('an abort during a delay', () => {
     { clock: 'the real clock', unref: false },
     { clock: 'the real clock with unref', unref: true },
   ])('rejects with signal.reason and leaves nothing unhandled ($clock)', async ({ unref }) => {
+    // The delay is a minute, longer than the test timeout: only an abort that ends it passes.
     const controller = new AbortController();
     const reason = new Error('shutting down');
-    const started = Date.now();
     const error = await retry(
       () => {
         throw new Error('503');
@@ -161,7 +158,6 @@ describe('an abort during a delay', () => {
       },
     ).catch((e: unknown) => e);
     expect(error).toBe(reason);
-    expect(Date.now() - started).toBeLessThan(1000);
     await expectNoFaults();
   });
 
@@ -266,8 +262,10 @@ describe('a listener that rejects or throws', () => {
       });
       if (hook === 'onSuccess') expect(result).toEqual({ value: 'ok' });
       else expect((result as { error: unknown }).error).toBeInstanceOf(RetryExhaustedError);
-      await realSleep(20);
-      expect(records().filter((r) => r.listener === `${hook} hook`)).toHaveLength(1);
+      // A listener that rejects later is logged when it does, however long that takes.
+      await vi.waitFor(() =>
+        expect(records().filter((r) => r.listener === `${hook} hook`)).toHaveLength(1),
+      );
       await expectNoFaults();
     },
   );
@@ -281,8 +279,11 @@ describe('a listener that rejects or throws', () => {
       const result = await runFiring(hook, {});
       if (hook === 'onSuccess') expect(result).toEqual({ value: 'ok' });
       else expect((result as { error: unknown }).error).toBeInstanceOf(RetryExhaustedError);
-      await realSleep(20);
-      expect(warnings.filter((w) => w.includes(`${hook} listener failed`))).toHaveLength(1);
+      await vi.waitFor(() =>
+        expect(warningMessages(warnings)).toEqual([
+          `tenacious: ${hook} listener failed: Error: listener failed`,
+        ]),
+      );
       await expectNoFaults();
     },
   );
@@ -327,7 +328,8 @@ describe('a listener that rejects or throws', () => {
     await expectNoFaults();
   });
 
-  it('keeps the result when a logger method throws', async () => {
+  it('keeps the result and warns when a logger method throws', async () => {
+    const warnings = captureWarnings();
     const logger: Logger = {
       warn: () => {
         throw new Error('logger down');
@@ -344,12 +346,16 @@ describe('a listener that rejects or throws', () => {
       { maxAttempts: 2, backoff: none, clock: instantClock(), logger },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryExhaustedError);
+    expect(warningMessages(warnings)).toEqual([
+      'tenacious: logger.warn failed: Error: logger down',
+      'tenacious: logger.error failed: Error: logger down',
+    ]);
     await expectNoFaults();
   });
 
-  // BUG-3 (reported to the lead): `log()` in src/retry.ts drops what the logger returns, so an
-  // async logger (one that ships lines over the network) that rejects is an unhandled rejection.
-  it('[BUG-3] leaves nothing unhandled when a logger method returns a rejected promise', async () => {
+  // An async logger (one that ships lines over the network) may return a promise that rejects.
+  it('leaves nothing unhandled when a logger method returns a rejected promise', async () => {
+    const warnings = captureWarnings();
     const shipping = () => Promise.reject(new Error('log shipping failed'));
     // A pino-compatible logger whose methods return promises (the case under test).
     const logger = { warn: shipping, error: shipping, debug: () => {} } as unknown as Logger;
@@ -360,6 +366,12 @@ describe('a listener that rejects or throws', () => {
       { maxAttempts: 2, backoff: none, clock: instantClock(), logger },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryExhaustedError);
+    await vi.waitFor(() =>
+      expect(warningMessages(warnings)).toEqual([
+        'tenacious: logger.warn failed: Error: log shipping failed',
+        'tenacious: logger.error failed: Error: log shipping failed',
+      ]),
+    );
     await expectNoFaults();
   });
 });
@@ -424,11 +436,10 @@ describe('a reconcile that rejects', () => {
   });
 });
 
-// BUG-4 (reported to the lead): a classifier that returns a promise (an `async` classifier, a
-// common mistake) is rejected with a TypeError, but the promise it returned is dropped: when it
-// rejects, that is an unhandled rejection on top of the TypeError.
+// A classifier that returns a promise (an `async` classifier, a common mistake) is refused with a
+// TypeError, and the promise it returned must not become an unhandled rejection on top of it.
 describe('a classifier returning a promise by mistake', () => {
-  it('[BUG-4] rejects the run with a TypeError and leaves nothing unhandled when that promise rejects', async () => {
+  it('rejects the run with a TypeError and leaves nothing unhandled when that promise rejects', async () => {
     const error = await retry(
       () => {
         throw new Error('503');
@@ -513,7 +524,9 @@ describe('an alert delivery that fails after the caller has moved on', () => {
       expect(await delivered).toMatchObject({ ok: false, reason: 'network:ECONNREFUSED' });
       await turns();
       expect(
-        warnings.filter((w) => w.includes('alert about place_order not delivered')),
+        warningMessages(warnings).filter((w) =>
+          w.includes('alert about place_order not delivered'),
+        ),
       ).toHaveLength(1);
       await expectNoFaults();
     },

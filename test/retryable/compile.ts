@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -10,10 +10,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const fixturesDir = join(here, 'fixtures');
 
 /**
- * Type-checks the fixtures in test/retryable/fixtures/classes/ with
- * fixtures/tsconfig.<mode>.json and emits them, flat, into test/retryable/out/<mode>/ (gitignored).
- * Any diagnostic in a fixture (including an unused `@ts-expect-error`) throws, so a type error
- * fails the suite. The emitted files sit as deep as the fixtures, so their
+ * Emits the fixtures in test/retryable/fixtures/classes/ with TypeScript's own emit and the
+ * options of fixtures/tsconfig.<mode>.json, flat, into test/retryable/out/<mode>/ (gitignored).
+ * They are type-checked by `npm run typecheck` (`tsc -b` with the same two tsconfigs, where an
+ * unused `@ts-expect-error` is an error too); here each file is only transpiled, which the
+ * fixtures allow (`isolatedModules`). The emitted files sit as deep as the fixtures, so their
  * `'../../../../src/index.js'` imports reach the library source, which vitest transforms: the
  * tests and the fixtures share one copy of the library.
  */
@@ -30,30 +31,29 @@ export function compileFixtures(mode: DecoratorMode): string {
   );
   if (config.errors.length > 0) throw new Error(format(config.errors));
 
-  const program = ts.createProgram(config.fileNames, config.options, cachingHost(config.options));
-  const fixtures = program
-    .getSourceFiles()
-    .filter((file) => config.fileNames.includes(file.fileName));
-  const diagnostics = [
-    ...program.getOptionsDiagnostics(),
-    ...program.getGlobalDiagnostics(),
-    ...fixtures.flatMap((file) => [
-      ...program.getSyntacticDiagnostics(file),
-      ...program.getSemanticDiagnostics(file),
-    ]),
-  ];
-  if (diagnostics.length > 0)
-    throw new Error(`${mode} fixtures do not compile:\n${format(diagnostics)}`);
-
   const outDir = join(here, 'out', mode);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  for (const file of fixtures) {
-    const result = program.emit(file, (fileName, text) => {
-      if (fileName.endsWith('.js')) writeFileSync(join(outDir, basename(fileName)), text);
+  const options: ts.CompilerOptions = {
+    ...config.options,
+    // The package is `"type": "module"`: under NodeNext the fixtures are ES modules, which a
+    // transpiler that sees one file at a time must be told.
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    noEmit: false,
+    incremental: false,
+    declaration: false,
+  };
+  for (const fileName of config.fileNames) {
+    const { outputText, diagnostics = [] } = ts.transpileModule(readFileSync(fileName, 'utf8'), {
+      compilerOptions: options,
+      fileName,
+      reportDiagnostics: true,
     });
-    if (result.emitSkipped) throw new Error(`${mode}: emit skipped for ${file.fileName}`);
+    if (diagnostics.length > 0) throw new Error(`${mode}: ${fileName}:\n${format(diagnostics)}`);
+    writeFileSync(join(outDir, basename(fileName).replace(/\.ts$/, '.js')), outputText);
   }
+  if (readdirSync(outDir).length === 0) throw new Error(`${mode}: no fixtures in ${fixturesDir}`);
   return outDir;
 }
 
@@ -68,32 +68,4 @@ function format(diagnostics: readonly ts.Diagnostic[]): string {
     getCurrentDirectory: () => process.cwd(),
     getNewLine: () => '\n',
   });
-}
-
-/**
- * Parsed files of the lib, @types/node and the library source do not depend on the decorator
- * mode (`experimentalDecorators` does not affect parsing), so the second compilation in a
- * process reuses the first one's, as TypeScript's language service does. Fixtures are parsed
- * afresh for each mode.
- */
-const parsed = new Map<string, ts.SourceFile>();
-
-function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const format =
-      typeof languageVersion === 'object' ? languageVersion.impliedNodeFormat : undefined;
-    const key = `${fileName}|${format}`;
-    if (fileName.startsWith(fixturesDir)) {
-      return getSourceFile(fileName, languageVersion, onError, shouldCreate);
-    }
-    let file = parsed.get(key);
-    if (file === undefined) {
-      file = getSourceFile(fileName, languageVersion, onError, shouldCreate);
-      if (file !== undefined) parsed.set(key, file);
-    }
-    return file;
-  };
-  return host;
 }

@@ -15,6 +15,7 @@ type NestjsStyleModule = typeof import('./fixtures/classes/nestjs-style.js');
 type DefinitionErrorsModule = typeof import('./fixtures/classes/definition-errors.js');
 type ConfiguredServiceModule = typeof import('./fixtures/classes/configured-service.js');
 type MetadataModule = typeof import('./fixtures/classes/metadata.js');
+type OptionsInferenceModule = typeof import('./fixtures/classes/options-inference.js');
 
 /**
  * The whole `@retryable` specification, run against the fixtures compiled under one decorator
@@ -33,17 +34,19 @@ function specification(mode: DecoratorMode): void {
   let definitions: DefinitionErrorsModule;
   let configured: ConfiguredServiceModule;
   let metadata: MetadataModule;
+  let inference: OptionsInferenceModule;
 
   let outDir: string;
   beforeAll(async () => {
     outDir = compileFixtures(mode);
-    [feeds, inheritance, nest, definitions, configured, metadata] = await Promise.all([
+    [feeds, inheritance, nest, definitions, configured, metadata, inference] = await Promise.all([
       importFixture<PriceFeedModule>(outDir, 'price-feed'),
       importFixture<InheritanceModule>(outDir, 'inheritance'),
       importFixture<NestjsStyleModule>(outDir, 'nestjs-style'),
       importFixture<DefinitionErrorsModule>(outDir, 'definition-errors'),
       importFixture<ConfiguredServiceModule>(outDir, 'configured-service'),
       importFixture<MetadataModule>(outDir, 'metadata'),
+      importFixture<OptionsInferenceModule>(outDir, 'options-inference'),
     ]);
   });
 
@@ -364,6 +367,25 @@ function specification(mode: DecoratorMode): void {
       const call = adapter.getPosition('BTCUSDT');
       expect(call).toBeInstanceOf(Promise);
       await expect(call).rejects.toThrow(TypeError);
+    });
+  });
+
+  describe('options functions typed from the decorated method', () => {
+    // The types themselves are checked when the fixture compiles (options-inference.ts has a
+    // `@ts-expect-error` for a misspelt property of `self`); these check what the function gets.
+    it('passes the instance and the typed arguments', async () => {
+      const desk = new inference.OrderDesk({ retry: { maxAttempts: 2 }, venue: 'binance' });
+      await expect(desk.placeOrder('BTCUSDT', 3)).resolves.toBe('BTCUSDT x3');
+      expect(desk.seen).toEqual(['binance BTCUSDT 3']);
+    });
+
+    it("passes the class to a static method's options function", async () => {
+      await expect(inference.OrderDesk.status('binance')).resolves.toBe('binance: up');
+    });
+
+    it('passes the instance through a configured retry', async () => {
+      const desk = new inference.ConfiguredDesk('desk');
+      await expect(desk.cancel(7n)).resolves.toBe('cancelled 7');
     });
   });
 

@@ -29,8 +29,8 @@ describe('useInstantRetries', () => {
   it('makes every run without a clock retry without waiting, until restored', async () => {
     const restore = useInstantRetries();
     try {
+      // Real delays of 3 minutes would outlast the test timeout: the recorded sleeps prove it.
       let n = 0;
-      const started = Date.now();
       await retry(
         async () => {
           if (n++ < 3) throw new Error('x');
@@ -40,7 +40,6 @@ describe('useInstantRetries', () => {
       );
       const configured = createRetry({ backoff: constant(30_000), maxAttempts: 2 });
       await configured(async () => Promise.reject(new Error('x'))).catch(() => {});
-      expect(Date.now() - started).toBeLessThan(1000);
       expect((restore.clock as ReturnType<typeof instantClock>).sleeps).toEqual([
         60_000, 60_000, 60_000, 30_000,
       ]);
