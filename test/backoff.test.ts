@@ -1,4 +1,4 @@
-import { fc, test } from './helpers/property.js';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   cap,

@@ -9,7 +9,8 @@ import { test as vitestTest } from 'vitest';
  * chain of vitest 4.1's test modifiers (`skip.only.concurrent…`), which takes 8-10 s per test
  * file on the 2-core development machine (vitest runs each file in a fresh process, so every
  * file pays it): about 70 s of the fast suite's import time. This keeps the same call shape, so
- * switching back is one import line per file.
+ * switching back is one import line per file. The backoff strategies and combinators
+ * (test/backoff.test.ts) keep @fast-check/vitest itself: one file pays the import there.
  */
 type Values<Ts extends unknown[]> = { [K in keyof Ts]: fc.Arbitrary<Ts[K]> };
 type Runner<Args extends unknown[]> = (
