@@ -1,21 +1,9 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { entries } from '../tsup.config.js';
 
-const ENTRIES = [
-  'index',
-  'testing',
-  'http',
-  'aws',
-  'binance',
-  'ccxt',
-  'dex',
-  'alerts',
-  'metrics',
-  'config',
-  'p-retry',
-  'otel',
-  'redis',
-];
+/** Every entry point the package builds (tsup's list, which package.json#exports mirrors). */
+const ENTRIES = entries;
 
 /**
  * Every exported function and class of every entry point carries TSDoc with an `@example`,
