@@ -383,7 +383,7 @@ export interface ErrorFields {
 /**
  * Clients whose errors are fully described by the compact fields: their request configs, sockets
  * and timings are dropped. Recognised by shape, never by importing them. Sources:
- * `/work/shared/reference/errors.md` §3-4 and the clients' own error classes.
+ * `shared/reference/errors.md` §3-4 and the clients' own error classes.
  */
 const KNOWN_CLIENTS: readonly { client: string; test: (e: object) => boolean }[] = [
   // axios: AxiosError.isAxiosError (lib/core/AxiosError.js)
