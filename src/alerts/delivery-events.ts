@@ -1,9 +1,10 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { Event } from '../event.js';
 
 /**
  * The process-wide channel on which alert adapters publish the outcome of every delivery, so
  * that `retryMetrics()` can count `alerts_sent_total` and `alerts_failed_total` without the
- * adapters knowing about metrics. Like the core event hub, the listener list lives on
+ * adapters knowing about metrics. Like the core event hub, the listeners (one `Event`) live on
  * `globalThis` under a `Symbol.for` key, shared by every copy of the package in the process.
  * Each outcome is also published on `node:diagnostics_channel` as `tenacious:alert` for
  * tracing tools.
@@ -28,19 +29,11 @@ export interface AlertDeliveryEvent {
 
 type DeliveryListener = (event: AlertDeliveryEvent) => unknown;
 
-interface DeliveryHub {
-  readonly version: 1;
-  listeners: readonly DeliveryListener[];
-}
+const HUB_KEY = Symbol.for('tenacious.alerts.v2');
 
-const HUB_KEY = Symbol.for('tenacious.alerts.v1');
-
-const deliveryHub: DeliveryHub = ((globalThis as Record<symbol, DeliveryHub | undefined>)[
-  HUB_KEY
-] ??= {
-  version: 1,
-  listeners: [],
-});
+const deliveries: Event<AlertDeliveryEvent> = ((
+  globalThis as Record<symbol, Event<AlertDeliveryEvent> | undefined>
+)[HUB_KEY] ??= new Event<AlertDeliveryEvent>('onAlertDelivery listener'));
 
 const diagnostics = diagnosticsChannel.channel('tenacious:alert');
 
@@ -54,22 +47,12 @@ const diagnostics = diagnosticsChannel.channel('tenacious:alert');
  * ```
  */
 export function onAlertDelivery(listener: DeliveryListener): () => void {
-  if (typeof listener !== 'function') {
-    throw new TypeError(`listener: expected a function, got ${typeof listener}`);
-  }
-  deliveryHub.listeners = [...deliveryHub.listeners, listener];
-  let active = true;
-  return () => {
-    if (!active) return;
-    active = false;
-    const index = deliveryHub.listeners.indexOf(listener);
-    if (index !== -1) deliveryHub.listeners = deliveryHub.listeners.filter((_, i) => i !== index);
-  };
+  return deliveries.subscribe(listener);
 }
 
 /**
  * Tells every subscriber about a delivery outcome. A subscriber that throws or rejects is
- * ignored: counting must never disturb delivery.
+ * reported like any other listener fault (src/event.ts) and never disturbs delivery.
  *
  * @example
  * ```ts
@@ -77,14 +60,7 @@ export function onAlertDelivery(listener: DeliveryListener): () => void {
  * ```
  */
 export function publishAlertDelivery(event: AlertDeliveryEvent): void {
-  for (const listener of deliveryHub.listeners) {
-    try {
-      const result = listener(event);
-      if (result instanceof Promise) result.catch(() => undefined);
-    } catch {
-      // A broken subscriber loses its own event, nothing else.
-    }
-  }
+  deliveries.emit(event);
   if (diagnostics.hasSubscribers) {
     try {
       diagnostics.publish(event);

@@ -611,7 +611,8 @@ describe('an alert delivery that fails after the caller has moved on', () => {
     await expectNoFaults();
   });
 
-  it('absorbs a delivery-outcome subscriber that rejects', async () => {
+  it('absorbs a delivery-outcome subscriber that rejects, and reports it', async () => {
+    const warnings = captureWarnings();
     server = await startServer();
     cleanups.push(onAlertDelivery(() => Promise.reject(new Error('metrics down'))));
     subscribe(adapters.webhook(server.url, { clock: instantClock() }));
@@ -619,6 +620,11 @@ describe('an alert delivery that fails after the caller has moved on', () => {
     await exhaustOnce();
     expect((await delivered).ok).toBe(true);
     await expectNoFaults();
+    await vi.waitFor(() =>
+      expect(warnings.map((w) => w.message)).toContain(
+        'tenacious: onAlertDelivery listener failed: Error: metrics down',
+      ),
+    );
   });
 });
 
