@@ -206,7 +206,7 @@ async function loop<T>(
  * The delay before the next attempt (the larger of the backoff and the server's Retry-After), or
  * the reason to give up instead.
  */
-function nextDelay(
+export function nextDelay(
   plan: Plan,
   attempt: number,
   previousDelayMs: number,
@@ -258,7 +258,7 @@ function retryEvent(
  * A classifier that throws or returns a malformed verdict is a bug in the caller's code: the run
  * rejects with a `TypeError` rather than guess.
  */
-function judge(plan: Plan, outcome: Outcome<unknown>): Verdict | undefined {
+export function judge(plan: Plan, outcome: Outcome<unknown>): Verdict | undefined {
   for (const classifier of plan.classifiers) {
     let verdict: Verdict | undefined;
     try {
@@ -356,7 +356,8 @@ const UNKNOWN_LOG_LEVEL: Readonly<Record<UnknownOutcomeResolution, 'warn' | 'err
   'reconcile-failed': 'error',
 };
 
-function reportUnknown(plan: Plan, event: UnknownOutcomeEvent): void {
+/** Reports an unknown outcome and its resolution. Shared with `tenacious/p-retry`. */
+export function reportUnknown(plan: Plan, event: UnknownOutcomeEvent): void {
   emitAll(plan.onUnknownOutcome, event, plan.logger, 'onUnknownOutcome hook');
   hub.unknownOutcome.emit(event, plan.logger);
   if (unknownOutcomeChannel.hasSubscribers) unknownOutcomeChannel.publish(event);
@@ -411,25 +412,7 @@ function exhaust<T>(
   reason: ExhaustedReason,
 ): T {
   const error = outcome.ok ? undefined : outcome.error;
-  const event: ExhaustedEvent = { operation, attempts, elapsedMs, error, verdict, reason };
-  emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
-  hub.exhausted.emit(event, plan.logger);
-  if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
-  if (plan.logger !== undefined) {
-    log(
-      plan,
-      'error',
-      {
-        operation,
-        attempts,
-        elapsedMs: Math.round(elapsedMs),
-        reason,
-        verdict: verdict.reason,
-        err: outcome.ok ? undefined : serializeError(error),
-      },
-      `${operation} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason})`,
-    );
-  }
+  reportExhausted(plan, { operation, attempts, elapsedMs, error, verdict, reason }, !outcome.ok);
   if (plan.reraise) {
     if (outcome.ok) return outcome.value;
     throw error;
@@ -444,7 +427,35 @@ function exhaust<T>(
   });
 }
 
-function emitRetry(plan: Plan, scope: RunScope | undefined, event: RetryEvent): void {
+/**
+ * Tells the hooks, the process-wide listeners, the diagnostics channel and the logger that a run
+ * gave up (`failed`: on a thrown error rather than a returned value). Shared with
+ * `tenacious/p-retry`.
+ */
+export function reportExhausted(plan: Plan, event: ExhaustedEvent, failed: boolean): void {
+  emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
+  hub.exhausted.emit(event, plan.logger);
+  if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
+  if (plan.logger !== undefined) {
+    const { operation, attempts, reason } = event;
+    log(
+      plan,
+      'error',
+      {
+        operation,
+        attempts,
+        elapsedMs: Math.round(event.elapsedMs),
+        reason,
+        verdict: event.verdict.reason,
+        err: failed ? serializeError(event.error) : undefined,
+      },
+      `${operation} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason})`,
+    );
+  }
+}
+
+/** Tells everyone who listens about a retry, before its delay. Shared with `tenacious/p-retry`. */
+export function emitRetry(plan: Plan, scope: RunScope | undefined, event: RetryEvent): void {
   emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
   hub.retry.emit(event, plan.logger);
   if (retryChannel.hasSubscribers) retryChannel.publish(event);

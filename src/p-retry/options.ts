@@ -1,27 +1,11 @@
-import { channel } from 'node:diagnostics_channel';
 import isNetworkError from 'is-network-error';
-import { clampDelay, realClock, unrefRealClock } from '../clock.js';
+import { realClock, unrefRealClock } from '../clock.js';
 import { UnknownOutcomeError } from '../errors.js';
-import { callIsolated } from '../event.js';
-import { emitAll, hub } from '../events.js';
+import { hub } from '../events.js';
 import { planFor, type Plan, type RetryOptions } from '../options.js';
-import { serializeError } from '../redact.js';
-import type {
-  Clock,
-  ExhaustedEvent,
-  ExhaustedReason,
-  Logger,
-  RetryEvent,
-  UnknownOutcomeEvent,
-  Verdict,
-} from '../types.js';
+import { emitRetry, judge, nextDelay, reportExhausted, reportUnknown } from '../retry.js';
+import type { Clock } from '../types.js';
 import { describeValue } from '../validate.js';
-import { classifyError } from './classify.js';
-
-/** The engine's channels (found by name), so tracing tools hear p-retry runs too. */
-const retryChannel = channel('tenacious:retry');
-const exhaustedChannel = channel('tenacious:exhausted');
-const unknownOutcomeChannel = channel('tenacious:unknown-outcome');
 
 /**
  * What p-retry hands its callbacks: its `RetryContext` (7.x; 8 and later add `retryDelay`). One
@@ -157,32 +141,35 @@ function failedAttemptHandler(plan: Plan) {
     }
     run.lastAttempt = attempt;
     const operation = plan.operation ?? 'anonymous';
-    const verdict = classifyError(plan.classifiers, error);
+    const verdict = judge(plan, { ok: false, error })!;
     if (verdict.action === 'fail') throw error;
     const elapsedMs = clock.now() - run.start;
     if (verdict.action === 'unknown' && !plan.idempotent) {
-      reportUnknownOutcome(plan, { operation, attempt, elapsedMs, verdict, error });
+      reportUnknown(plan, {
+        operation,
+        attempt,
+        elapsedMs,
+        verdict,
+        error,
+        resolution: 'unreconciled',
+      });
       throw new UnknownOutcomeError({ operation, attempt, cause: error, reason: verdict.reason });
     }
     // p-retry 8 and later (their context has `retryDelay`) never retry such an error, whatever
     // the options say: stop here rather than report a retry that will not happen.
     if ('retryDelay' in context && isProgrammingError(error)) throw error;
-    let reason: ExhaustedReason | undefined;
-    let delayMs = 0;
-    const retryAfterMs = verdict.retryAfterMs;
-    if (attempt >= plan.maxAttempts) reason = 'attempts';
-    else if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
-      reason = 'retry-after-too-long';
-    } else {
-      delayMs = nextDelay(plan, attempt, run.previousDelayMs, retryAfterMs);
-      // As retry(): never sleep past the time budget, so never start an attempt after it.
-      if (elapsedMs + delayMs > plan.maxElapsedMs) reason = 'elapsed';
-    }
-    if (reason !== undefined) {
-      reportExhausted(plan, { operation, attempts: attempt, elapsedMs, error, verdict, reason });
+    // The engine's own decision: the delay, or why to give up (attempts, Retry-After, time).
+    const next = nextDelay(plan, attempt, run.previousDelayMs, verdict, elapsedMs);
+    if (typeof next === 'string') {
+      reportExhausted(
+        plan,
+        { operation, attempts: attempt, elapsedMs, error, verdict, reason: next },
+        true,
+      );
       throw error;
     }
-    reportRetry(plan, {
+    const delayMs = next;
+    emitRetry(plan, undefined, {
       operation,
       attempt,
       maxAttempts: plan.maxAttempts,
@@ -194,22 +181,6 @@ function failedAttemptHandler(plan: Plan) {
     run.previousDelayMs = delayMs;
     if (delayMs > 0) await clock.sleep(delayMs, this?.signal ?? plan.signal);
   };
-}
-
-/** The larger of the backoff and the server's Retry-After, clamped to what a timer can wait. */
-function nextDelay(
-  plan: Plan,
-  attempt: number,
-  previousDelayMs: number,
-  retryAfterMs: number | undefined,
-): number {
-  const computed: unknown = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
-  if (typeof computed !== 'number' || !(computed >= 0)) {
-    throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
-  }
-  return clampDelay(
-    retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
-  );
 }
 
 /**
@@ -234,81 +205,4 @@ function isProgrammingError(error: unknown): boolean {
   } catch {
     return true;
   }
-}
-
-function reportRetry(plan: Plan, event: RetryEvent): void {
-  emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
-  hub.retry.emit(event, plan.logger);
-  if (retryChannel.hasSubscribers) retryChannel.publish(event);
-  log(
-    plan.logger,
-    'warn',
-    {
-      operation: event.operation,
-      attempt: event.attempt,
-      maxAttempts: event.maxAttempts,
-      delayMs: Math.round(event.delayMs),
-      reason: event.verdict.reason,
-      err: serializeError(event.error),
-    },
-    `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${Math.round(event.delayMs)} ms`,
-  );
-}
-
-function reportExhausted(plan: Plan, event: ExhaustedEvent): void {
-  emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
-  hub.exhausted.emit(event, plan.logger);
-  if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
-  log(
-    plan.logger,
-    'error',
-    {
-      operation: event.operation,
-      attempts: event.attempts,
-      elapsedMs: Math.round(event.elapsedMs),
-      reason: event.reason,
-      verdict: event.verdict.reason,
-      err: serializeError(event.error),
-    },
-    `${event.operation} gave up after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} (${event.reason})`,
-  );
-}
-
-function reportUnknownOutcome(
-  plan: Plan,
-  fields: {
-    operation: string;
-    attempt: number;
-    elapsedMs: number;
-    verdict: Verdict;
-    error: unknown;
-  },
-): void {
-  const event: UnknownOutcomeEvent = { ...fields, resolution: 'unreconciled' };
-  emitAll(plan.onUnknownOutcome, event, plan.logger, 'onUnknownOutcome hook');
-  hub.unknownOutcome.emit(event, plan.logger);
-  if (unknownOutcomeChannel.hasSubscribers) unknownOutcomeChannel.publish(event);
-  log(
-    plan.logger,
-    'error',
-    {
-      operation: event.operation,
-      attempt: event.attempt,
-      reason: event.verdict.reason,
-      resolution: event.resolution,
-      err: serializeError(event.error),
-    },
-    `${event.operation}: outcome unknown after attempt ${event.attempt} (${event.verdict.reason}); ${event.resolution}`,
-  );
-}
-
-/** A logger that throws or rejects is reported, never changes the caller's result. */
-function log(
-  logger: Logger | undefined,
-  level: 'warn' | 'error',
-  fields: object,
-  message: string,
-): void {
-  if (logger === undefined) return;
-  callIsolated((f: object) => logger[level](f, message), fields, undefined, `logger.${level}`);
 }
