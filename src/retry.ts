@@ -7,10 +7,10 @@ import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.j
 import { serializeError } from './redact.js';
 import type {
   AttemptContext,
-  Clock,
   ExhaustedEvent,
   ExhaustedReason,
   Outcome,
+  SuccessEvent,
   RetryEvent,
   RunEnd,
   RunScope,
@@ -84,6 +84,11 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
  * The attempt loop. Every attempt, the first included, goes through the same steps: breaker →
  * attempt (with its timeout) → classify → record → success, fail, unknown-outcome handling, or
  * the next delay (or the reason to give up) → events → sleep.
+ *
+ * A run waiting in its delay keeps this function's frame alive, and V8 keeps every local and
+ * temporary of an async function in that frame: the cold steps therefore live in small helpers
+ * and events are built as object literals rather than passed as wide argument lists
+ * (bench S4 measures the bytes one waiting retry keeps).
  */
 async function loop<T>(
   fn: Attempt<T>,
@@ -91,115 +96,178 @@ async function loop<T>(
   defaultOperation: string | undefined,
   trace: Trace | undefined,
 ): Promise<T> {
-  const signal = plan.signal;
-  if (signal !== undefined && signal.aborted) throw signal.reason;
+  if (plan.signal !== undefined && plan.signal.aborted) throw plan.signal.reason;
   const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
   const start = clock.now();
-  const breaker = plan.breaker;
   let attempt = 1;
   let elapsedMs = 0;
-  let previousDelayMs = 0;
-  let lastError: unknown = undefined;
+  /** The delay slept before this attempt, then the next one (or the reason to give up). */
+  let delayMs: number | ExhaustedReason = 0;
+  /** What the last attempt returned or, when `failed`, threw: the next attempt's `lastError`. */
+  let result: unknown = undefined;
+  let failed = false;
   for (;;) {
     if (trace !== undefined) trace.attempts = attempt;
     // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
-    const token = breaker === undefined ? undefined : breaker.acquire();
+    const token = plan.breaker === undefined ? undefined : plan.breaker.acquire();
     if (attempt === 1) plan.budget?.recordAttempt();
 
-    let value: T | undefined;
-    let error: unknown;
-    let failed = false;
     try {
-      value = await (plan.attemptTimeoutMs === 0 && trace === undefined
-        ? fn({ attempt, signal: signal ?? NEVER_ABORTED, elapsedMs, lastError })
-        : attemptOnce(fn, plan, attempt, elapsedMs, lastError, defaultOperation, trace?.scope));
+      result = await (plan.attemptTimeoutMs === 0 && trace === undefined
+        ? fn({
+            attempt,
+            signal: plan.signal ?? NEVER_ABORTED,
+            elapsedMs,
+            lastError: failed ? result : undefined,
+          })
+        : attemptOnce(
+            fn,
+            plan,
+            { attempt, signal: NEVER_ABORTED, elapsedMs, lastError: failed ? result : undefined },
+            defaultOperation,
+            trace,
+          ));
+      failed = false;
     } catch (thrown) {
-      error = thrown;
+      result = thrown;
       failed = true;
     }
-    // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-    if (failed && signal !== undefined && signal.aborted) {
-      breaker?.record(token, 'fail');
-      mark(trace, 'aborted');
-      throw signal.reason;
-    }
 
-    let verdict: Verdict | undefined;
-    if (failed || plan.classifiesValues) {
-      try {
-        verdict = judge(plan, failed ? { ok: false, error } : { ok: true, value });
-      } catch (classifierFault) {
-        breaker?.record(token, 'fail');
-        throw classifierFault;
+    // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
+    if (failed && plan.signal !== undefined && plan.signal.aborted) {
+      plan.breaker?.record(token, 'fail');
+      mark(trace, 'aborted');
+      throw plan.signal.reason;
+    }
+    let verdict = verdictOf(plan, token, failed, result);
+    if (verdict !== undefined && verdict.action !== 'fail') {
+      // The attempt failed (or its value asked for a retry): a cold path from here.
+      if (verdict.clientRetried !== undefined) {
+        warnClientRetried(
+          plan,
+          operationName(fn, plan.operation ?? defaultOperation),
+          verdict.clientRetried,
+        );
+      }
+      if (verdict.action === 'unknown' && !plan.idempotent) {
+        mark(trace, 'unknown-outcome', verdict.reason);
+        const resolved = await resolveUnknown(
+          plan,
+          {
+            operation: operationName(fn, plan.operation ?? defaultOperation),
+            attempt,
+            elapsedMs: clock.now() - start,
+            verdict,
+            ...outcomeFields(failed, result),
+            resolution: 'unreconciled',
+          },
+          failed,
+        );
+        if (resolved.executed) {
+          result = resolved.value;
+          failed = false;
+          verdict = undefined;
+        } else {
+          verdict = resolved.verdict;
+          mark(trace, 'error');
+        }
       }
     }
-    if (breaker !== undefined)
-      breaker.record(token, verdict === undefined ? 'success' : verdict.action);
+
     if (verdict === undefined || (!failed && verdict.action === 'fail')) {
-      return succeed(plan, fn, defaultOperation, value as T, attempt, clock, start);
+      // The clock is read only for listeners: a read costs as much as the rest of a success.
+      if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
+        reportSuccess(plan, {
+          operation: operationName(fn, plan.operation ?? defaultOperation),
+          attempts: attempt,
+          elapsedMs: clock.now() - start,
+          value: result,
+        });
+      }
+      return result as T;
     }
     if (verdict.action === 'fail') {
       mark(trace, 'fail');
-      throw error;
-    }
-
-    // From here on the attempt failed (or its value asked for a retry): a cold path.
-    const operation = plan.operation ?? defaultOperation ?? operationName(fn);
-    const outcome: Outcome<T> = failed ? { ok: false, error } : { ok: true, value: value as T };
-    if (verdict.clientRetried !== undefined)
-      warnClientRetried(plan, operation, verdict.clientRetried);
-    if (verdict.action === 'unknown' && !plan.idempotent) {
-      mark(trace, 'unknown-outcome', verdict.reason);
-      const resolved = await resolveUnknown(
-        plan,
-        operation,
-        attempt,
-        clock.now() - start,
-        outcome,
-        verdict,
-      );
-      if (resolved.executed) {
-        return succeed(plan, fn, defaultOperation, resolved.value as T, attempt, clock, start);
-      }
-      verdict = resolved.verdict;
-      mark(trace, 'error');
+      throw result;
     }
 
     // The next delay, or the reason to give up.
     elapsedMs = clock.now() - start;
-    const next = nextDelay(plan, attempt, previousDelayMs, verdict, elapsedMs);
-    if (typeof next === 'string') {
-      mark(trace, 'exhausted', next);
-      return exhaust(plan, operation, attempt, clock.now() - start, outcome, verdict, next);
+    delayMs = nextDelay(plan, attempt, delayMs, verdict, elapsedMs);
+    if (typeof delayMs === 'number') {
+      if (
+        plan.onRetry.length !== 0 ||
+        hub.retry.listeners.length !== 0 ||
+        plan.logger !== undefined ||
+        retryChannel.hasSubscribers ||
+        trace !== undefined
+      ) {
+        emitRetry(plan, trace === undefined ? undefined : trace.scope, {
+          operation: operationName(fn, plan.operation ?? defaultOperation),
+          attempt,
+          maxAttempts: plan.maxAttempts,
+          delayMs,
+          verdict,
+          ...outcomeFields(failed, result),
+          elapsedMs,
+        });
+      }
+      mark(trace, 'aborted');
+      if (delayMs > 0) await clock.sleep(delayMs, plan.signal);
+      if (plan.signal !== undefined && plan.signal.aborted) throw plan.signal.reason;
+      mark(trace, 'error');
+      elapsedMs = clock.now() - start;
+      // Checked again: a slow hook or a late timer must not start an attempt past the budget.
+      if (elapsedMs <= plan.maxElapsedMs) {
+        attempt++;
+        continue;
+      }
+      delayMs = 'elapsed';
     }
-    const delayMs = next;
-    if (
-      plan.onRetry.length !== 0 ||
-      hub.retry.listeners.length !== 0 ||
-      plan.logger !== undefined ||
-      retryChannel.hasSubscribers ||
-      trace !== undefined
-    ) {
-      emitRetry(
-        plan,
-        trace?.scope,
-        retryEvent(operation, attempt, plan, delayMs, verdict, outcome, elapsedMs),
-      );
-    }
-    mark(trace, 'aborted');
-    if (delayMs > 0) await clock.sleep(delayMs, signal);
-    if (signal !== undefined && signal.aborted) throw signal.reason;
-    mark(trace, 'error');
-    elapsedMs = clock.now() - start;
-    // Checked again: a slow hook or a late timer must not start an attempt past the budget.
-    if (elapsedMs > plan.maxElapsedMs) {
-      mark(trace, 'exhausted', 'elapsed');
-      return exhaust(plan, operation, attempt, elapsedMs, outcome, verdict, 'elapsed');
-    }
-    previousDelayMs = delayMs;
-    lastError = error;
-    attempt++;
+    mark(trace, 'exhausted', delayMs);
+    return exhaust(
+      plan,
+      {
+        operation: operationName(fn, plan.operation ?? defaultOperation),
+        attempts: attempt,
+        elapsedMs: clock.now() - start,
+        error: failed ? result : undefined,
+        verdict,
+        reason: delayMs,
+      },
+      failed,
+      result,
+    );
   }
+}
+
+/**
+ * Classifies a settled attempt and records it on the breaker; a classifier that throws still
+ * counts as a failure for the breaker.
+ */
+function verdictOf(
+  plan: Plan,
+  token: unknown,
+  failed: boolean,
+  result: unknown,
+): Verdict | undefined {
+  const breaker = plan.breaker;
+  let verdict: Verdict | undefined;
+  if (failed || plan.classifiesValues) {
+    try {
+      verdict = judge(plan, failed ? { ok: false, error: result } : { ok: true, value: result });
+    } catch (classifierFault) {
+      breaker?.record(token, 'fail');
+      throw classifierFault;
+    }
+  }
+  breaker?.record(token, verdict === undefined ? 'success' : verdict.action);
+  return verdict;
+}
+
+/** An event's `error` (the attempt threw) or `value` (it returned). */
+function outcomeFields(failed: boolean, result: unknown): { error: unknown } | { value: unknown } {
+  return failed ? { error: result } : { value: result };
 }
 
 /**
@@ -229,28 +297,6 @@ export function nextDelay(
   if (elapsedMs + delayMs > plan.maxElapsedMs) return 'elapsed';
   if (plan.budget !== undefined && !plan.budget.tryRetry()) return 'budget';
   return delayMs;
-}
-
-function retryEvent(
-  operation: string,
-  attempt: number,
-  plan: Plan,
-  delayMs: number,
-  verdict: Verdict,
-  outcome: Outcome<unknown>,
-  elapsedMs: number,
-): RetryEvent {
-  const event: RetryEvent = {
-    operation,
-    attempt,
-    maxAttempts: plan.maxAttempts,
-    delayMs,
-    verdict,
-    elapsedMs,
-  };
-  if (outcome.ok) event.value = outcome.value;
-  else event.error = outcome.error;
-  return event;
 }
 
 /**
@@ -287,29 +333,20 @@ type Resolved = { executed: true; value: unknown } | { executed: false; verdict:
 /**
  * An `unknown` verdict on a non-idempotent call: reconcile it, or reject with
  * `UnknownOutcomeError`. Every resolution is reported (event, hook, log), whatever happens next.
+ * `event` is the `unreconciled` report; `failed` tells whether it carries an error or a value.
  */
 async function resolveUnknown(
   plan: Plan,
-  operation: string,
-  attempt: number,
-  elapsedMs: number,
-  outcome: Outcome<unknown>,
-  verdict: Verdict,
+  event: UnknownOutcomeEvent,
+  failed: boolean,
 ): Promise<Resolved> {
-  const event: UnknownOutcomeEvent = {
-    operation,
-    attempt,
-    elapsedMs,
-    verdict,
-    ...(outcome.ok ? { value: outcome.value } : { error: outcome.error }),
-    resolution: 'unreconciled',
-  };
+  const { operation, attempt, verdict } = event;
   if (plan.reconcile === undefined) {
     reportUnknown(plan, event);
     throw new UnknownOutcomeError({
       operation,
       attempt,
-      cause: outcome.ok ? outcome.value : outcome.error,
+      cause: failed ? event.error : event.value,
       reason: verdict.reason,
     });
   }
@@ -318,11 +355,11 @@ async function resolveUnknown(
     answer = await plan.reconcile({
       operation,
       attempt,
-      error: outcome.ok ? undefined : outcome.error,
-      value: outcome.ok ? outcome.value : undefined,
+      error: event.error,
+      value: event.value,
       verdict,
       signal: plan.signal ?? NEVER_ABORTED,
-      elapsedMs,
+      elapsedMs: event.elapsedMs,
     });
     if (answer?.executed !== true && answer?.executed !== false) {
       throw new TypeError(
@@ -378,52 +415,29 @@ export function reportUnknown(plan: Plan, event: UnknownOutcomeEvent): void {
   }
 }
 
-function succeed<T>(
-  plan: Plan,
-  fn: Attempt<T>,
-  defaultOperation: string | undefined,
-  value: T,
-  attempts: number,
-  clock: Clock,
-  start: number,
-): T {
-  // The clock is read only for listeners: a read costs as much as the rest of a success.
-  if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
-    const event = {
-      operation: plan.operation ?? defaultOperation ?? operationName(fn),
-      attempts,
-      elapsedMs: clock.now() - start,
-      value,
-    };
-    emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
-    hub.success.emit(event, plan.logger);
-  }
-  return value;
+/** Tells the success hooks and the process-wide listeners that a run resolved. */
+function reportSuccess(plan: Plan, event: SuccessEvent): void {
+  emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
+  hub.success.emit(event, plan.logger);
 }
 
-/** Gives up: fires the exhaustion hooks and logs, then rejects (or, with `reraise`, rethrows/resolves). */
-function exhaust<T>(
-  plan: Plan,
-  operation: string,
-  attempts: number,
-  elapsedMs: number,
-  outcome: Outcome<T>,
-  verdict: Verdict,
-  reason: ExhaustedReason,
-): T {
-  const error = outcome.ok ? undefined : outcome.error;
-  reportExhausted(plan, { operation, attempts, elapsedMs, error, verdict, reason }, !outcome.ok);
+/**
+ * Gives up: fires the exhaustion hooks and logs, then rejects (or, with `reraise`, rethrows the
+ * last error or resolves with the last value).
+ */
+function exhaust<T>(plan: Plan, event: ExhaustedEvent, failed: boolean, result: unknown): T {
+  reportExhausted(plan, event, failed);
   if (plan.reraise) {
-    if (outcome.ok) return outcome.value;
-    throw error;
+    if (failed) throw result;
+    return result as T;
   }
   throw new RetryExhaustedError({
-    operation,
-    attempts,
-    elapsedMs,
-    reason,
-    cause: error,
-    ...(outcome.ok ? { value: outcome.value } : {}),
+    operation: event.operation,
+    attempts: event.attempts,
+    elapsedMs: event.elapsedMs,
+    reason: event.reason,
+    cause: event.error,
+    ...(failed ? {} : { value: result }),
   });
 }
 
@@ -514,7 +528,9 @@ function log(plan: Plan, level: 'warn' | 'error', fields: object, message: strin
   }
 }
 
-function operationName(fn: Attempt<unknown>): string {
+/** The `operation` option (or the decorated method's name), else the function's own name. */
+function operationName(fn: Attempt<unknown>, given: string | undefined): string {
+  if (given !== undefined) return given;
   return typeof fn.name === 'string' && fn.name !== '' ? fn.name : 'anonymous';
 }
 
@@ -528,15 +544,14 @@ function operationName(fn: Attempt<unknown>): string {
 function attemptOnce<T>(
   fn: Attempt<T>,
   plan: Plan,
-  attempt: number,
-  elapsedMs: number,
-  lastError: unknown,
+  ctx: AttemptContext,
   defaultOperation: string | undefined,
-  scope: RunScope | undefined,
+  trace: Trace | undefined,
 ): T | PromiseLike<T> {
+  const scope = trace?.scope;
   const call = (signal: AbortSignal) => {
-    const ctx = { attempt, signal, elapsedMs, lastError };
-    return scope === undefined ? fn(ctx) : scope.attempt(attempt, () => fn(ctx));
+    ctx.signal = signal;
+    return scope === undefined ? fn(ctx) : scope.attempt(ctx.attempt, () => fn(ctx));
   };
   if (plan.attemptTimeoutMs === 0) return call(plan.signal ?? NEVER_ABORTED);
   const outer = plan.signal;
@@ -549,8 +564,8 @@ function attemptOnce<T>(
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new AttemptTimeoutError({
-        operation: plan.operation ?? defaultOperation ?? operationName(fn),
-        attempt,
+        operation: operationName(fn, plan.operation ?? defaultOperation),
+        attempt: ctx.attempt,
         timeoutMs: plan.attemptTimeoutMs,
       });
       controller.abort(error);
@@ -592,7 +607,7 @@ function instrumented<T>(
   plan: Plan,
   defaultOperation: string | undefined,
 ): Promise<T> {
-  const operation = plan.operation ?? defaultOperation ?? operationName(fn);
+  const operation = operationName(fn, plan.operation ?? defaultOperation);
   let trace: Trace | undefined;
   const instrumentation = hub.instrumentation;
   if (instrumentation !== undefined) {
