@@ -25,4 +25,29 @@ describe('bench bundling', () => {
     expect(code).toContain('typescript source');
     expect(code).not.toContain('stale javascript');
   });
+
+  it("drops tenacious modules nothing uses, as package.json's sideEffects: false lets bundlers do", async () => {
+    const result = await build({
+      stdin: {
+        contents: `export { exponential } from ${JSON.stringify(path.resolve('src/index.ts'))};`,
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      write: false,
+      logLevel: 'silent',
+      metafile: true,
+      plugins: [preferTypeScriptSources],
+    });
+    const output = Object.values(result.metafile.outputs)[0]!;
+    const inputs = Object.entries(output.inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([file]) => file);
+    expect(inputs.some((file) => file.endsWith('src/backoff.ts'))).toBe(true);
+    expect(
+      inputs.filter((file) => /src\/(circuit-breaker|redact|retryable)\.ts$/.test(file)),
+    ).toEqual([]);
+  });
 });
