@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { BUNDLE_DEFAULTS } from '../lib/bundle.js';
 import { emitResult } from '../lib/protocol.js';
 
@@ -22,7 +23,23 @@ interface Entry {
   readonly pkg: string | undefined;
   readonly code: string;
   readonly config: string;
+  /** Extra esbuild plugins, run before the shared ones (the counterfactual's stub). */
+  readonly plugins?: readonly Plugin[];
 }
+
+/** Swaps the redaction modules for `bench/lib/no-redaction.ts` (a measurement, never shipped). */
+const withoutRedaction: Plugin = {
+  name: 'without-redaction',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(redact|error-printing)\.js$/ }, (args) =>
+      args.importer.startsWith(path.join(root, 'src') + path.sep)
+        ? { path: path.join(root, 'bench', 'lib', 'no-redaction.ts'), sideEffects: false }
+        : undefined,
+    );
+  },
+};
+
+const CORE = `export { retry, exponential, jitter, cap } from ${src('src/index.ts')};`;
 
 const ENTRIES: readonly Entry[] = [
   {
@@ -34,9 +51,17 @@ const ENTRIES: readonly Entry[] = [
   {
     id: 'tenacious',
     pkg: '.',
-    code: `export { retry, exponential, jitter, cap } from ${src('src/index.ts')};`,
+    code: CORE,
     config:
       '`import { retry, exponential, jitter, cap } from "tenacious"` (src/index.ts, tree-shaken)',
+  },
+  {
+    id: 'tenacious-no-redaction',
+    pkg: '.',
+    code: CORE,
+    config:
+      'the same, with `src/redact.ts` and `src/error-printing.ts` replaced by pass-through stubs (a counterfactual for the report, not a build anyone gets)',
+    plugins: [withoutRedaction],
   },
   {
     id: 'tenacious-all',
@@ -99,21 +124,50 @@ function transitiveDependencies(dir: string, seen = new Set<string>()): Set<stri
   return seen;
 }
 
-/** Which package (or `src`) each output byte came from. */
-function breakdown(inputs: Record<string, { bytesInOutput: number }>): Record<string, number> {
-  const out: Record<string, number> = {};
+/** What each source file of the core bundle is for; a file not listed fails the scenario. */
+const CONCEPTS: Readonly<Record<string, string>> = {
+  'retry.ts': 'the attempt loop, events and logging',
+  'event.ts': 'the attempt loop, events and logging',
+  'events.ts': 'the attempt loop, events and logging',
+  'clock.ts': 'the attempt loop, events and logging',
+  'options.ts': 'option checks (messages that name the option and value)',
+  'validate.ts': 'option checks (messages that name the option and value)',
+  'classifier-factory.ts': 'option checks (messages that name the option and value)',
+  'inspect.ts': 'reading hostile values safely (getters that throw, proxies, cycles)',
+  'classify.ts': 'the default classification (sent or not, network codes)',
+  'connect-failure.ts': 'the default classification (sent or not, network codes)',
+  'is-network-error': 'the default classification (sent or not, network codes)',
+  'errors.ts': 'error classes',
+  'backoff.ts': 'backoff, jitter, cap',
+  'redact.ts': 'redaction and compact error printing (API.md Logging)',
+  'redact-rules.ts': 'redaction and compact error printing (API.md Logging)',
+  'error-printing.ts': 'redaction and compact error printing (API.md Logging)',
+};
+
+/** Which package (or `src` file) each output byte came from, and what it is for. */
+function breakdown(inputs: Record<string, { bytesInOutput: number }>): {
+  bySource: Record<string, number>;
+  byConcept: Record<string, number>;
+} {
+  const bySource: Record<string, number> = {};
+  const byConcept: Record<string, number> = {};
   for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    if (bytesInOutput === 0) continue;
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
-    const key = m?.[1] ?? (file.includes('src/') ? 'tenacious src' : 'entry');
-    out[key] = (out[key] ?? 0) + bytesInOutput;
+    const key = m?.[1] ?? (file.includes('src/') ? `src/${path.basename(file)}` : 'entry');
+    bySource[key] = (bySource[key] ?? 0) + bytesInOutput;
+    const concept = CONCEPTS[m?.[1] ?? path.basename(file)];
+    if (concept === undefined) throw new Error(`S5: no concept for ${file}; add it to CONCEPTS`);
+    byConcept[concept] = (byConcept[concept] ?? 0) + bytesInOutput;
   }
-  return out;
+  return { bySource, byConcept };
 }
 
 const rows = [];
 for (const entry of ENTRIES) {
   const result = await build({
     ...BUNDLE_DEFAULTS,
+    plugins: [...(entry.plugins ?? []), ...BUNDLE_DEFAULTS.plugins],
     stdin: {
       contents: entry.code,
       resolveDir: root,
@@ -140,7 +194,7 @@ for (const entry of ENTRIES) {
       gzipBytes: gzipSync(output, { level: 9 }).length,
     },
     dependencies: deps,
-    breakdown: breakdown(inputs),
+    ...(entry.id === 'tenacious' ? breakdown(inputs) : {}),
   });
 }
 emitResult({ scenario: 's5', rows });
