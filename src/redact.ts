@@ -29,8 +29,8 @@ export const REDACTED = '[REDACTED]';
 // ---------------------------------------------------------------------------------------------
 
 const normalise = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '');
-const EXACT_NAMES = new Set(SECRET_NAMES.map((n) => normalise(n.name)));
-const NAME_ENDINGS = [...new Set(SECRET_NAME_ENDINGS.map((n) => normalise(n.name)))];
+const EXACT_NAMES = new Set(SECRET_NAMES.map(normalise));
+const NAME_ENDINGS = [...new Set(SECRET_NAME_ENDINGS.map(normalise))];
 
 /**
  * True when a property, header, query or body field of this name holds a secret
