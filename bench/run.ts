@@ -58,7 +58,7 @@ const RUNS: Record<ScenarioId, number> = quick
 
 /** Scenarios measured one row per process (timers and heap must not be shared between rows). */
 const PER_ROW = new Set<ScenarioId>(['s3', 's4']);
-const PER_ROW_IDS = ROW_IDS.filter((id) => id !== 'bare');
+const PER_ROW_IDS = ROW_IDS.filter((id) => id !== 'bare' && id !== 'floor-timed');
 
 async function prebundle(ids: readonly ScenarioId[]): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });

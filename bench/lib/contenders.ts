@@ -8,7 +8,7 @@ import { ConstantBackoff, handleAll, retry as cockatielRetry } from 'cockatiel';
 import { backOff } from 'exponential-backoff';
 import pRetry from 'p-retry';
 import { constant, none, retry } from '../../src/index.js';
-import { minimalRetry } from './floor.js';
+import { minimalRetry, minimalTimedRetry } from './floor.js';
 
 /** A unit of work as every library accepts it (extra arguments are ignored). */
 export type Work = () => Promise<unknown>;
@@ -16,6 +16,7 @@ export type Work = () => Promise<unknown>;
 export const ROW_IDS = [
   'bare',
   'floor',
+  'floor-timed',
   'tenacious',
   'p-retry',
   'p-retry-full',
@@ -37,6 +38,7 @@ export const PEER_IDS: readonly RowId[] = [
 export const LABELS: Readonly<Record<RowId, string>> = {
   bare: 'bare `await fn()`',
   floor: 'minimal loop (floor)',
+  'floor-timed': 'minimal loop + time budget',
   tenacious: 'tenacious',
   'p-retry': 'p-retry (sparse options)',
   'p-retry-full': 'p-retry (all options given)',
@@ -64,8 +66,11 @@ function yes(): boolean {
   return true;
 }
 
-/** Every row for one retry shape; `bare` only where a bare call makes sense (no retry happens). */
-export function contenders(shape: Shape, { bare = false } = {}): Contender[] {
+/**
+ * Every row for one retry shape. The reference rows only where asked: `bare` where a bare call
+ * makes sense (no retry happens), `timed` (the floor plus a time budget's clock read) for S1.
+ */
+export function contenders(shape: Shape, { bare = false, timed = false } = {}): Contender[] {
   const { attempts, delayMs } = shape;
   const retries = attempts - 1;
 
@@ -136,6 +141,13 @@ export function contenders(shape: Shape, { bare = false } = {}): Contender[] {
       call: (fn) => retryAsync(fn, asyncRetry),
     },
   ];
+  if (timed) {
+    rows.splice(1, 0, {
+      id: 'floor-timed',
+      config: `\`minimalTimedRetry(fn, ${attempts}, ${delayMs}, Infinity)\`: the floor plus \`start = Date.now()\` before the first attempt, checked against the budget before each retry`,
+      call: (fn) => minimalTimedRetry(fn, attempts, delayMs, Infinity),
+    });
+  }
   if (bare) rows.unshift({ id: 'bare', config: '`await fn()`, no retry', call: (fn) => fn() });
   return rows;
 }

@@ -1,7 +1,8 @@
 /**
  * S1: success on the first attempt, ns per call. Every row gets the zero-delay, four-attempt
  * configuration of S2 (nothing is retried here, so only the cost of entering and leaving the
- * library is measured); `bare` is the call with no library at all.
+ * library is measured); `bare` is the call with no library at all, and `floor-timed` the floor
+ * plus the clock read a time budget needs.
  */
 import { contenders } from '../lib/contenders.js';
 import { measure } from '../lib/micro.js';
@@ -11,7 +12,7 @@ import { verifyAttempts } from '../lib/verify.js';
 import { succeed } from '../lib/workloads.js';
 
 const args = parseChildArgs();
-const rows = contenders({ attempts: 4, delayMs: 0 }, { bare: true });
+const rows = contenders({ attempts: 4, delayMs: 0 }, { bare: true, timed: true });
 await verifyAttempts(rows, 0, 1);
 
 const measured = await measure(

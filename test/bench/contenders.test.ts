@@ -4,30 +4,30 @@ import { verifyAttempts } from '../../bench/lib/verify.js';
 import { TRANSIENT } from '../../bench/lib/workloads.js';
 
 describe('bench rows', () => {
-  it('offers every library row, and the bare call only when asked', () => {
-    expect(contenders({ attempts: 4, delayMs: 0 }, { bare: true }).map((r) => r.id)).toEqual([
-      ...ROW_IDS,
-    ]);
+  it('offers every library row, and the reference rows only when asked', () => {
+    expect(
+      contenders({ attempts: 4, delayMs: 0 }, { bare: true, timed: true }).map((r) => r.id),
+    ).toEqual([...ROW_IDS]);
     expect(contenders({ attempts: 4, delayMs: 0 }).map((r) => r.id)).toEqual(
-      ROW_IDS.filter((id) => id !== 'bare'),
+      ROW_IDS.filter((id) => id !== 'bare' && id !== 'floor-timed'),
     );
     expect(PEER_IDS).not.toContain('tenacious');
   });
 
   it('makes exactly four attempts on three failures with zero delay, in every row', async () => {
     await expect(
-      verifyAttempts(contenders({ attempts: 4, delayMs: 0 }), 3, 4),
+      verifyAttempts(contenders({ attempts: 4, delayMs: 0 }, { timed: true }), 3, 4),
     ).resolves.toBeUndefined();
   });
 
   it('makes exactly two attempts on one failure with a delay, in every row', async () => {
     await expect(
-      verifyAttempts(contenders({ attempts: 2, delayMs: 5 }), 1, 2),
+      verifyAttempts(contenders({ attempts: 2, delayMs: 5 }, { timed: true }), 1, 2),
     ).resolves.toBeUndefined();
   });
 
   it('gives up after the configured attempts with the last error, in every row', async () => {
-    for (const row of contenders({ attempts: 4, delayMs: 0 })) {
+    for (const row of contenders({ attempts: 4, delayMs: 0 }, { timed: true })) {
       let attempts = 0;
       const error: unknown = await row
         .call(async () => {
