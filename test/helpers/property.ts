@@ -6,10 +6,10 @@ import { test as vitestTest } from 'vitest';
  * on plain fast-check: one vitest test that runs `fc.assert` over the property, async or not.
  *
  * Why not @fast-check/vitest itself: version 0.5 builds its `test` at import by walking every
- * chain of vitest 4.1's test modifiers (`skip.only.concurrent…`), which takes 8-10 s per test
- * file on the 2-core development machine (vitest runs each file in a fresh process, so every
- * file pays it): about 70 s of the fast suite's import time. This keeps the same call shape, so
- * switching back is one import line per file. The backoff strategies and combinators
+ * chain of vitest 4.1's test modifiers (`skip.only.concurrent…`), which takes 4-10 s on the
+ * 2-core development machine each time a module graph imports it (once per file when vitest
+ * isolated files, once per worker now). This keeps the same call shape, so switching back is
+ * one import line per file. The backoff strategies and combinators
  * (test/backoff.test.ts) keep @fast-check/vitest itself: one file pays the import there.
  */
 type Values<Ts extends unknown[]> = { [K in keyof Ts]: fc.Arbitrary<Ts[K]> };
