@@ -1,4 +1,5 @@
 import { channel, tracingChannel } from 'node:diagnostics_channel';
+import { setMaxListeners } from 'node:events';
 import { defaultClassifier } from './classify.js';
 import { clampDelay, onAbort, realClock, unrefRealClock } from './clock.js';
 import { AttemptTimeoutError, RetryExhaustedError, UnknownOutcomeError } from './errors.js';
@@ -23,8 +24,13 @@ import { describeValue } from './validate.js';
 /** The function retried: called once per attempt with a fresh {@link AttemptContext}. */
 export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
 
-/** A signal that never aborts, handed to attempts when the caller gave none (allocated once). */
+/**
+ * A signal that never aborts, handed to attempts when the caller gave none (allocated once).
+ * Clients add an 'abort' listener to it for every request in flight, so every run shares its
+ * listener list: more than ten at once is normal here, not the leak Node warns about.
+ */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
 
 /** Tracing tools subscribe to these without any configuration. */
 const retryChannel = channel('tenacious:retry');

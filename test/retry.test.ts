@@ -416,6 +416,35 @@ describe('retry: cancellation', () => {
     );
     expect(seen).toBe(controller.signal);
   });
+
+  it('lets many concurrent attempts listen on ctx.signal without a caller signal, and no MaxListenersExceededWarning', async () => {
+    // Clients (axios, got, fetch) add an 'abort' listener to the signal they are given for each
+    // request in flight. Without a caller signal every run shares one never-aborting signal, so
+    // a service with more than ten requests in flight must not be warned of a leak.
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const inFlight = Array.from({ length: 25 }, () =>
+        retry(
+          ({ signal }) =>
+            new Promise<string>((resolve) => {
+              const onAbort = () => {};
+              signal.addEventListener('abort', onAbort);
+              setImmediate(() => {
+                signal.removeEventListener('abort', onAbort);
+                resolve('ok');
+              });
+            }),
+        ),
+      );
+      await expect(Promise.all(inFlight)).resolves.toHaveLength(25);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
 });
 
 describe('retry: attemptTimeoutMs', () => {
