@@ -30,7 +30,9 @@ export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
  * listener list: more than ten at once is normal here, not the leak Node warns about.
  */
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-setMaxListeners(0, NEVER_ABORTED);
+// Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
+// undici's `Request` calls it on the signal it is given.
+setMaxListeners(Infinity, NEVER_ABORTED);
 
 /** Tracing tools subscribe to these without any configuration. */
 const retryChannel = channel('tenacious:retry');

@@ -445,6 +445,17 @@ describe('retry: cancellation', () => {
     }
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
+
+  it('hands attempts a signal that getMaxListeners can read, as undici fetch does', async () => {
+    const { getMaxListeners } = await import('node:events');
+    const limits: number[] = [];
+    await retry(({ signal }) => {
+      limits.push(getMaxListeners(signal));
+    });
+    // Above Node's default of 10 (undici may since have raised it to its own 1500).
+    expect(limits).toHaveLength(1);
+    expect(limits[0]).toBeGreaterThan(10);
+  });
 });
 
 describe('retry: attemptTimeoutMs', () => {
