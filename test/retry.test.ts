@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AttemptTimeoutError,
@@ -447,10 +448,9 @@ describe('retry: cancellation', () => {
   });
 
   it('hands attempts a signal that getMaxListeners can read, as undici fetch does', async () => {
-    const { getMaxListeners } = await import('node:events');
     const limits: number[] = [];
     await retry(({ signal }) => {
-      limits.push(getMaxListeners(signal));
+      limits.push(EventEmitter.getMaxListeners(signal));
     });
     // Above Node's default of 10 (undici may since have raised it to its own 1500).
     expect(limits).toHaveLength(1);
