@@ -6,6 +6,7 @@ import {
   type ExhaustedAlertEvent,
   type UnknownOutcomeAlertEvent,
 } from './types.js';
+import { lookupTable } from '../table.js';
 
 /**
  * The words of an alert: one readable text for chat channels and one data payload for JSON
@@ -23,20 +24,21 @@ export interface MessageContext {
 }
 
 /** Why the run gave up, in words. */
-const REASON_TEXT: Readonly<Record<ExhaustedReason, string>> = {
+// No prototype (lookupTable): a hand-built event's reason such as `constructor` reads 'unknown'.
+const REASON_TEXT: Readonly<Record<string, string>> = lookupTable({
   attempts: 'no attempts left',
   elapsed: 'time budget (maxElapsedMs) spent',
   'retry-after-too-long': 'server asked to wait longer than maxRetryAfterMs',
   budget: 'retry budget denied a retry',
-};
+} satisfies Record<ExhaustedReason, string>);
 
 /** How an unknown outcome was resolved, in words: what the reader must do comes first. */
-const RESOLUTION_TEXT: Readonly<Record<UnknownOutcomeResolution, string>> = {
+const RESOLUTION_TEXT: Readonly<Record<string, string>> = lookupTable({
   executed: 'reconcile found it executed; the run returned that result',
   'not-executed': 'reconcile found it not executed; it was sent again',
   unreconciled: 'no reconcile; it may or may not have executed: check the venue',
   'reconcile-failed': 'reconcile failed; it may or may not have executed: check the venue',
-};
+} satisfies Record<UnknownOutcomeResolution, string>);
 
 /**
  * `850 ms`, `7.2 s`, `3 min 5 s`.

@@ -1,3 +1,5 @@
+import { lookupTable } from '../table.js';
+
 /**
  * AWS error codes (the `name` of an AWS SDK v3 `ServiceException`) and what a retry should do
  * with them.
@@ -36,7 +38,8 @@ export const AWS_THROTTLING_CODES: ReadonlySet<string> = new Set([
  * in neither table are judged by HTTP status, then by `$fault`.
  */
 export const AWS_ERROR_CODES: Readonly<Record<string, AwsErrorAction>> =
-  /* @__PURE__ */ Object.freeze({
+  /* @__PURE__ */ lookupTable({
+    // No prototype (lookupTable): a name such as `constructor` must not find Object's methods.
     // Transient codes (smithy `TRANSIENT_ERROR_CODES`).
     // S3 RequestTimeout (HTTP 400): "Your socket connection to the server was not read from or
     // written to within the timeout period": the server never got the whole request.

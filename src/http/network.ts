@@ -4,6 +4,7 @@ import { causeChain, stringField } from '../inspect.js';
 import type { Verdict } from '../types.js';
 import { safeGet } from '../redact.js';
 import { asHttpStatus } from './status.js';
+import { lookupTable } from '../table.js';
 
 /**
  * Network failures, sorted by whether the request may have reached the server.
@@ -31,7 +32,8 @@ export interface NetworkFailure {
  * the loopback experiments in errors.md §4.3.
  */
 export const NETWORK_ERROR_CODES: Readonly<Record<string, NetworkErrorKind>> =
-  /* @__PURE__ */ Object.freeze({
+  /* @__PURE__ */ lookupTable({
+    // No prototype (lookupTable): a code such as `valueOf` must not find Object's methods.
     // No connection was made, so no request byte was sent (the core's table, with its sources).
     ...Object.fromEntries([...CONNECT_FAILURE_CODES].map((code) => [code, 'before-send'])),
     // The connection existed: the request may have been received and processed.

@@ -142,6 +142,16 @@ describe('awsClassifier: transient and server errors', () => {
 });
 
 describe('awsClassifier: permanent errors', () => {
+  it.each(['constructor', 'valueOf', 'toString', 'hasOwnProperty'])(
+    'judges an error named %s by its status, not by a method of Object',
+    (name) => {
+      expect(classify(thrown(unmodelled(S3ServiceException, name, 403)))).toEqual({
+        action: 'fail',
+        reason: `aws:${name}`,
+      });
+    },
+  );
+
   it('fails on a modelled NoSuchKey', () => {
     expect(
       classify(

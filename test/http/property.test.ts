@@ -1,5 +1,5 @@
 import { fc, test } from '../helpers/property.js';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpClassifier, networkErrorKind, parseRetryAfter } from '../../src/http/index.js';
 
 const classify = httpClassifier();
@@ -75,6 +75,16 @@ describe('httpClassifier never throws', () => {
 });
 
 describe('networkErrorKind never throws', () => {
+  it.each(['valueOf', 'constructor', 'toString', '__proto__'])(
+    'knows no network error with code %s (a name of Object, not an error code)',
+    (code) => {
+      expect(networkErrorKind(Object.assign(new Error('x'), { code }))).toBeUndefined();
+      expect(classify({ ok: false, error: Object.assign(new Error('x'), { code }) })).toEqual(
+        classify({ ok: false, error: new Error('x') }),
+      );
+    },
+  );
+
   test.prop([fc.oneof(fc.anything(), errorLike, hostile)])('on anything', (error) => {
     expect([undefined, 'before-send', 'after-send']).toContain(networkErrorKind(error));
   });
