@@ -5,6 +5,25 @@
  * nothing in a bundle). `redact.ts` compiles these tables into the matchers used for objects (by
  * property name) and free text (by label).
  *
+ * Sources, cited by key in the comments below:
+ * - [BINANCE] Binance Spot API, "Request security" (SIGNED endpoints): https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security
+ * - [OKX] OKX API v5, "REST Authentication": https://www.okx.com/docs-v5/en/#overview-rest-authentication-making-requests
+ * - [BYBIT] Bybit V5, "Integration Guidance / Authentication": https://bybit-exchange.github.io/docs/v5/guide#authentication
+ * - [COINBASE] Coinbase Exchange REST, "Authentication": https://docs.cdp.coinbase.com/exchange/docs/rest-auth
+ * - [KUCOIN] KuCoin API, "Authentication": https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request
+ * - [KRAKEN] Kraken Spot REST, "Authentication": https://docs.kraken.com/api/docs/guides/spot-rest-auth
+ * - [BITGET] Bitget API, "Signature": https://www.bitget.com/api-doc/common/signature
+ * - [MEXC] MEXC Spot V3, "SIGNED Endpoint Security": https://mexcdevelop.github.io/apidocs/spot_v3_en/#signed
+ * - [BITFINEX] Bitfinex, "REST Authenticated Endpoints": https://docs.bitfinex.com/docs/rest-auth
+ * - [BITMEX] BitMEX, "API Key Usage": https://www.bitmex.com/app/apiKeysUsage
+ * - [HTTP-AUTH] RFC 9110 §11.6.2 Authorization, §11.7.2 Proxy-Authorization; RFC 6265 Cookie/Set-Cookie
+ * - [OAUTH] RFC 6749 §4-5 (access_token, refresh_token, client_secret); RFC 6750 (Bearer)
+ * - [ETHERS] ethers v6 Wallet/HDNodeWallet/Mnemonic (privateKey, mnemonic, phrase, entropy): https://docs.ethers.org/v6/api/wallet/
+ * - [BIP39] BIP-39 mnemonic sentences: https://github.com/bitcoin/bips/blob/master/bip-0039.mediawiki
+ * - [TELEGRAM] Telegram Bot API, "Making requests": https://core.telegram.org/bots/api#making-requests
+ * - [DRPC] dRPC endpoints (dkey): https://drpc.org/docs/gettingstarted/createaccount
+ * - [GITHUB-WEBHOOKS] GitHub webhooks, "Validating deliveries" (X-Hub-Signature-256): https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+ *
  * Secrets are found by their names and places, never by shape alone: a 64-hex private key and a
  * transaction hash look the same, and the hash must stay readable in logs.
  */
@@ -15,64 +34,64 @@
  * its source in a comment, so the citations cost nothing at run time.
  */
 export const SECRET_NAMES: readonly string[] = [
-  // Binance Spot API, "Request security" (SIGNED endpoints): https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security
+  // [BINANCE]
   'X-MBX-APIKEY',
   'signature',
-  // OKX API v5, "REST Authentication": https://www.okx.com/docs-v5/en/#overview-rest-authentication-making-requests
+  // [OKX]
   'OK-ACCESS-KEY',
   'OK-ACCESS-SIGN',
   'OK-ACCESS-PASSPHRASE',
-  // Bybit V5, "Integration Guidance / Authentication": https://bybit-exchange.github.io/docs/v5/guide#authentication
+  // [BYBIT]
   'X-BAPI-API-KEY',
   'X-BAPI-SIGN',
-  // Coinbase Exchange REST, "Authentication": https://docs.cdp.coinbase.com/exchange/docs/rest-auth
+  // [COINBASE]
   'CB-ACCESS-KEY',
   'CB-ACCESS-SIGN',
   'CB-ACCESS-PASSPHRASE',
-  // KuCoin API, "Authentication": https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request
+  // [KUCOIN]
   'KC-API-KEY',
   'KC-API-SIGN',
   'KC-API-PASSPHRASE',
-  // Kraken Spot REST, "Authentication": https://docs.kraken.com/api/docs/guides/spot-rest-auth
+  // [KRAKEN]
   'API-Key',
   'API-Sign',
-  // Bitget API, "Signature": https://www.bitget.com/api-doc/common/signature
+  // [BITGET]
   'ACCESS-KEY',
   'ACCESS-SIGN',
   'ACCESS-PASSPHRASE',
-  // MEXC Spot V3, "SIGNED Endpoint Security": https://mexcdevelop.github.io/apidocs/spot_v3_en/#signed
+  // [MEXC]
   'X-MEXC-APIKEY',
-  // Bitfinex, "REST Authenticated Endpoints": https://docs.bitfinex.com/docs/rest-auth
+  // [BITFINEX]
   'bfx-apikey',
   'bfx-signature',
-  // BitMEX, "API Key Usage": https://www.bitmex.com/app/apiKeysUsage
+  // [BITMEX]
   'api-signature',
-  // OKX API v5, "REST Authentication": https://www.okx.com/docs-v5/en/#overview-rest-authentication-making-requests (v1 "sign" parameter); KuCoin API, "Authentication": https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request
+  // [OKX] (v1 "sign" parameter); [KUCOIN]
   'sign',
   // generic short form of signature
   'sig',
-  // RFC 9110 §11.6.2 Authorization, §11.7.2 Proxy-Authorization; RFC 6265 Cookie/Set-Cookie
+  // [HTTP-AUTH]
   'Authorization',
   'Proxy-Authorization',
   'Cookie',
   'Set-Cookie',
-  // RFC 6749 §4-5 (access_token, refresh_token, client_secret); RFC 6750 (Bearer)
+  // [OAUTH]
   'token',
   'access_token',
   'refresh_token',
   'id_token',
   'x-auth-token',
   'x-access-token',
-  // Telegram Bot API, "Making requests": https://core.telegram.org/bots/api#making-requests
+  // [TELEGRAM]
   'bot_token',
-  // dRPC endpoints (dkey): https://drpc.org/docs/gettingstarted/createaccount
+  // [DRPC]
   'dkey',
-  // GitHub webhooks, "Validating deliveries" (X-Hub-Signature-256): https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+  // [GITHUB-WEBHOOKS]
   'X-Hub-Signature-256',
   'X-Hub-Signature',
-  // BIP-39 mnemonic sentences: https://github.com/bitcoin/bips/blob/master/bip-0039.mediawiki
+  // [BIP39]
   'mnemonic',
-  // ethers v6 Wallet/HDNodeWallet/Mnemonic (privateKey, mnemonic, phrase, entropy): https://docs.ethers.org/v6/api/wallet/
+  // [ETHERS]
   'phrase',
   'entropy',
 ];
@@ -83,7 +102,7 @@ export const SECRET_NAMES: readonly string[] = [
  * Matching ignores case, and `-` in a name matches `-`, `_`, a space or nothing.
  */
 export const SECRET_NAME_ENDINGS: readonly string[] = [
-  // RFC 6749 §4-5 (access_token, refresh_token, client_secret); RFC 6750 (Bearer); Binance Spot API, "Request security" (SIGNED endpoints): https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security (api_secret)
+  // [OAUTH]; [BINANCE] (api_secret)
   'secret',
   // AWS SigV4 secret access key and similar
   'secret-key',
@@ -91,26 +110,26 @@ export const SECRET_NAME_ENDINGS: readonly string[] = [
   'password',
   // RFC 3986 §3.2.1 userinfo
   'passwd',
-  // OKX API v5, "REST Authentication": https://www.okx.com/docs-v5/en/#overview-rest-authentication-making-requests; Coinbase Exchange REST, "Authentication": https://docs.cdp.coinbase.com/exchange/docs/rest-auth; KuCoin API, "Authentication": https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request
+  // [OKX]; [COINBASE]; [KUCOIN]
   'passphrase',
-  // Binance Spot API, "Request security" (SIGNED endpoints): https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security (apiKey in ccxt and the binance client); MEXC Spot V3, "SIGNED Endpoint Security": https://mexcdevelop.github.io/apidocs/spot_v3_en/#signed
+  // [BINANCE] (apiKey in ccxt and the binance client); [MEXC]
   'api-key',
-  // RFC 6749 §4-5 (access_token, refresh_token, client_secret); RFC 6750 (Bearer)
+  // [OAUTH]
   'api-token',
   'access-token',
   'refresh-token',
   'auth-token',
   // AWS STS session token
   'session-token',
-  // Telegram Bot API, "Making requests": https://core.telegram.org/bots/api#making-requests
+  // [TELEGRAM]
   'bot-token',
-  // Binance Spot API, "Request security" (SIGNED endpoints): https://developers.binance.com/docs/binance-spot-api-docs/rest-api/request-security; Bitfinex, "REST Authenticated Endpoints": https://docs.bitfinex.com/docs/rest-auth; BitMEX, "API Key Usage": https://www.bitmex.com/app/apiKeysUsage
+  // [BINANCE]; [BITFINEX]; [BITMEX]
   'signature',
-  // ethers v6 Wallet/HDNodeWallet/Mnemonic (privateKey, mnemonic, phrase, entropy): https://docs.ethers.org/v6/api/wallet/
+  // [ETHERS]
   'private-key',
   'priv-key',
   'signing-key',
-  // BIP-39 mnemonic sentences: https://github.com/bitcoin/bips/blob/master/bip-0039.mediawiki
+  // [BIP39]
   'seed-phrase',
   'recovery-phrase',
   'mnemonic',
@@ -150,11 +169,11 @@ export const URL_RULES: readonly UrlRule[] = [
   { host: /(?:^|\.)nownodes\.io$/, path: FIRST_SEGMENT },
   // Moralis: https://docs.moralis.com/rpc-nodes (https://site1.moralis-nodes.com/eth/{key})
   { host: /(?:^|\.)moralis-nodes\.com$/, path: SECOND_SEGMENT },
-  // dRPC: dRPC endpoints (dkey): https://drpc.org/docs/gettingstarted/createaccount (https://lb.drpc.org/{chain}/{dkey}; ?dkey= is a secret name)
+  // dRPC: [DRPC] (https://lb.drpc.org/{chain}/{dkey}; ?dkey= is a secret name)
   { host: /(?:^|\.)drpc\.org$/, path: SECOND_SEGMENT },
   // Pocket: https://docs.pokt.network/ (https://eth-mainnet.gateway.pokt.network/v1/lb/{app-id})
   { host: /(?:^|\.)pokt\.network$/, path: /^(\/v1\/lb\/)([^/]+)/ },
-  // Telegram: Telegram Bot API, "Making requests": https://core.telegram.org/bots/api#making-requests
+  // Telegram: [TELEGRAM]
   { host: /^api\.telegram\.org$/, path: /^(\/(?:file\/)?bot)([^/]+)/ },
   // Slack incoming webhooks: https://api.slack.com/messaging/webhooks (https://hooks.slack.com/services/T…/B…/{secret})
   { host: /^hooks\.slack\.com$/, path: /^(\/services\/[^/]+\/)(.+)$/ },
