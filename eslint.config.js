@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint/layers.mjs';
 
 export default tseslint.config(
   {
@@ -36,6 +37,12 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
     },
+  },
+  {
+    // The import graph of src/ follows its folders: see ARCHITECTURE.md and scripts/eslint/layers.mjs.
+    files: ['src/**/*.ts'],
+    plugins: { tenacious: layers },
+    rules: { 'tenacious/layers': 'error' },
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],

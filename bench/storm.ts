@@ -14,7 +14,7 @@
  * SPIKE_FROM_MS and SPIKE_TO_MS. Every call is `retry(fn, { maxAttempts: 4, backoff: jittered
  * exponential from 100 ms })`, with the protection under test shared by all callers.
  */
-import { circuitBreaker } from '../src/circuit-breaker.js';
+import { circuitBreaker } from '../src/core/circuit-breaker.js';
 import {
   CircuitOpenError,
   exponential,
@@ -23,9 +23,9 @@ import {
   retryOn,
   type RetryOptions,
 } from '../src/index.js';
-import { retryBudget } from '../src/retry-budget.js';
+import { retryBudget } from '../src/core/retry-budget.js';
 import { instantClock } from '../src/testing/index.js';
-import type { Clock } from '../src/types.js';
+import type { Clock } from '../src/core/types.js';
 
 const CALLS_PER_SECOND = 200;
 const DURATION_MS = 30_000;

@@ -1,8 +1,8 @@
-export { retry, type Attempt } from './retry.js';
-export { retryable, type RetryableDecorator, type RetryableOptions } from './retryable.js';
-export { createRetry, type ConfiguredRetry } from './create-retry.js';
-export { markClassifierFactory } from './classifier-factory.js';
-export type { RetryOptions } from './options.js';
+export { retry, type Attempt } from './core/retry.js';
+export { retryable, type RetryableDecorator, type RetryableOptions } from './core/retryable.js';
+export { createRetry, type ConfiguredRetry } from './core/create-retry.js';
+export { markClassifierFactory } from './core/classifier-factory.js';
+export type { RetryOptions } from './core/options.js';
 export {
   cap,
   constant,
@@ -13,7 +13,7 @@ export {
   none,
   sequence,
   type JitterMode,
-} from './backoff.js';
+} from './core/backoff.js';
 export {
   defaultClassifier,
   failOn,
@@ -21,7 +21,7 @@ export {
   retryOn,
   unknownOn,
   type ErrorMatcher,
-} from './classify.js';
+} from './core/classify.js';
 export {
   AttemptTimeoutError,
   CircuitOpenError,
@@ -29,8 +29,8 @@ export {
   type ConfigIssue,
   RetryExhaustedError,
   UnknownOutcomeError,
-} from './errors.js';
-export { onExhausted, onRetry, onSuccess, onUnknownOutcome } from './events.js';
+} from './core/errors.js';
+export { onExhausted, onRetry, onSuccess, onUnknownOutcome } from './core/hub.js';
 export {
   circuitBreaker,
   type CircuitBreaker,
@@ -39,13 +39,13 @@ export {
   type CircuitStateChange,
   type ConsecutiveBreakerOptions,
   type RollingBreakerOptions,
-} from './circuit-breaker.js';
+} from './core/circuit-breaker.js';
 export {
   retryBudget,
   type RetryBudget,
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
-} from './retry-budget.js';
+} from './core/retry-budget.js';
 export type {
   FleetStore,
   SharedBreaker,
@@ -55,9 +55,9 @@ export type {
   SharedRateView,
   SharedReservation,
   SharedWindow,
-} from './state-store.js';
-export { presets } from './presets.js';
-export { redactText, serializeError, describeError } from './redact.js';
+} from './core/fleet-store.js';
+export { presets } from './presets/index.js';
+export { redactText, serializeError, describeError } from './core/redaction/redact.js';
 export type {
   AttemptContext,
   AttemptGate,
@@ -80,4 +80,4 @@ export type {
   UnknownOutcomeEvent,
   UnknownOutcomeResolution,
   Verdict,
-} from './types.js';
+} from './core/types.js';

@@ -1,5 +1,5 @@
 /**
- * S5's counterfactual only, never shipped: what `src/redact.ts` and `src/error-printing.ts`
+ * S5's counterfactual only, never shipped: what `src/core/redaction/redact.ts` and `src/core/redaction/error-printing.ts`
  * export, with no redaction behind it (values pass through, errors print as Node prints them).
  * Bundling tenacious with these in place of the real modules measures what redaction costs in
  * the core bundle; a missing export fails the bundle, so the stub cannot drift unnoticed.

@@ -31,7 +31,7 @@ interface Entry {
 const withoutRedaction: Plugin = {
   name: 'without-redaction',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(redact|error-printing)\.js$/ }, (args) =>
+    b.onResolve({ filter: /(^|\/)(redact|error-printing)\.js$/ }, (args) =>
       args.importer.startsWith(path.join(root, 'src') + path.sep)
         ? { path: path.join(root, 'bench', 'lib', 'no-redaction.ts'), sideEffects: false }
         : undefined,
@@ -60,7 +60,7 @@ const ENTRIES: readonly Entry[] = [
     pkg: '.',
     code: CORE,
     config:
-      'the same, with `src/redact.ts` and `src/error-printing.ts` replaced by pass-through stubs (a counterfactual for the report, not a build anyone gets)',
+      'the same, with `src/core/redaction/redact.ts` and `src/core/redaction/error-printing.ts` replaced by pass-through stubs (a counterfactual for the report, not a build anyone gets)',
     plugins: [withoutRedaction],
   },
   {

@@ -1,12 +1,12 @@
-import { exponential } from '../backoff.js';
-import { markErrorOnly } from '../classify.js';
-import { RetryExhaustedError } from '../errors.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { causeChain, stringField } from '../inspect.js';
-import { describeError, redactText, safeGet, serializeError } from '../redact.js';
-import { retry } from '../retry.js';
-import type { Classifier, Clock, Logger, Verdict } from '../types.js';
-import { publishAlertDelivery, type AlertChannel } from './delivery-events.js';
+import { exponential } from '../core/backoff.js';
+import { markErrorOnly } from '../core/classify.js';
+import { RetryExhaustedError } from '../core/errors.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import { causeChain, stringField } from '../core/redaction/safe-read.js';
+import { describeError, redactText, safeGet, serializeError } from '../core/redaction/redact.js';
+import { retry } from '../core/retry.js';
+import type { Classifier, Clock, Logger, Verdict } from '../core/types.js';
+import { publishAlertDelivery, type AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { throttleAlerts } from './throttle.js';
 import type { AlertEvent, AlertInput, AlertListener, FetchLike } from './types.js';
 

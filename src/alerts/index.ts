@@ -5,7 +5,11 @@
 export { telegramAlert, type TelegramAlertOptions } from './telegram.js';
 export { webhookAlert, type WebhookAlertOptions, type WebhookFormat } from './webhook.js';
 export { throttleAlerts, type ThrottleAlertsOptions } from './throttle.js';
-export { onAlertDelivery, type AlertChannel, type AlertDeliveryEvent } from './delivery-events.js';
+export {
+  onAlertDelivery,
+  type AlertChannel,
+  type AlertDeliveryEvent,
+} from '../telemetry/alert-delivery-events.js';
 export { AlertDeliveryError, ALERT_OPERATION_PREFIX } from './delivery.js';
 export {
   isUnknownOutcomeEvent,

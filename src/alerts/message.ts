@@ -1,12 +1,12 @@
-import { describeError, redactText, serializeError } from '../redact.js';
-import type { ExhaustedReason, UnknownOutcomeResolution } from '../types.js';
+import { describeError, redactText, serializeError } from '../core/redaction/redact.js';
+import type { ExhaustedReason, UnknownOutcomeResolution } from '../core/types.js';
 import {
   isUnknownOutcomeEvent,
   type AlertEvent,
   type ExhaustedAlertEvent,
   type UnknownOutcomeAlertEvent,
 } from './types.js';
-import { lookupTable } from '../table.js';
+import { lookupTable } from '../core/table.js';
 
 /**
  * The words of an alert: one readable text for chat channels and one data payload for JSON

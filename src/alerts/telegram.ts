@@ -1,4 +1,4 @@
-import type { Clock, Logger } from '../types.js';
+import type { Clock, Logger } from '../core/types.js';
 import { adapterListener, createSender } from './delivery.js';
 import { defaultHostname } from './host.js';
 import { alertText, truncate } from './message.js';

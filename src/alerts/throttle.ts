@@ -1,8 +1,8 @@
-import { unrefRealClock } from '../clock.js';
-import { isThenable, reportListenerError } from '../events.js';
-import { safeGet } from '../redact.js';
-import type { Clock, Logger } from '../types.js';
-import { describeValue } from '../validate.js';
+import { unrefRealClock } from '../core/clock.js';
+import { isThenable, reportListenerError } from '../core/hub.js';
+import { safeGet } from '../core/redaction/redact.js';
+import type { Clock, Logger } from '../core/types.js';
+import { describeValue } from '../core/validate.js';
 import {
   isUnknownOutcomeEvent,
   isUnresolvedOutcome,

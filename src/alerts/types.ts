@@ -1,4 +1,4 @@
-import type { ExhaustedEvent, UnknownOutcomeEvent } from '../types.js';
+import type { ExhaustedEvent, UnknownOutcomeEvent } from '../core/types.js';
 
 /** Repeats held back by {@link throttleAlerts} and summarised in one message. */
 export interface SuppressedSummary {

@@ -7,11 +7,11 @@ import {
   numberRule,
   type Rule,
   type Rules,
-} from '../validate.js';
+} from '../core/validate.js';
 import type { FetchLike } from './types.js';
 
 /**
- * The option tables of the alert adapters, on the shared rule table (`src/validate.ts`): one
+ * The option tables of the alert adapters, on the shared rule table (`src/core/validate.ts`): one
  * message format (`telegramAlert: throttleMs: expected a number >= 0, got -1`) and unknown keys
  * rejected (`chatID` is reported, with a suggestion). Options whose value may be a secret (a bot
  * token, a webhook URL, header values) are known to the table but checked by their own functions

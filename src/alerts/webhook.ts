@@ -1,5 +1,5 @@
-import type { Clock, Logger } from '../types.js';
-import type { AlertChannel } from './delivery-events.js';
+import type { Clock, Logger } from '../core/types.js';
+import type { AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { adapterListener, createSender } from './delivery.js';
 import { defaultHostname } from './host.js';
 import { alertPayload, alertText, truncate, type MessageContext } from './message.js';

@@ -1,13 +1,17 @@
-import { markClassifierFactory } from '../classifier-factory.js';
-import { describeValue, markErrorOnly } from '../classify.js';
-import { withClientRetries } from '../http/client-retries.js';
-import { headerValue } from '../http/headers.js';
-import { findNetworkFailure, isAbortFailure } from '../http/network.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { asHttpStatus, compileStatusActions, type HttpStatusOverrides } from '../http/status.js';
-import { causeChain, stringField } from '../inspect.js';
-import { safeGet } from '../redact.js';
-import type { Classifier, Outcome, Verdict } from '../types.js';
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { describeValue, markErrorOnly } from '../core/classify.js';
+import { withClientRetries } from '../transport/client-retries.js';
+import { headerValue } from '../transport/headers.js';
+import { findNetworkFailure, isAbortFailure } from '../transport/network.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import {
+  asHttpStatus,
+  compileStatusActions,
+  type HttpStatusOverrides,
+} from '../transport/status.js';
+import { causeChain, stringField } from '../core/redaction/safe-read.js';
+import { safeGet } from '../core/redaction/redact.js';
+import type { Classifier, Outcome, Verdict } from '../core/types.js';
 import {
   AWS_ERROR_CODES,
   AWS_FAIL_PREFIXES,

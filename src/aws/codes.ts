@@ -1,4 +1,4 @@
-import { lookupTable } from '../table.js';
+import { lookupTable } from '../core/table.js';
 
 /**
  * AWS error codes (the `name` of an AWS SDK v3 `ServiceException`) and what a retry should do

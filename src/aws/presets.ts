@@ -1,6 +1,6 @@
-import { exponential, jitter } from '../backoff.js';
-import type { RetryOptions } from '../options.js';
-import type { Backoff, Classifier } from '../types.js';
+import { exponential, jitter } from '../core/backoff.js';
+import type { RetryOptions } from '../core/options.js';
+import type { Backoff, Classifier } from '../core/types.js';
 import { awsClassifier } from './classifier.js';
 
 /**

@@ -1,8 +1,8 @@
-import { markClassifierFactory } from '../classifier-factory.js';
-import { describeValue } from '../classify.js';
-import { stringField } from '../inspect.js';
-import { findNetworkFailure, networkVerdict } from '../http/network.js';
-import type { Classifier, Clock, Outcome, Verdict } from '../types.js';
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { describeValue } from '../core/classify.js';
+import { stringField } from '../core/redaction/safe-read.js';
+import { findNetworkFailure, networkVerdict } from '../transport/network.js';
+import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
 import { binanceCodeRule, type BinanceProduct } from './codes.js';
 import { readBinanceError, type ParsedBinanceError } from './parse.js';
 import { binanceStatusRule, futures503Rule } from './statuses.js';

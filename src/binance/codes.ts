@@ -1,4 +1,4 @@
-import type { Verdict } from '../types.js';
+import type { Verdict } from '../core/types.js';
 
 /**
  * Binance error codes and what a retry loop should do with each.

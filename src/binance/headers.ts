@@ -1,4 +1,4 @@
-import { safeGet } from '../redact.js';
+import { safeGet } from '../core/redaction/redact.js';
 
 /**
  * Header access for every shape a Binance response's headers arrive in: a fetch `Headers`, an

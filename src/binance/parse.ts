@@ -1,6 +1,6 @@
-import { parseRetryAfter } from '../http/retry-after.js';
-import { causeChain, stringField } from '../inspect.js';
-import { safeGet } from '../redact.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import { causeChain, stringField } from '../core/redaction/safe-read.js';
+import { safeGet } from '../core/redaction/redact.js';
 import { isBinanceCode, type BinanceProduct } from './codes.js';
 import { headerValue } from './headers.js';
 

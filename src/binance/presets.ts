@@ -1,7 +1,7 @@
-import { orderBackoff, queryBackoff } from '../preset-backoffs.js';
+import { orderBackoff, queryBackoff } from '../core/preset-backoffs.js';
 import { httpClassifier } from '../http/index.js';
-import type { RetryOptions } from '../options.js';
-import type { Classifier } from '../types.js';
+import type { RetryOptions } from '../core/options.js';
+import type { Classifier } from '../core/types.js';
 import { binanceClassifier } from './classifier.js';
 
 /**

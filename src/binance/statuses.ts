@@ -1,4 +1,4 @@
-import type { Verdict } from '../types.js';
+import type { Verdict } from '../core/types.js';
 import type { BinanceProduct } from './codes.js';
 
 /**

@@ -1,7 +1,7 @@
-import { realClock } from '../clock.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { isFleetStore, type FleetStore, type SharedRateLimit } from '../state-store.js';
-import type { Clock, Logger } from '../types.js';
+import { realClock } from '../core/clock.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import { isFleetStore, type FleetStore, type SharedRateLimit } from '../core/fleet-store.js';
+import type { Clock, Logger } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -12,7 +12,7 @@ import {
   numberRule,
   type Rule,
   type Rules,
-} from '../validate.js';
+} from '../core/validate.js';
 import { headerEntries, headerValue } from './headers.js';
 
 /**

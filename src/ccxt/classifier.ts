@@ -1,11 +1,11 @@
-import { markClassifierFactory } from '../classifier-factory.js';
-import { describeValue, markErrorOnly } from '../classify.js';
-import { ccxtConfiguredRetries } from '../http/client-retries.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { causeChain, prototypeNames, stringField } from '../inspect.js';
-import { CONNECT_FAILURE_CODES } from '../connect-failure.js';
-import { safeGet } from '../redact.js';
-import type { Classifier, Outcome, Verdict } from '../types.js';
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { describeValue, markErrorOnly } from '../core/classify.js';
+import { ccxtConfiguredRetries } from '../transport/client-retries.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import { causeChain, prototypeNames, stringField } from '../core/redaction/safe-read.js';
+import { CONNECT_FAILURE_CODES } from '../core/connect-failure.js';
+import { safeGet } from '../core/redaction/redact.js';
+import type { Classifier, Outcome, Verdict } from '../core/types.js';
 import { CCXT_ERRORS, CCXT_RATE_LIMIT_ERRORS } from './errors.js';
 
 /** Options of {@link ccxtClassifier}. */

@@ -1,4 +1,4 @@
-import type { Verdict } from '../types.js';
+import type { Verdict } from '../core/types.js';
 
 /**
  * ccxt's error classes and what a retry loop should do with each, by class name, so that any

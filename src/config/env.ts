@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { exponential, jitter } from '../backoff.js';
-import { ConfigError } from '../errors.js';
-import type { RetryOptions } from '../options.js';
+import { exponential, jitter } from '../core/backoff.js';
+import { ConfigError } from '../core/errors.js';
+import type { RetryOptions } from '../core/options.js';
 
 const JITTER_MODES = ['none', 'full', 'equal', 'proportional'] as const;
 

@@ -7,18 +7,18 @@ import {
   jitter,
   linear,
   sequence,
-} from '../backoff.js';
-import { ConfigError, type ConfigIssue } from '../errors.js';
-import type { RetryOptions } from '../options.js';
-import type { Backoff } from '../types.js';
-import { describeValue } from '../validate.js';
+} from '../core/backoff.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import type { RetryOptions } from '../core/options.js';
+import type { Backoff } from '../core/types.js';
+import { describeValue } from '../core/validate.js';
 import { retryConfigSchema, type BackoffConfig, type RetryConfig } from './schema.js';
 
 /** `"Infinity"` is how JSON spells an unbounded number (see the schema). */
 const toNumber = <N extends number | 'Infinity' | undefined>(n: N) =>
   (n === 'Infinity' ? Infinity : n) as Exclude<N, 'Infinity'>;
 
-/** Each backoff kind's constructor from src/backoff.ts, fed the data's arguments. */
+/** Each backoff kind's constructor from src/core/backoff.ts, fed the data's arguments. */
 const BUILDERS: {
   readonly [K in BackoffConfig['kind']]: (data: Extract<BackoffConfig, { kind: K }>) => Backoff;
 } = {

@@ -5,4 +5,4 @@
 export { optionsFromEnv } from './env.js';
 export { optionsFromConfig, optionsFromConfigMap } from './from-config.js';
 export { retryConfigSchema, type BackoffConfig, type RetryConfig } from './schema.js';
-export { ConfigError, type ConfigIssue } from '../errors.js';
+export { ConfigError, type ConfigIssue } from '../core/errors.js';

@@ -40,7 +40,7 @@ const tagged = (notAnObject: string, badTag: string) => ({
 });
 
 /**
- * Jitter around the base delay, as `jitter(backoff, { mode, ratio, amount })` (src/backoff.ts).
+ * Jitter around the base delay, as `jitter(backoff, { mode, ratio, amount })` (src/core/backoff.ts).
  * `{ mode: none }`, like no `jitter` key, means none. Always an object, so that a bad `ratio` or a
  * missing `amount` is reported at its own path.
  */
@@ -74,7 +74,7 @@ const wrappers = {
 
 const KINDS = ['exponential', 'constant', 'linear', 'sequence', 'decorrelated'] as const;
 
-/** The backoff as data: `kind` names the strategy of src/backoff.ts, the other keys are its arguments. */
+/** The backoff as data: `kind` names the strategy of src/core/backoff.ts, the other keys are its arguments. */
 const backoffSchema = z.discriminatedUnion(
   'kind',
   [

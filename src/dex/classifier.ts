@@ -1,6 +1,6 @@
-import { markClassifierFactory } from '../classifier-factory.js';
-import { causeChain } from '../inspect.js';
-import type { Classifier, Outcome, Verdict } from '../types.js';
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { causeChain } from '../core/redaction/safe-read.js';
+import type { Classifier, Outcome, Verdict } from '../core/types.js';
 import { errorNames } from './graph.js';
 import { classifyJsonRpcError, classifyJsonRpcValue } from './jsonrpc.js';
 import { classifyVenueError, classifyVenueValue } from './venues.js';

@@ -1,4 +1,4 @@
-import { describeValue } from '../classify.js';
+import { describeValue } from '../core/classify.js';
 
 /**
  * The errors a DEX adapter throws, so that callers and {@link dexClassifier} can tell a dropped

@@ -1,6 +1,6 @@
 import { headerValue, parseRetryAfter } from '../http/index.js';
-import { numberField, prototypeNames, stringField } from '../inspect.js';
-import { safeGet } from '../redact.js';
+import { numberField, prototypeNames, stringField } from '../core/redaction/safe-read.js';
+import { safeGet } from '../core/redaction/redact.js';
 
 /**
  * Safe traversal of what EVM client libraries throw. The facts a classifier needs sit at

@@ -1,4 +1,4 @@
-import type { Verdict } from '../types.js';
+import type { Verdict } from '../core/types.js';
 
 /**
  * What an EVM JSON-RPC failure means for a retry loop, as tables.

@@ -1,7 +1,7 @@
-import { markClassifierFactory } from '../classifier-factory.js';
-import { findNetworkFailure, networkVerdict } from '../http/network.js';
-import { safeGet } from '../redact.js';
-import type { Classifier, Outcome, Verdict } from '../types.js';
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { findNetworkFailure, networkVerdict } from '../transport/network.js';
+import { safeGet } from '../core/redaction/redact.js';
+import type { Classifier, Outcome, Verdict } from '../core/types.js';
 import {
   errorGraph,
   errorNames,

@@ -1,5 +1,5 @@
-import { orderBackoff, queryBackoff } from '../preset-backoffs.js';
-import type { RetryOptions } from '../options.js';
+import { orderBackoff, queryBackoff } from '../core/preset-backoffs.js';
+import type { RetryOptions } from '../core/options.js';
 import { dexClassifier } from './classifier.js';
 import { jsonRpcClassifier } from './jsonrpc.js';
 

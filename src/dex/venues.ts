@@ -1,6 +1,6 @@
-import { causeChain, numberField, stringField } from '../inspect.js';
-import { safeGet } from '../redact.js';
-import type { Verdict } from '../types.js';
+import { causeChain, numberField, stringField } from '../core/redaction/safe-read.js';
+import { safeGet } from '../core/redaction/redact.js';
+import type { Verdict } from '../core/types.js';
 
 /**
  * Perp-DEX venue payloads (errors.md §3a). They arrive thrown (inside an SDK error, an axios

@@ -1,13 +1,17 @@
-import { markClassifierFactory } from '../classifier-factory.js';
-import { describeValue } from '../classify.js';
-import { withClientRetries } from './client-retries.js';
-import { causeChain } from '../inspect.js';
-import { safeGet } from '../redact.js';
-import type { Classifier, Outcome, Verdict } from '../types.js';
-import { headerValue } from './headers.js';
-import { findNetworkFailure, isAbortFailure, networkVerdict } from './network.js';
-import { parseRetryAfter } from './retry-after.js';
-import { asHttpStatus, compileStatusActions, type HttpStatusOverrides } from './status.js';
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { describeValue } from '../core/classify.js';
+import { withClientRetries } from '../transport/client-retries.js';
+import { causeChain } from '../core/redaction/safe-read.js';
+import { safeGet } from '../core/redaction/redact.js';
+import type { Classifier, Outcome, Verdict } from '../core/types.js';
+import { headerValue } from '../transport/headers.js';
+import { findNetworkFailure, isAbortFailure, networkVerdict } from '../transport/network.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import {
+  asHttpStatus,
+  compileStatusActions,
+  type HttpStatusOverrides,
+} from '../transport/status.js';
 
 /** Options of {@link httpClassifier}. */
 export interface HttpClassifierOptions {

@@ -3,7 +3,7 @@
  * fetch, undici, axios, got and ky.
  */
 export { httpClassifier, type HttpClassifierOptions } from './classifier.js';
-export { headerValue } from './headers.js';
+export { headerValue } from '../transport/headers.js';
 export {
   findNetworkFailure,
   isAbortFailure,
@@ -11,11 +11,11 @@ export {
   NETWORK_ERROR_CODES,
   type NetworkErrorKind,
   type NetworkFailure,
-} from './network.js';
-export { parseHttpDate, parseRetryAfter } from './retry-after.js';
+} from '../transport/network.js';
+export { parseHttpDate, parseRetryAfter } from '../transport/retry-after.js';
 export {
   DEFAULT_HTTP_STATUSES,
   type HttpStatusAction,
   type HttpStatusKey,
   type HttpStatusOverrides,
-} from './status.js';
+} from '../transport/status.js';

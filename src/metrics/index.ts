@@ -10,7 +10,7 @@ export {
   type RetryMetricsOptions,
   type RetryMetricsSnapshot,
 } from './retry-metrics.js';
-export type { CounterSample } from './counters.js';
+export type { CounterSample } from '../telemetry/counters.js';
 export type { PromRegistry } from './prom-registry.js';
-export type { WatchedBreaker } from './breakers.js';
+export type { WatchedBreaker } from '../telemetry/breaker-gauges.js';
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { CounterSample } from './counters.js';
+import type { CounterSample } from '../telemetry/counters.js';
 import type { MetricFamily } from './prometheus.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CounterSample } from './counters.js';
+import type { CounterSample } from '../telemetry/counters.js';
 
 /**
  * The Prometheus text exposition format (version 0.0.4), for counters and gauges: a `# HELP` and

@@ -1,6 +1,6 @@
-import { onAlertDelivery } from '../alerts/delivery-events.js';
-import { onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../events.js';
-import type { ExhaustedReason, UnknownOutcomeResolution } from '../types.js';
+import { onAlertDelivery } from '../telemetry/alert-delivery-events.js';
+import { onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
+import type { ExhaustedReason, UnknownOutcomeResolution } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -8,9 +8,9 @@ import {
   nonEmptyStringRule,
   numberRule,
   type Rule,
-} from '../validate.js';
-import { BreakerWatch, type WatchedBreaker } from './breakers.js';
-import { BoundedLabel, LabelledCounter, type CounterSample } from './counters.js';
+} from '../core/validate.js';
+import { BreakerWatch, type WatchedBreaker } from '../telemetry/breaker-gauges.js';
+import { BoundedLabel, LabelledCounter, type CounterSample } from '../telemetry/counters.js';
 import { registerFamilies, type PromRegistry, type RegisteredFamily } from './prom-registry.js';
 import { PROMETHEUS_CONTENT_TYPE, renderFamilies } from './prometheus.js';
 

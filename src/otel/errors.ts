@@ -1,11 +1,11 @@
 import type { Exception } from '@opentelemetry/api';
-import { describeError, redactText, safeGet } from '../redact.js';
+import { describeError, redactText, safeGet } from '../core/redaction/redact.js';
 
 /**
  * How errors reach a span: as `error.type` (the class, low cardinality), as a status message and
  * a `tenacious.error` attribute (one redacted line), and as an exception event whose message and
  * stack are redacted too. Nothing here reads more than a few properties, and nothing throws:
- * errors from exchange clients carry API keys and signatures (see src/redact.ts), and hostile
+ * errors from exchange clients carry API keys and signatures (see src/core/redaction/redact.ts), and hostile
  * values (throwing getters, proxies) must not break a run.
  */
 

@@ -1,9 +1,9 @@
 import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
-import { onAlertDelivery } from '../alerts/delivery-events.js';
-import { hub } from '../events.js';
-import { BreakerWatch, type WatchedBreaker } from '../metrics/breakers.js';
-import type { RunInstrumentation, RunScope } from '../types.js';
-import { checkOptions, checkValue, methodsRule, type Rule } from '../validate.js';
+import { onAlertDelivery } from '../telemetry/alert-delivery-events.js';
+import { hub } from '../core/hub.js';
+import { BreakerWatch, type WatchedBreaker } from '../telemetry/breaker-gauges.js';
+import type { RunInstrumentation, RunScope } from '../core/types.js';
+import { checkOptions, checkValue, methodsRule, type Rule } from '../core/validate.js';
 import { SCOPE_NAME } from './names.js';
 import { RunMetrics } from './run-metrics.js';
 import { RunSpan } from './run-span.js';

@@ -6,10 +6,10 @@ import type {
   Meter,
   Observable,
 } from '@opentelemetry/api';
-import type { AlertDeliveryEvent } from '../alerts/delivery-events.js';
-import { BreakerWatch } from '../metrics/breakers.js';
-import { BoundedLabel } from '../metrics/counters.js';
-import type { ExhaustedEvent, RunEnd, UnknownOutcomeEvent } from '../types.js';
+import type { AlertDeliveryEvent } from '../telemetry/alert-delivery-events.js';
+import { BreakerWatch } from '../telemetry/breaker-gauges.js';
+import { BoundedLabel } from '../telemetry/counters.js';
+import type { ExhaustedEvent, RunEnd, UnknownOutcomeEvent } from '../core/types.js';
 import { OTHER_ERROR_TYPE } from './errors.js';
 import { ATTR, METRIC } from './names.js';
 

@@ -7,9 +7,9 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { isThenable } from '../event.js';
-import { describeError, safeGet } from '../redact.js';
-import type { RetryEvent, RunEnd, RunScope } from '../types.js';
+import { isThenable } from '../core/event.js';
+import { describeError, safeGet } from '../core/redaction/redact.js';
+import type { RetryEvent, RunEnd, RunScope } from '../core/types.js';
 import { errorType, OTHER_ERROR_TYPE, redactedException } from './errors.js';
 import { ATTR, RETRY_EVENT, SPAN_NAME_PREFIX } from './names.js';
 import { OUTCOME, type RunMetrics } from './run-metrics.js';

@@ -1,11 +1,11 @@
 import isNetworkError from 'is-network-error';
-import { realClock, unrefRealClock } from '../clock.js';
-import { UnknownOutcomeError } from '../errors.js';
-import { hub } from '../events.js';
-import { planFor, type Plan, type RetryOptions } from '../options.js';
-import { emitRetry, judge, nextDelay, reportExhausted, reportUnknown } from '../retry.js';
-import type { Clock } from '../types.js';
-import { describeValue } from '../validate.js';
+import { realClock, unrefRealClock } from '../core/clock.js';
+import { UnknownOutcomeError } from '../core/errors.js';
+import { hub } from '../core/hub.js';
+import { planFor, type Plan, type RetryOptions } from '../core/options.js';
+import { emitRetry, judge, nextDelay, reportExhausted, reportUnknown } from '../core/retry.js';
+import type { Clock } from '../core/types.js';
+import { describeValue } from '../core/validate.js';
 
 /**
  * What p-retry hands its callbacks: its `RetryContext` (7.x; 8 and later add `retryDelay`). One

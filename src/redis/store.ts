@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { redactText } from '../redact.js';
+import { redactText } from '../core/redaction/redact.js';
 import type {
   FleetStore,
   SharedBreaker,
@@ -7,15 +7,15 @@ import type {
   SharedRateLimit,
   SharedReservation,
   SharedWindow,
-} from '../state-store.js';
-import type { Logger } from '../types.js';
+} from '../core/fleet-store.js';
+import type { Logger } from '../core/types.js';
 import {
   checkOptions,
   loggerRule,
   nonEmptyStringRule,
   numberRule,
   type Rules,
-} from '../validate.js';
+} from '../core/validate.js';
 import {
   connectionOf,
   isRedisClient,

@@ -1,5 +1,5 @@
-import { hub } from '../events.js';
-import type { Clock } from '../types.js';
+import { hub } from '../core/hub.js';
+import type { Clock } from '../core/types.js';
 
 /** A clock whose sleeps return at once; see {@link instantClock}. */
 export interface InstantClock extends Clock {

@@ -6,7 +6,7 @@ import {
   webhookAlert,
   type AlertEvent,
 } from '../../src/alerts/index.js';
-import type { UnknownOutcomeEvent, UnknownOutcomeResolution } from '../../src/types.js';
+import type { UnknownOutcomeEvent, UnknownOutcomeResolution } from '../../src/core/types.js';
 import { instantClock } from '../../src/testing/index.js';
 import { ExchangeError, manualClock, startServer, T0, type TestServer } from './support.js';
 

@@ -45,9 +45,11 @@ describe('bench bundling', () => {
     const inputs = Object.entries(output.inputs)
       .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
       .map(([file]) => file);
-    expect(inputs.some((file) => file.endsWith('src/backoff.ts'))).toBe(true);
+    expect(inputs.some((file) => file.endsWith('src/core/backoff.ts'))).toBe(true);
     expect(
-      inputs.filter((file) => /src\/(circuit-breaker|redact|retryable)\.ts$/.test(file)),
+      inputs.filter((file) =>
+        /src\/core\/(circuit-breaker|redaction\/redact|retryable)\.ts$/.test(file),
+      ),
     ).toEqual([]);
   });
 });

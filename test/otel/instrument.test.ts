@@ -10,8 +10,8 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { publishAlertDelivery } from '../../src/alerts/delivery-events.js';
-import { hub } from '../../src/events.js';
+import { publishAlertDelivery } from '../../src/telemetry/alert-delivery-events.js';
+import { hub } from '../../src/core/hub.js';
 import { httpClassifier } from '../../src/http/index.js';
 import {
   circuitBreaker,

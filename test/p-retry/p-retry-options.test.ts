@@ -18,9 +18,9 @@ import {
   type Outcome,
   type RetryEvent,
 } from '../../src/index.js';
-import { onUnknownOutcome } from '../../src/events.js';
+import { onUnknownOutcome } from '../../src/core/hub.js';
 import { pRetryOptions } from '../../src/p-retry/index.js';
-import type { UnknownOutcomeEvent } from '../../src/types.js';
+import type { UnknownOutcomeEvent } from '../../src/core/types.js';
 import { instantClock, useInstantRetries, type InstantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { captureWarnings } from '../helpers/warnings.js';

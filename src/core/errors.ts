@@ -1,0 +1,188 @@
+import { keepCause, keepRedactedForPino, printRedacted } from './redaction/error-printing.js';
+import { redactText } from './redaction/redact.js';
+import type { ExhaustedReason } from './types.js';
+
+/*
+ * The errors tenacious throws print redacted (`util.inspect`, `console.error`, `JSON.stringify`,
+ * pino's `err` serializer), their `cause` chain included: see `error-printing.ts`. Their
+ * `message` is redacted when made (the stack, formatted when first read, repeats it); `cause`
+ * stays the client's own object.
+ */
+
+/**
+ * The run gave up: attempts, time, budget or a too-long Retry-After ran out.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await retry(fetchTicker);
+ * } catch (err) {
+ *   if (err instanceof RetryExhaustedError) logger.error({ attempts: err.attempts, reason: err.reason, err: err.cause });
+ * }
+ * ```
+ */
+export class RetryExhaustedError<T = unknown> extends Error {
+  override readonly name = 'RetryExhaustedError';
+  readonly operation: string;
+  readonly attempts: number;
+  readonly elapsedMs: number;
+  readonly reason: ExhaustedReason;
+  /** The last value when the run gave up on a returned value; `cause` is then undefined. */
+  declare readonly value: T | undefined;
+
+  constructor(fields: {
+    operation: string;
+    attempts: number;
+    elapsedMs: number;
+    reason: ExhaustedReason;
+    cause: unknown;
+    value?: T;
+  }) {
+    super(
+      redactText(
+        `${fields.operation}: gave up after ${fields.attempts} attempt${fields.attempts === 1 ? '' : 's'} in ${Math.round(fields.elapsedMs)} ms (${fields.reason})`,
+      ),
+    );
+    this.operation = fields.operation;
+    this.attempts = fields.attempts;
+    this.elapsedMs = fields.elapsedMs;
+    this.reason = fields.reason;
+    keepRedactedForPino(this, 'value', fields.value);
+    keepCause(this, fields.cause);
+  }
+}
+
+/**
+ * A non-idempotent operation ended with an `unknown` verdict and no `reconcile` was given: it may
+ * have executed, so it is not retried blindly.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await retry(placeOrder, { idempotent: false });
+ * } catch (err) {
+ *   if (err instanceof UnknownOutcomeError) await lookUpOrder(clientOrderId);
+ * }
+ * ```
+ */
+export class UnknownOutcomeError extends Error {
+  override readonly name = 'UnknownOutcomeError';
+  readonly operation: string;
+  readonly attempt: number;
+
+  constructor(fields: { operation: string; attempt: number; cause: unknown; reason: string }) {
+    super(
+      redactText(
+        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because the operation is not idempotent`,
+      ),
+    );
+    this.operation = fields.operation;
+    this.attempt = fields.attempt;
+    keepCause(this, fields.cause);
+  }
+}
+
+/**
+ * An attempt ran longer than `attemptTimeoutMs`. Its verdict is `unknown`: the work may have
+ * happened.
+ *
+ * @example
+ * ```ts
+ * await retry(({ signal }) => fetch(url, { signal }), { attemptTimeoutMs: 2000 });
+ * ```
+ */
+export class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
+  readonly operation: string;
+  readonly attempt: number;
+  readonly timeoutMs: number;
+
+  constructor(fields: { operation: string; attempt: number; timeoutMs: number }) {
+    super(
+      redactText(
+        `${fields.operation}: attempt ${fields.attempt} timed out after ${fields.timeoutMs} ms`,
+      ),
+    );
+    this.operation = fields.operation;
+    this.attempt = fields.attempt;
+    this.timeoutMs = fields.timeoutMs;
+  }
+}
+
+/**
+ * A circuit breaker is open (or its half-open probes are all taken): `fn` was not called.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof CircuitOpenError) setTimeout(resume, err.retryAfterMs); }
+ * ```
+ */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+  /** Milliseconds until the breaker lets a probe through (0 when half-open and busy). */
+  readonly retryAfterMs: number;
+
+  constructor(fields: { retryAfterMs: number; message?: string }) {
+    super(
+      redactText(
+        fields.message ?? `circuit open; next probe in ${Math.round(fields.retryAfterMs)} ms`,
+      ),
+    );
+    this.retryAfterMs = fields.retryAfterMs;
+  }
+}
+
+printRedacted(RetryExhaustedError, ['operation', 'attempts', 'elapsedMs', 'reason', 'value']);
+printRedacted(UnknownOutcomeError, ['operation', 'attempt']);
+printRedacted(AttemptTimeoutError, ['operation', 'attempt', 'timeoutMs']);
+printRedacted(CircuitOpenError, ['retryAfterMs']);
+
+/**
+ * One bad setting in a {@link ConfigError}. Issues found by `optionsFromEnv` carry the variable's
+ * name in `variable` (and in `path`) and its text in `value`; issues found in data by
+ * `optionsFromConfig` carry the dotted path (`venues.binance.backoff.initial`) and the value as
+ * found (`undefined` when missing), and no `variable`.
+ */
+export interface ConfigIssue {
+  /** Where the bad value is: the dotted path in the data, or the environment variable's name. */
+  readonly path: string;
+  /** The environment variable's name (`RETRY_MAX_ATTEMPTS`); set for environment issues only. */
+  readonly variable?: string;
+  /** The bad value: the variable's text, or the value in the data. */
+  readonly value: unknown;
+  /** The rule it breaks: `expected a number >= 0` (data issues add `, got -5`). */
+  readonly message: string;
+}
+
+/**
+ * Retry configuration read from the environment or from data (a JSON/YAML file, a config
+ * service) is invalid. `issues` lists every bad variable or path, and so does the message:
+ * `RETRY_MAX_ATTEMPTS="0": expected an integer >= 1 or Infinity` for a variable,
+ * `venues.binance.backoff.initial: expected a number >= 0, got -5` for data.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   optionsFromConfig(policy);
+ * } catch (err) {
+ *   if (err instanceof ConfigError) logger.fatal({ issues: err.issues }, err.message);
+ * }
+ * ```
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly issues: readonly ConfigIssue[];
+
+  /** Each issue needs a `path` or a `variable` (0.1's `{ variable, value, message }` still works). */
+  constructor(
+    issues: readonly (Omit<ConfigIssue, 'path'> & { readonly path?: string })[],
+    options?: { cause?: unknown },
+  ) {
+    const complete = issues.map((i) => ({ ...i, path: i.path ?? i.variable ?? '' }));
+    super(
+      `invalid retry configuration: ${complete.map((i) => (i.variable === undefined ? `${i.path || '(root)'}: ${i.message}` : `${i.variable}=${JSON.stringify(i.value)}: ${i.message}`)).join('; ')}`,
+      options,
+    );
+    this.issues = complete;
+  }
+}
