@@ -15,6 +15,8 @@ export const entries = [
   'p-retry',
   'otel',
   'redis',
+  'okx',
+  'bybit',
 ];
 
 export default defineConfig({

@@ -1,0 +1,4 @@
+/**
+ * `tenacious/okx`: under construction on a branch (issue 26); this placeholder never lands.
+ */
+export {};
