@@ -2,6 +2,7 @@ export { retry, type Attempt } from './core/retry.js';
 export { retryable, type RetryableDecorator, type RetryableOptions } from './core/retryable.js';
 export { createRetry, type ConfiguredRetry } from './core/create-retry.js';
 export { markClassifierFactory } from './core/classifier-factory.js';
+export { readsResponseBody, responseBodyText } from './core/response-body.js';
 export type { RetryOptions } from './core/options.js';
 export {
   cap,
