@@ -17,6 +17,7 @@ export const entries = [
   'redis',
   'okx',
   'bybit',
+  'stream',
 ];
 
 export default defineConfig({
