@@ -219,12 +219,7 @@ export type StreamUpEvent = StreamDownEvent;
 
 /** Why a supervised connection ended. */
 export type StreamDisconnectReason =
-  | 'closed'
-  | 'error'
-  | 'stale'
-  | 'lifetime'
-  | 'replaced'
-  | 'stopped';
+  'closed' | 'error' | 'stale' | 'lifetime' | 'replaced' | 'stopped';
 
 /** A supervised connection is open (its `onConnect` done). */
 export interface StreamConnectEvent {

@@ -41,7 +41,11 @@ export class SocketClosedError extends Error {
   readonly code: number;
 
   constructor(code: number, reason: string) {
-    super(redactText(`WebSocket closed before it was open (code ${code}${reason ? `: ${reason}` : ''})`));
+    super(
+      redactText(
+        `WebSocket closed before it was open (code ${code}${reason ? `: ${reason}` : ''})`,
+      ),
+    );
     this.code = code;
   }
 }

@@ -82,7 +82,8 @@ export const STREAM_DISCONNECT: StreamEventKind<StreamDisconnectEvent> = {
   hub: hub.streamDisconnect,
   channel: channel('tenacious:stream-disconnect'),
   log: ({ operation, reason, uptimeMs, error, willReconnect, delayMs }) => ({
-    level: reason === 'stopped' || reason === 'replaced' || reason === 'lifetime' ? 'debug' : 'warn',
+    level:
+      reason === 'stopped' || reason === 'replaced' || reason === 'lifetime' ? 'debug' : 'warn',
     fields: { operation, reason, uptimeMs: Math.round(uptimeMs), delayMs, err: errField(error) },
     message: willReconnect
       ? `${operation}: connection ${reason}; reconnecting in ${Math.round(delayMs ?? 0)} ms`

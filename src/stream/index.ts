@@ -31,8 +31,4 @@ export {
 export { onStreamDown, onStreamUp } from './events.js';
 export { streamClassifier } from './classify.js';
 export { ConnectTimeoutError, HandshakeError, SocketClosedError } from './errors.js';
-export type {
-  StreamDisconnectReason,
-  StreamDownEvent,
-  StreamUpEvent,
-} from '../core/types.js';
+export type { StreamDisconnectReason, StreamDownEvent, StreamUpEvent } from '../core/types.js';

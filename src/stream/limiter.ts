@@ -125,7 +125,9 @@ export function connectionLimiter(options: ConnectionLimiterOptions): Connection
     }
   }
   if (o.store !== undefined && o.key === undefined) {
-    throw new TypeError('connectionLimiter: key: expected a non-empty string with store, got undefined');
+    throw new TypeError(
+      'connectionLimiter: key: expected a non-empty string with store, got undefined',
+    );
   }
   return new Limiter(o.limit, o.windowMs, o.store, o.key);
 }

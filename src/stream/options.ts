@@ -46,9 +46,9 @@ export interface ConnectContext {
   /** Aborts when the supervisor stops or this connect (with its `onConnect`) times out. */
   signal: AbortSignal;
   /** Call on every message or pong: it feeds the staleness watchdog. */
-  alive(): void;
+  alive: () => void;
   /** Asks for a new connection (a venue's shutdown notice): make-before-break. */
-  replace(reason: string): void;
+  replace: (reason: string) => void;
   /** The previous attempt's (or drop's) error. */
   lastError: unknown;
 }
@@ -194,7 +194,12 @@ export function streamPlan(connect: unknown, options: SuperviseOptions | undefin
     staleAfterMs: o.staleAfterMs ?? Infinity,
     maxLifetimeMs: o.maxLifetimeMs ?? Infinity,
     downAfterMs: o.downAfterMs ?? 30_000,
-    classifiers: classify === undefined ? [] : Array.isArray(classify) ? [...classify] : [classify as Classifier],
+    classifiers:
+      classify === undefined
+        ? []
+        : Array.isArray(classify)
+          ? [...classify]
+          : [classify as Classifier],
     limiter: o.limiter,
     breaker: o.breaker,
     signal: o.signal,

@@ -126,7 +126,9 @@ class StreamSupervisor implements Supervisor {
   private readonly cancelUserSignal: (() => void) | undefined;
 
   constructor(
-    private readonly connectFn: (ctx: ConnectContext) => PromiseLike<StreamConnection> | StreamConnection,
+    private readonly connectFn: (
+      ctx: ConnectContext,
+    ) => PromiseLike<StreamConnection> | StreamConnection,
     private readonly plan: StreamPlan,
   ) {
     this.startedAt = plan.clock.now();
@@ -237,7 +239,7 @@ class StreamSupervisor implements Supervisor {
         this.lastVerdict = verdict;
         if (verdict.action === 'fail') throw new Ending('failed', error);
         if (this.consecutive >= this.plan.maxConsecutiveFailures) {
-          throw new Ending('failed', this.exhausted(error, verdict));
+          throw new Ending('failed', this.exhausted(error));
         }
         delayMs = this.nextDelay(verdict);
       }
@@ -378,7 +380,8 @@ class StreamSupervisor implements Supervisor {
       throw new Ending('failed', end.error);
     }
     if (this.consecutive >= plan.maxConsecutiveFailures) {
-      const error = this.exhausted(end.error, verdict ?? { action: 'retry', reason: `stream:${end.reason}` });
+      this.lastVerdict = verdict ?? { action: 'retry', reason: `stream:${end.reason}` };
+      const error = this.exhausted(end.error);
       this.disconnected(live, end, uptimeMs, false);
       throw new Ending('failed', error);
     }
@@ -422,7 +425,9 @@ class StreamSupervisor implements Supervisor {
       random: plan.random,
     });
     if (typeof delay !== 'number' || !(delay >= 0)) {
-      throw new TypeError(`supervise: backoff: expected a number >= 0, got ${describeValue(delay)}`);
+      throw new TypeError(
+        `supervise: backoff: expected a number >= 0, got ${describeValue(delay)}`,
+      );
     }
     const ms = clampDelay(Math.max(delay, verdict?.retryAfterMs ?? 0));
     this.previousDelayMs = ms;
@@ -492,7 +497,13 @@ class StreamSupervisor implements Supervisor {
   }
 
   private outage(now: number) {
-    const event: { operation: string; downSinceMs: number; downForMs: number; reconnects: number; lastError?: unknown } = {
+    const event: {
+      operation: string;
+      downSinceMs: number;
+      downForMs: number;
+      reconnects: number;
+      lastError?: unknown;
+    } = {
       operation: this.plan.operation,
       downSinceMs: this.downSince!,
       downForMs: now - this.downSince!,
@@ -502,7 +513,7 @@ class StreamSupervisor implements Supervisor {
     return event;
   }
 
-  private exhausted(error: unknown, verdict: Verdict): RetryExhaustedError {
+  private exhausted(error: unknown): RetryExhaustedError {
     return new RetryExhaustedError({
       operation: this.plan.operation,
       attempts: this.consecutive,
@@ -618,7 +629,6 @@ function untilAborted<T>(
     );
   });
 }
-
 
 /**
  * Keeps a long-lived connection (a WebSocket stream) open: connects at once, reconnects with

@@ -57,12 +57,16 @@ const RULES: Rules = {
 
 const OPEN = 1;
 /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
-const reasonText = (reason: string | undefined) => Buffer.from(reason ?? '').subarray(0, 123).toString();
+const reasonText = (reason: string | undefined) =>
+  Buffer.from(reason ?? '')
+    .subarray(0, 123)
+    .toString();
 /** `stop()` is prompt: a peer that does not answer the close frame is cut after this. */
 const CLOSE_GRACE_MS = 1000;
 
 const isWs = (socket: WebSocketLike): socket is WsSocket =>
-  typeof (socket as WsSocket).on === 'function' && typeof (socket as WsSocket).terminate === 'function';
+  typeof (socket as WsSocket).on === 'function' &&
+  typeof (socket as WsSocket).terminate === 'function';
 
 /**
  * Adapts a `ws` WebSocket (the optional peer) or a WHATWG `WebSocket` (Node 22+) to a
@@ -109,7 +113,13 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
   return new Promise<StreamConnection>((resolve, reject) => {
     const onMessageEvent = (data: unknown, isBinary: boolean) => {
       alive?.();
-      if (onMessage !== undefined) callIsolated((d: unknown) => onMessage(d, isBinary), data, undefined, 'websocket onMessage');
+      if (onMessage !== undefined)
+        callIsolated(
+          (d: unknown) => onMessage(d, isBinary),
+          data,
+          undefined,
+          'websocket onMessage',
+        );
     };
     const onBeat = () => alive?.();
     const onUnexpected = (_req: unknown, res: IncomingMessage) => {
@@ -125,7 +135,7 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
     const onOpen = () => {
       opened = true;
       cancelAbort?.();
-      cancelAbort = signal === undefined ? undefined : onAbort(signal, () => close('aborted'));
+      cancelAbort = signal === undefined ? undefined : onAbort(signal, () => void close('aborted'));
       if (pingIntervalMs !== undefined) {
         pinger = setInterval(() => {
           try {
@@ -145,7 +155,11 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
       cleanup();
       const text = String(reason ?? '');
       if (!opened) {
-        reject(handshake ?? error ?? (signal?.aborted ? signal.reason : new SocketClosedError(code, text)));
+        reject(
+          handshake ??
+            error ??
+            (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
+        );
         rejectClosed(handshake ?? error ?? new SocketClosedError(code, text));
       } else if (error !== undefined) {
         rejectClosed(error);
@@ -218,7 +232,8 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
     let cancelAbort: (() => void) | undefined;
     const onMessageEvent = (event: { data: unknown }) => {
       alive?.();
-      if (onMessage !== undefined) callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
+      if (onMessage !== undefined)
+        callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
     };
     const onOpen = () => {
       opened = true;
@@ -238,7 +253,9 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
         reject(signal?.aborted ? signal.reason : error);
         rejectClosed(error);
       } else if (failed) {
-        rejectClosed(Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }));
+        rejectClosed(
+          Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
+        );
       } else {
         resolveClosed({ code: event.code, reason: event.reason });
       }
