@@ -32,3 +32,11 @@ export { onStreamDown, onStreamUp } from './events.js';
 export { streamClassifier } from './classify.js';
 export { ConnectTimeoutError, HandshakeError, SocketClosedError } from './errors.js';
 export type { StreamDisconnectReason, StreamDownEvent, StreamUpEvent } from '../core/types.js';
+export {
+  parseJson,
+  venueStream,
+  type VenueControl,
+  type VenueStream,
+  type VenueStreamOptions,
+  type VenueStreamSpec,
+} from './venue.js';

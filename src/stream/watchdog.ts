@@ -24,13 +24,12 @@ export async function watchConnection(
       live.stable = true;
       onStable();
     }
-    if (now - live.lastAliveAt >= staleAfterMs) return live.end({ reason: 'stale' });
+    // Deadlines compared as sums, as they are computed below: `now - last >= stale` can be
+    // false by a rounding error while `last + stale` equals `now`, and the loop would spin.
+    const staleAt = live.lastAliveAt + staleAfterMs;
+    if (now >= staleAt) return live.end({ reason: 'stale' });
     if (now >= lifetimeAt) return live.end({ reason: 'lifetime' });
-    const next = Math.min(
-      live.stable ? Infinity : stableAt,
-      live.lastAliveAt + staleAfterMs,
-      lifetimeAt,
-    );
+    const next = Math.min(live.stable ? Infinity : stableAt, staleAt, lifetimeAt);
     if (next === Infinity) return;
     try {
       await clock.sleep(next - now, signal);

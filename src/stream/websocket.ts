@@ -12,6 +12,7 @@ interface WsSocket {
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
   ping(): void;
+  send(data: string): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -21,6 +22,7 @@ interface WhatwgSocket {
   readonly readyState: number;
   addEventListener(event: string, listener: (event: any) => void): void;
   removeEventListener(event: string, listener: (event: any) => void): void;
+  send(data: string): void;
   close(code?: number, reason?: string): void;
 }
 
