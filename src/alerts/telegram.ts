@@ -2,7 +2,7 @@ import type { Clock, Logger } from '../core/types.js';
 import { adapterListener, createSender } from './delivery.js';
 import { defaultHostname } from './host.js';
 import { alertText, truncate } from './message.js';
-import type { AlertEvent, AlertListener, FetchLike } from './types.js';
+import type { AlertEvent, AlertListener, FetchLike, StreamAlertEvent } from './types.js';
 import {
   checkAlertOptions,
   checkHttpUrl,
@@ -104,7 +104,7 @@ export function telegramAlert(options: TelegramAlertOptions): AlertListener {
     attemptTimeoutMs,
   });
 
-  const deliver = (event: AlertEvent): Promise<void> => {
+  const deliver = (event: AlertEvent | StreamAlertEvent): Promise<void> => {
     const nowMs = (clock ?? Date).now();
     const text = truncate(alertText(event, { host, nowMs, secrets }), MAX_TEXT);
     return send(event, { chat_id: chatId, text });

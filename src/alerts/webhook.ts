@@ -3,7 +3,7 @@ import type { AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { adapterListener, createSender } from './delivery.js';
 import { defaultHostname } from './host.js';
 import { alertPayload, alertText, truncate, type MessageContext } from './message.js';
-import type { AlertEvent, AlertListener, FetchLike } from './types.js';
+import type { AlertEvent, AlertListener, FetchLike, StreamAlertEvent } from './types.js';
 import {
   checkAlertOptions,
   checkHttpUrl,
@@ -46,7 +46,7 @@ const DISCORD_MAX_CONTENT = 2000;
 
 /** Builds the request body of each format. */
 const FORMATS: Readonly<
-  Record<WebhookFormat, (event: AlertEvent, ctx: MessageContext) => unknown>
+  Record<WebhookFormat, (event: AlertEvent | StreamAlertEvent, ctx: MessageContext) => unknown>
 > = {
   slack: (event, ctx) => ({
     text: truncate(
@@ -139,7 +139,7 @@ export function webhookAlert(options: WebhookAlertOptions): AlertListener {
   });
   const render = FORMATS[format];
 
-  const deliver = (event: AlertEvent): Promise<void> => {
+  const deliver = (event: AlertEvent | StreamAlertEvent): Promise<void> => {
     const nowMs = (clock ?? Date).now();
     return send(event, render(event, { host, nowMs, secrets }));
   };

@@ -205,6 +205,8 @@ export interface RunInstrumentation {
  * {@link StreamUpEvent} when it is open again.
  */
 export interface StreamDownEvent {
+  /** Tells the two events apart (alerts render them differently). */
+  state: 'down';
   operation: string;
   /** `clock.now()` when the outage began (the drop, or the start for a stream never open). */
   downSinceMs: number;
@@ -214,8 +216,10 @@ export interface StreamDownEvent {
   lastError?: unknown;
 }
 
-/** The stream of a reported {@link StreamDownEvent} is open again. */
-export type StreamUpEvent = StreamDownEvent;
+/** The stream of a reported {@link StreamDownEvent} is open again; `downForMs` is the whole outage. */
+export interface StreamUpEvent extends Omit<StreamDownEvent, 'state'> {
+  state: 'up';
+}
 
 /** Why a supervised connection ended. */
 export type StreamDisconnectReason =

@@ -16,7 +16,12 @@ const HANDSHAKE_STATUSES: Readonly<Record<number, Verdict['action']>> = Object.f
 /**
  * The rule after the user's classifiers: a handshake status by {@link HANDSHAKE_STATUSES}
  * (other statuses retry), then the default rule. A connect attempt is idempotent, so an
- * `unknown` verdict is retried like `retry`.
+ * `unknown` verdict is retried like `retry`. `supervise` applies it after your `classify`.
+ *
+ * @example
+ * ```ts
+ * streamClassifier({ ok: false, error: new HandshakeError({ status: 401 }) }); // { action: 'fail', reason: 'handshake:401' }
+ * ```
  */
 export const streamClassifier: Classifier = (outcome: Outcome): Verdict | undefined => {
   if (outcome.ok) return undefined;

@@ -24,7 +24,15 @@ export class HandshakeError extends Error {
   }
 }
 
-/** A connect (with its `onConnect`) took longer than `connectTimeoutMs`. */
+/**
+ * A connect (with its `onConnect`) took longer than `connectTimeoutMs`: retried like a refused
+ * connection.
+ *
+ * @example
+ * ```ts
+ * supervise(connect, { onDisconnect: (e) => { if (e.error instanceof ConnectTimeoutError) metrics.slowConnect(); } });
+ * ```
+ */
 export class ConnectTimeoutError extends Error {
   override readonly name = 'ConnectTimeoutError';
   readonly timeoutMs: number;
@@ -35,7 +43,15 @@ export class ConnectTimeoutError extends Error {
   }
 }
 
-/** A WebSocket closed before it was open (no handshake status known). */
+/**
+ * A WebSocket closed before it was open (no handshake status known: a WHATWG socket, or a close
+ * without an HTTP answer).
+ *
+ * @example
+ * ```ts
+ * websocket(socket).catch((err) => { if (err instanceof SocketClosedError) logger.warn({ code: err.code }, 'closed early'); });
+ * ```
+ */
 export class SocketClosedError extends Error {
   override readonly name = 'SocketClosedError';
   readonly code: number;

@@ -328,7 +328,7 @@ class StreamSupervisor implements Supervisor {
     });
     this.setState('open');
     if (this.downSince !== undefined) {
-      if (this.downReported) deliver(STREAM_UP, plan, this.outage(now));
+      if (this.downReported) deliver(STREAM_UP, plan, { ...this.outage(now), state: 'up' });
       this.downSince = undefined;
       this.downReported = false;
       this.downAttempts = 0;
@@ -493,7 +493,7 @@ class StreamSupervisor implements Supervisor {
     const now = this.plan.clock.now();
     if (now - this.downSince < this.plan.downAfterMs) return;
     this.downReported = true;
-    deliver(STREAM_DOWN, this.plan, this.outage(now));
+    deliver(STREAM_DOWN, this.plan, { ...this.outage(now), state: 'down' });
   }
 
   private outage(now: number) {

@@ -132,7 +132,15 @@ export function venueStream(
   };
 }
 
-/** `JSON.parse`, or undefined. */
+/**
+ * `JSON.parse` of a message (text or Buffer), or `undefined` when it is not JSON: for a venue's
+ * `control` reader.
+ *
+ * @example
+ * ```ts
+ * const message = parseJson(data) as { e?: string } | undefined;
+ * ```
+ */
 export function parseJson(data: string | Buffer): unknown {
   try {
     return JSON.parse(String(data));

@@ -10,6 +10,7 @@ import {
   websocket,
   type StreamDisconnectInfo,
   type StreamDownEvent,
+  type StreamUpEvent,
   type SuperviseOptions,
   type Supervisor,
 } from '../../src/stream/index.js';
@@ -480,7 +481,7 @@ describe('supervise: stop()', () => {
 describe('supervise: stream down and up', () => {
   it('reports an outage once after downAfterMs and again when it is back', async () => {
     server.refuse(503);
-    const events: [string, StreamDownEvent][] = [];
+    const events: [string, StreamDownEvent | StreamUpEvent][] = [];
     cleanups.push(onStreamDown((e) => events.push(['down', e])));
     cleanups.push(onStreamUp((e) => events.push(['up', e])));
     const s = supervise(
