@@ -8,6 +8,7 @@ import { createWalletClient, http as viemHttp, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { mainnet } from 'viem/chains';
 import type { AttemptContext } from '../../src/index.js';
+import { OKX_MATRIX_CLIENTS } from './okx.js';
 import type { Failure, Venue } from './venue.js';
 
 /**
@@ -122,8 +123,9 @@ const fetchClient: MatrixClient = {
         headers,
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       });
-      // An application reads the body inside the attempt: a body cut mid-stream throws here.
-      await res.arrayBuffer();
+      // An application reads the body inside the attempt: a body cut mid-stream throws here. It
+      // reads a clone, so the body can still be read for classification (binanceClassifier).
+      await res.clone().arrayBuffer();
       return res;
     },
 };
@@ -336,4 +338,5 @@ export const MATRIX_CLIENTS: readonly MatrixClient[] = [
   ccxtClient,
   ethersClient,
   viemClient,
+  ...OKX_MATRIX_CLIENTS,
 ];

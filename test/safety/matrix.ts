@@ -3,10 +3,13 @@ import { binanceClassifier, binancePresets } from '../../src/binance/index.js';
 import { ccxtClassifier } from '../../src/ccxt/index.js';
 import { dexClassifier, dexPresets, jsonRpcClassifier } from '../../src/dex/index.js';
 import { httpClassifier } from '../../src/http/index.js';
+import { isBodyReader } from '../../src/core/response-body.js';
+import { okxClassifier, okxPresets } from '../../src/okx/index.js';
 import {
   defaultClassifier,
   onUnknownOutcome,
   presets,
+  readsResponseBody,
   retry,
   UnknownOutcomeError,
   type Classifier,
@@ -43,6 +46,8 @@ export const CONFIGS: readonly (readonly [string, () => RetryOptions<any>])[] = 
   ['binancePresets.binanceOrder', () => binancePresets.binanceOrder],
   ['dexPresets.dexOrder', () => dexPresets.dexOrder],
   ['dexPresets.evmSend', () => dexPresets.evmSend],
+  ['okxClassifier', () => ({ classify: okxClassifier() })],
+  ['okxPresets.okxOrder', () => okxPresets.okxOrder],
 ];
 
 /** With a `reconcile` that looks the order up on the venue, or with none. */
@@ -77,7 +82,7 @@ export interface CellResult {
 function recording(classify: RetryOptions<any>['classify'], verdicts: (Verdict | undefined)[]) {
   const list: readonly Classifier<any>[] =
     classify === undefined ? [] : Array.isArray(classify) ? classify : [classify as Classifier];
-  return ((outcome) => {
+  const record = ((outcome) => {
     let verdict: Verdict | undefined;
     for (const classifier of list) {
       verdict = classifier(outcome);
@@ -87,6 +92,8 @@ function recording(classify: RetryOptions<any>['classify'], verdicts: (Verdict |
     verdicts.push(verdict);
     return verdict;
   }) as Classifier<any>;
+  // The engine reads fetch bodies only for body-reading classifiers: keep their mark.
+  return list.some(isBodyReader) ? readsResponseBody(record) : record;
 }
 
 const hubEvents = new Map<string, UnknownOutcomeEvent[]>();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { keccak256 } from 'ethers';
 import { listenOnLoopback } from '../helpers/listen.js';
+import { OKX_FAILURES, isOkxOrder, okxPlaced, type OkxFailure } from './okx.js';
 
 /**
  * A local venue for the safety matrix: one node:http server on 127.0.0.1 that is both a Binance-
@@ -34,9 +35,10 @@ export type Failure =
   | 'connection-refused'
   | 'nonce-too-low'
   | 'already-known'
-  | 'replacement-underpriced';
+  | 'replacement-underpriced'
+  | OkxFailure;
 
-interface FailureSpec {
+export interface FailureSpec {
   /** Whether the venue executed the order before failing (Binance documents some 503s as certain failures). */
   readonly executes: boolean;
   /** How the venue answers (or does not). */
@@ -149,6 +151,7 @@ export const FAILURES: Readonly<Record<Failure, FailureSpec>> = {
     executes: true,
     answer: { kind: 'rpc-error', message: 'replacement transaction underpriced' },
   },
+  ...OKX_FAILURES,
 };
 
 /** One cell's state on the venue. */
@@ -240,7 +243,8 @@ function clientOrderId(url: URL, body: string): string | undefined {
   const fromForm = new URLSearchParams(body).get('newClientOrderId');
   if (fromForm !== null) return fromForm;
   try {
-    const parsed = JSON.parse(body) as { newClientOrderId?: unknown };
+    const parsed = JSON.parse(body) as { newClientOrderId?: unknown; clOrdId?: unknown };
+    if (typeof parsed.clOrdId === 'string') return parsed.clOrdId; // OKX
     return typeof parsed.newClientOrderId === 'string' ? parsed.newClientOrderId : undefined;
   } catch {
     return undefined;
@@ -322,6 +326,10 @@ export async function startVenue(): Promise<Venue> {
           return;
         }
         cell.executed += 1;
+        if (isOkxOrder(url.pathname)) {
+          send(res, 200, okxPlaced(clientOrderId(url, body), cell.executed));
+          return;
+        }
         send(res, 200, {
           symbol: 'BTCUSDT',
           orderId: 1000 + cell.executed,
