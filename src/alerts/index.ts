@@ -14,6 +14,7 @@ export { AlertDeliveryError, ALERT_OPERATION_PREFIX } from './delivery.js';
 export {
   isUnknownOutcomeEvent,
   isUnresolvedOutcome,
+  type AlertAdapterOptions,
   type AlertEvent,
   type AlertInput,
   type AlertListener,

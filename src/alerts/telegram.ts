@@ -1,36 +1,16 @@
-import type { Clock, Logger } from '../core/types.js';
-import { adapterListener, createSender } from './delivery.js';
-import { defaultHostname } from './host.js';
+import { alertAdapter, sharedAlertOptions } from './adapter.js';
 import { alertText, truncate } from './message.js';
-import type { AlertEvent, AlertListener, FetchLike } from './types.js';
-import {
-  checkAlertOptions,
-  checkHttpUrl,
-  describeShape,
-  fetchOrGlobal,
-  TELEGRAM_RULES,
-} from './validate.js';
+import type { AlertAdapterOptions, AlertListener } from './types.js';
+import { checkHttpUrl, describeShape, TELEGRAM_RULES } from './validate.js';
 
-/** Options of {@link telegramAlert}. */
-export interface TelegramAlertOptions {
+/** Options of {@link telegramAlert}: the chat, plus the options every adapter takes. */
+export interface TelegramAlertOptions extends AlertAdapterOptions {
   /** The bot's token from @BotFather (`123456:ABC-DEF…`). A secret: never logged. */
   botToken: string;
   /** Target chat: a numeric id (negative for groups) or `@channelusername`. */
   chatId: string | number;
   /** Default `https://api.telegram.org`; point it at a local Bot API server or a test server. */
   apiBaseUrl?: string;
-  /** Default: the global `fetch`. */
-  fetch?: FetchLike;
-  /** Repeats of the same operation and error within this window are summarised. Default 60000; 0 disables. */
-  throttleMs?: number;
-  /** Receives `error` on a failed delivery and `debug` on a delivered one. */
-  logger?: Logger;
-  /** For the throttling windows, the delivery retry's delays and the message time. Default: real time. */
-  clock?: Clock;
-  /** Shown as `Host:`; default `os.hostname()`. */
-  hostname?: string;
-  /** Each delivery request is abandoned after this long (then retried). Default 10000. */
-  attemptTimeoutMs?: number;
 }
 
 // Telegram Bot API: "The token is a string along the lines of 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -64,7 +44,10 @@ const MAX_TEXT = 4096;
  * ```
  */
 export function telegramAlert(options: TelegramAlertOptions): AlertListener {
-  checkAlertOptions('telegramAlert', options, TELEGRAM_RULES, ['botToken', 'chatId']);
+  const shared = sharedAlertOptions('telegramAlert', options, TELEGRAM_RULES, [
+    'botToken',
+    'chatId',
+  ]);
   const botToken: unknown = options.botToken;
   if (typeof botToken !== 'string' || botToken === '') {
     throw new TypeError(
@@ -83,32 +66,16 @@ export function telegramAlert(options: TelegramAlertOptions): AlertListener {
     'apiBaseUrl',
     options.apiBaseUrl ?? 'https://api.telegram.org',
   );
-  const throttleMs = options.throttleMs ?? 60_000;
-  const fetchImpl = fetchOrGlobal('telegramAlert', options.fetch);
-  const logger = options.logger;
-  const clock = options.clock;
-  const host = options.hostname ?? defaultHostname();
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
-
   const base = apiBase.href.replace(/\/+$/, '');
-  const secrets = [botToken];
-  const send = createSender({
-    channel: 'telegram',
-    url: `${base}/bot${botToken}/sendMessage`,
-    endpoint: apiBase.origin,
-    headers: { 'content-type': 'application/json' },
-    secrets,
-    fetch: fetchImpl,
-    clock,
-    logger,
-    attemptTimeoutMs,
-  });
-
-  const deliver = (event: AlertEvent): Promise<void> => {
-    const nowMs = (clock ?? Date).now();
-    const text = truncate(alertText(event, { host, nowMs, secrets }), MAX_TEXT);
-    return send(event, { chat_id: chatId, text });
-  };
-
-  return adapterListener(deliver, { throttleMs, clock, logger });
+  return alertAdapter(
+    shared,
+    {
+      channel: 'telegram',
+      url: `${base}/bot${botToken}/sendMessage`,
+      endpoint: apiBase.origin,
+      headers: { 'content-type': 'application/json' },
+      secrets: [botToken],
+    },
+    (event, ctx) => ({ chat_id: chatId, text: truncate(alertText(event, ctx), MAX_TEXT) }),
+  );
 }
