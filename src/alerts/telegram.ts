@@ -1,3 +1,4 @@
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
 import { alertAdapter, sharedAlertOptions } from './adapter.js';
 import { alertText, truncate } from './message.js';
 import type { AlertAdapterOptions, AlertListener } from './types.js';
@@ -16,6 +17,8 @@ export interface TelegramAlertOptions extends AlertAdapterOptions {
 // Telegram Bot API: "The token is a string along the lines of 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 // (core.telegram.org/bots/api#authorizing-your-bot).
 const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
+const BOT_TOKEN_RULE =
+  'a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -)';
 // Telegram Bot API sendMessage: "Text of the message to be sent, 1-4096 characters after entities parsing".
 const MAX_TEXT = 4096;
 
@@ -57,7 +60,7 @@ export function telegramAlert(options: TelegramAlertOptions): AlertListener {
   if (!BOT_TOKEN.test(botToken)) {
     // The value is a secret even when malformed: describe its shape only.
     throw new TypeError(
-      `telegramAlert: botToken: expected a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -), got a string of ${botToken.length} characters that does not match`,
+      `telegramAlert: botToken: expected ${BOT_TOKEN_RULE}, got a string of ${botToken.length} characters that does not match`,
     );
   }
   const chatId = options.chatId;
@@ -79,3 +82,62 @@ export function telegramAlert(options: TelegramAlertOptions): AlertListener {
     (event, ctx) => ({ chat_id: chatId, text: truncate(alertText(event, ctx), MAX_TEXT) }),
   );
 }
+
+/** Options of `telegramAlert.fromEnv`: every option of {@link telegramAlert} but the chat, and the prefix. */
+export interface TelegramAlertEnvOptions extends Omit<TelegramAlertOptions, 'botToken' | 'chatId'> {
+  /** Put before `BOT_TOKEN` and `CHAT_ID`. Default `OPS_TELEGRAM_`. */
+  prefix?: string;
+}
+
+/**
+ * {@link telegramAlert} with the bot token and the chat read from `OPS_TELEGRAM_BOT_TOKEN` and
+ * `OPS_TELEGRAM_CHAT_ID` (or under another `prefix`); every other option is passed through. An
+ * unset, empty or malformed variable throws one {@link ConfigError} naming each such variable;
+ * the token's value never appears in it.
+ *
+ * @example
+ * ```ts
+ * // OPS_TELEGRAM_BOT_TOKEN=123456:ABC-DEF… OPS_TELEGRAM_CHAT_ID=-1001234567890 node service.js
+ * const alert = telegramAlert.fromEnv(process.env, { logger });
+ * const stops = [onExhausted(alert), onUnknownOutcome(alert)];
+ * ```
+ */
+telegramAlert.fromEnv = function fromEnv(
+  env: Record<string, string | undefined> = process.env,
+  { prefix = 'OPS_TELEGRAM_', ...options }: TelegramAlertEnvOptions = {},
+): AlertListener {
+  const read = (name: string): string | undefined => {
+    const value = env[`${prefix}${name}`]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const botToken = read('BOT_TOKEN');
+  const chatId = read('CHAT_ID');
+  const issues: Omit<ConfigIssue, 'path'>[] = [];
+  if (botToken === undefined) {
+    issues.push({
+      variable: `${prefix}BOT_TOKEN`,
+      value: undefined,
+      message: "not set: the bot's token from @BotFather is required",
+    });
+  } else if (!BOT_TOKEN.test(botToken)) {
+    // A malformed token may still be most of a real one: its length is all the error shows.
+    issues.push({
+      variable: `${prefix}BOT_TOKEN`,
+      value: '[redacted]',
+      message: `expected ${BOT_TOKEN_RULE}, got ${botToken.length} characters that do not match`,
+    });
+  }
+  if (chatId === undefined) {
+    issues.push({
+      variable: `${prefix}CHAT_ID`,
+      value: undefined,
+      message: 'not set: a numeric chat id or @channel is required',
+    });
+  }
+  if (botToken === undefined || chatId === undefined || issues.length > 0) {
+    throw new ConfigError(issues);
+  }
+  // A numeric id is sent as a number, as `chatId: -1001234567890` in code would be.
+  const numeric = /^-?\d+$/.test(chatId) && Number.isSafeInteger(Number(chatId));
+  return telegramAlert({ ...options, botToken, chatId: numeric ? Number(chatId) : chatId });
+};
