@@ -113,13 +113,14 @@ telegramAlert.fromEnv = function fromEnv(
   const botToken = read('BOT_TOKEN');
   const chatId = read('CHAT_ID');
   const issues: Omit<ConfigIssue, 'path'>[] = [];
-  if (botToken === undefined) {
+  const missing = (name: string, what: string) =>
     issues.push({
-      variable: `${prefix}BOT_TOKEN`,
+      variable: `${prefix}${name}`,
       value: undefined,
-      message: "not set: the bot's token from @BotFather is required",
+      message: `not set: ${what} is required`,
     });
-  } else if (!BOT_TOKEN.test(botToken)) {
+  if (botToken === undefined) missing('BOT_TOKEN', "the bot's token from @BotFather");
+  else if (!BOT_TOKEN.test(botToken)) {
     // A malformed token may still be most of a real one: its length is all the error shows.
     issues.push({
       variable: `${prefix}BOT_TOKEN`,
@@ -127,13 +128,7 @@ telegramAlert.fromEnv = function fromEnv(
       message: `expected ${BOT_TOKEN_RULE}, got ${botToken.length} characters that do not match`,
     });
   }
-  if (chatId === undefined) {
-    issues.push({
-      variable: `${prefix}CHAT_ID`,
-      value: undefined,
-      message: 'not set: a numeric chat id or @channel is required',
-    });
-  }
+  if (chatId === undefined) missing('CHAT_ID', 'a numeric chat id or @channel');
   if (botToken === undefined || chatId === undefined || issues.length > 0) {
     throw new ConfigError(issues);
   }
