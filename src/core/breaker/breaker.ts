@@ -73,10 +73,10 @@ const EFFECT: ReadonlyMap<string, 'success' | 'failure' | 'neutral'> = new Map([
 ]);
 
 /**
- * The store opens the fleet on its own count of failures only for a threshold above 0
- * (src/redis/scripts.ts); a rolling breaker opens on its window instead.
+ * A shared breaker opens the fleet on its own count of failures in a row only for a threshold
+ * above 0: a rolling breaker, which opens on its window, asks for none.
  */
-const STORE_COUNTS_NOTHING = 0;
+const NO_SHARED_THRESHOLD = 0;
 
 /** A state machine, a counting strategy, and with a `store` a fleet mirror, composed. */
 class Breaker implements CircuitBreaker {
@@ -85,11 +85,11 @@ class Breaker implements CircuitBreaker {
   private readonly fleet: FleetMirror | undefined;
 
   constructor(private readonly settings: BreakerSettings) {
-    const now = () => this.now();
-    const machine = new StateMachine(settings, now, (from, to, origin) =>
-      this.entered(from, to, origin),
+    this.machine = new StateMachine(
+      settings,
+      () => this.now(),
+      (from, to, origin) => this.entered(from, to, origin),
     );
-    this.machine = machine;
     const { counting, fleet } = settings;
     this.fleet =
       fleet === undefined
@@ -97,29 +97,36 @@ class Breaker implements CircuitBreaker {
         : new FleetMirror(
             fleet.store.sharedBreaker(fleet.key, {
               failureThreshold:
-                counting.mode === 'consecutive' ? counting.failureThreshold : STORE_COUNTS_NOTHING,
+                counting.mode === 'consecutive' ? counting.failureThreshold : NO_SHARED_THRESHOLD,
               resetAfterMs: settings.resetAfterMs,
             }),
-            machine,
+            this.machine,
           );
-    this.counting =
-      counting.mode === 'consecutive'
-        ? new ConsecutiveFailures(counting.failureThreshold, this.fleet)
-        : new RollingWindow(
-            counting,
-            now,
-            fleet && {
-              window: fleet.store.sharedWindow(
-                'breaker',
-                fleet.key,
-                RollingWindow.sharedSpec(counting),
-              ),
-              tripped: () => {
-                if (machine.state.kind === 'closed') machine.open(this.now(), 'local');
-              },
-            },
-          );
+    this.counting = this.countingStrategy();
     this.fleet?.start();
+  }
+
+  /** The mode's counting strategy, counting for the fleet too with a `store`. */
+  private countingStrategy(): FailureCounting {
+    const { counting, fleet } = this.settings;
+    if (counting.mode === 'consecutive') {
+      return new ConsecutiveFailures(counting.failureThreshold, this.fleet);
+    }
+    const shared =
+      fleet === undefined
+        ? undefined
+        : {
+            window: fleet.store.sharedWindow(
+              'breaker',
+              fleet.key,
+              RollingWindow.sharedSpec(counting),
+            ),
+            // The fleet's totals arrive after a flush: they open a breaker that is still closed.
+            tripped: () => {
+              if (this.machine.state.kind === 'closed') this.machine.open(this.now(), 'local');
+            },
+          };
+    return new RollingWindow(counting, () => this.now(), shared);
   }
 
   /** The explicit clock, else the process default installed by `useInstantRetries()`, else real time. */

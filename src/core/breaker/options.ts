@@ -176,15 +176,7 @@ export function breakerSettings(options: CircuitBreakerOptions): BreakerSettings
     MODE_RULES,
   );
   if (error !== undefined) throw error;
-  const counting: ConsecutiveCounting | RollingCounting =
-    rolling === undefined
-      ? { mode: 'consecutive', failureThreshold: consecutiveThreshold(options) }
-      : {
-          mode: 'rolling',
-          failureRate: rolling.failureRate ?? 0.5,
-          windowMs: rolling.windowMs ?? 10_000,
-          minimumCalls: rolling.minimumCalls ?? 10,
-        };
+  const counting = rolling === undefined ? consecutiveCounting(options) : rollingCounting(rolling);
   const { name, store } = options;
   return {
     counting,
@@ -204,7 +196,18 @@ function errorsOnly(logger: Pick<Logger, 'error'>): Logger {
   return { error: (obj, msg) => logger.error(obj, msg), warn: () => {}, debug: () => {} };
 }
 
-/** `failureThreshold` of options that passed the consecutive rules. */
-function consecutiveThreshold(options: CircuitBreakerOptions): number {
-  return ('failureThreshold' in options ? options.failureThreshold : undefined) ?? 5;
+/** Consecutive mode's settings, from options that passed its rules. */
+function consecutiveCounting(options: CircuitBreakerOptions): ConsecutiveCounting {
+  const failureThreshold = 'failureThreshold' in options ? options.failureThreshold : undefined;
+  return { mode: 'consecutive', failureThreshold: failureThreshold ?? 5 };
+}
+
+/** Rolling mode's settings, from options that passed its rules. */
+function rollingCounting(options: RollingBreakerOptions): RollingCounting {
+  return {
+    mode: 'rolling',
+    failureRate: options.failureRate ?? 0.5,
+    windowMs: options.windowMs ?? 10_000,
+    minimumCalls: options.minimumCalls ?? 10,
+  };
 }
