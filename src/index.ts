@@ -41,7 +41,7 @@ export {
   type CircuitStateChange,
   type ConsecutiveBreakerOptions,
   type RollingBreakerOptions,
-} from './core/circuit-breaker.js';
+} from './core/breaker/index.js';
 export {
   retryBudget,
   type RetryBudget,
