@@ -230,7 +230,7 @@ describe('bybit-api RestClientV5: unknown outcomes', () => {
     });
     const client = clientFor(server.url);
     const answers: boolean[] = [];
-    const value = await retry(() => client.submitOrder({ ...ORDER, orderLinkId: 'u-2' }), {
+    const value = await retry<unknown>(() => client.submitOrder({ ...ORDER, orderLinkId: 'u-2' }), {
       ...bybitPresets.bybitOrder,
       clock: instantClock(),
       reconcile: lookUp(client, 'u-2', answers),
@@ -250,13 +250,16 @@ describe('bybit-api RestClientV5: unknown outcomes', () => {
     const answers: boolean[] = [];
     const { verdicts, classify } = recordingClassify(bybitPresets.bybitOrder.classify);
     const events: UnknownOutcomeEvent[] = [];
-    const value = await retry(() => client.submitOrder({ ...ORDER, orderLinkId: 'dup-1' }), {
-      ...bybitPresets.bybitOrder,
-      classify,
-      clock: instantClock(),
-      reconcile: lookUp(client, 'dup-1', answers),
-      onUnknownOutcome: (event) => void events.push(event),
-    });
+    const value = await retry<unknown>(
+      () => client.submitOrder({ ...ORDER, orderLinkId: 'dup-1' }),
+      {
+        ...bybitPresets.bybitOrder,
+        classify,
+        clock: instantClock(),
+        reconcile: lookUp(client, 'dup-1', answers),
+        onUnknownOutcome: (event) => void events.push(event),
+      },
+    );
     expect(value).toMatchObject({ orderLinkId: 'dup-1' });
     expect(verdicts.map((v) => v?.reason)).toEqual(['bybit:10000', DUPLICATE_CLIENT_ORDER_ID]);
     expect(answers).toEqual([false, true]);
@@ -309,14 +312,17 @@ describe('bybit-api RestClientV5: batch answers', () => {
     const server = await fake({ batchCodes: [0, 110007, 10000] });
     const client = clientFor(server.url);
     const reconciled: string[] = [];
-    const value = await retry(() => client.batchSubmitOrders('linear', batch(['b1', 'b2', 'b3'])), {
-      ...bybitPresets.bybitOrder,
-      clock: instantClock(),
-      reconcile: async () => {
-        reconciled.push('asked');
-        return { executed: true as const, value: 'looked up' };
+    const value = await retry<unknown>(
+      () => client.batchSubmitOrders('linear', batch(['b1', 'b2', 'b3'])),
+      {
+        ...bybitPresets.bybitOrder,
+        clock: instantClock(),
+        reconcile: async () => {
+          reconciled.push('asked');
+          return { executed: true as const, value: 'looked up' };
+        },
       },
-    });
+    );
     expect(value).toBe('looked up');
     expect(reconciled).toEqual(['asked']);
   });

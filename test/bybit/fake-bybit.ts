@@ -100,7 +100,7 @@ export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<Fa
         }
       })();
       if (received.method === 'POST' && url.pathname === '/v5/order/create') {
-        const linkId = String(json.orderLinkId ?? '');
+        const linkId = typeof json.orderLinkId === 'string' ? json.orderLinkId : '';
         const step = script.shift() ?? { kind: 'ok' };
         if (step.kind !== 'ok' && step.kind !== 'status' && step.kind !== 'code') {
           execute(linkId);
