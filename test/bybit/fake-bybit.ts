@@ -61,7 +61,8 @@ const ok = (result: unknown) => ({
 const DUPLICATE = { retCode: 110072, retMsg: 'OrderLinkedID is duplicate' };
 
 export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<FakeBybit> {
-  const script = [...(options.script ?? [])];
+  // The caller's array itself: a test may push steps while the server runs.
+  const script = options.script ?? [];
   const requests: Received[] = [];
   const executed = new Map<string, number>();
   let lookups = 0;
