@@ -175,6 +175,15 @@ function readOkx(value: unknown): { codes: string[]; endpoint: string | undefine
         endpoint: pathOf(url instanceof URL ? url.href : url),
       };
     }
+    // A resolved axios (`{ status, data, config }`) or got (`{ statusCode, body }`) response.
+    const status = safeGet(candidate, 'status') ?? safeGet(candidate, 'statusCode');
+    if (typeof status === 'number' && isObject(safeGet(candidate, 'headers'))) {
+      const url = safeGet(safeGet(candidate, 'config'), 'url') ?? safeGet(candidate, 'url');
+      return {
+        codes: codesOfBody(bodyOf(safeGet(candidate, 'data') ?? safeGet(candidate, 'body'))),
+        endpoint: pathOf(url),
+      };
+    }
     // ccxt's okx: `okx {"code":"50011",…}` (CCXT `handleErrors`).
     const message = stringField(candidate, 'message');
     if (message !== undefined && message.startsWith('okx ')) {
