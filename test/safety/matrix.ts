@@ -1,11 +1,13 @@
 import { awsClassifier } from '../../src/aws/index.js';
 import { binanceClassifier, binancePresets } from '../../src/binance/index.js';
+import { bybitClassifier, bybitPresets } from '../../src/bybit/index.js';
 import { ccxtClassifier } from '../../src/ccxt/index.js';
 import { dexClassifier, dexPresets, jsonRpcClassifier } from '../../src/dex/index.js';
 import { httpClassifier } from '../../src/http/index.js';
 import {
   defaultClassifier,
   onUnknownOutcome,
+  readsResponseBody,
   presets,
   retry,
   UnknownOutcomeError,
@@ -14,6 +16,7 @@ import {
   type UnknownOutcomeEvent,
   type Verdict,
 } from '../../src/index.js';
+import { isBodyReader } from '../../src/core/response-body.js';
 import { instantClock } from '../../src/testing/index.js';
 import { ATTEMPT_TIMEOUT_MS, MATRIX_CLIENTS, type MatrixClient } from './clients.js';
 import type { Failure, Venue } from './venue.js';
@@ -43,6 +46,8 @@ export const CONFIGS: readonly (readonly [string, () => RetryOptions<any>])[] = 
   ['binancePresets.binanceOrder', () => binancePresets.binanceOrder],
   ['dexPresets.dexOrder', () => dexPresets.dexOrder],
   ['dexPresets.evmSend', () => dexPresets.evmSend],
+  ['bybitClassifier', () => ({ classify: bybitClassifier() })],
+  ['bybitPresets.bybitOrder', () => bybitPresets.bybitOrder],
 ];
 
 /** With a `reconcile` that looks the order up on the venue, or with none. */
@@ -77,7 +82,9 @@ export interface CellResult {
 function recording(classify: RetryOptions<any>['classify'], verdicts: (Verdict | undefined)[]) {
   const list: readonly Classifier<any>[] =
     classify === undefined ? [] : Array.isArray(classify) ? classify : [classify as Classifier];
-  return ((outcome) => {
+  // The wrapper reads fetch bodies when a classifier it wraps does, as the engine would.
+  const mark = list.some((c) => isBodyReader(c)) ? readsResponseBody : <C>(c: C) => c;
+  return mark((outcome: Parameters<Classifier<any>>[0]) => {
     let verdict: Verdict | undefined;
     for (const classifier of list) {
       verdict = classifier(outcome);
