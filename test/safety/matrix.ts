@@ -1,9 +1,9 @@
 import { awsClassifier } from '../../src/aws/index.js';
 import { binanceClassifier, binancePresets } from '../../src/binance/index.js';
+import { bybitClassifier, bybitPresets } from '../../src/bybit/index.js';
 import { ccxtClassifier } from '../../src/ccxt/index.js';
 import { dexClassifier, dexPresets, jsonRpcClassifier } from '../../src/dex/index.js';
 import { httpClassifier } from '../../src/http/index.js';
-import { isBodyReader } from '../../src/core/response-body.js';
 import { okxClassifier, okxPresets } from '../../src/okx/index.js';
 import {
   defaultClassifier,
@@ -17,6 +17,7 @@ import {
   type UnknownOutcomeEvent,
   type Verdict,
 } from '../../src/index.js';
+import { isBodyReader } from '../../src/core/response-body.js';
 import { instantClock } from '../../src/testing/index.js';
 import { ATTEMPT_TIMEOUT_MS, MATRIX_CLIENTS, type MatrixClient } from './clients.js';
 import type { Failure, Venue } from './venue.js';
@@ -48,6 +49,8 @@ export const CONFIGS: readonly (readonly [string, () => RetryOptions<any>])[] = 
   ['dexPresets.evmSend', () => dexPresets.evmSend],
   ['okxClassifier', () => ({ classify: okxClassifier() })],
   ['okxPresets.okxOrder', () => okxPresets.okxOrder],
+  ['bybitClassifier', () => ({ classify: bybitClassifier() })],
+  ['bybitPresets.bybitOrder', () => bybitPresets.bybitOrder],
 ];
 
 /** With a `reconcile` that looks the order up on the venue, or with none. */
