@@ -2,7 +2,11 @@
  * `tenacious/alerts`: exhaustion and unknown-outcome alerts to Telegram and webhooks (Slack, Discord, JSON), with
  * throttling and background delivery that never hurts the caller.
  */
-export { telegramAlert, type TelegramAlertOptions } from './telegram.js';
+export {
+  telegramAlert,
+  type TelegramAlertEnvOptions,
+  type TelegramAlertOptions,
+} from './telegram.js';
 export { webhookAlert, type WebhookAlertOptions, type WebhookFormat } from './webhook.js';
 export { throttleAlerts, type ThrottleAlertsOptions } from './throttle.js';
 export {
@@ -15,6 +19,7 @@ export {
   isStreamEvent,
   isUnknownOutcomeEvent,
   isUnresolvedOutcome,
+  type AlertAdapterOptions,
   type AlertEvent,
   type StreamAlertEvent,
   type AlertInput,

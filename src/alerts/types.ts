@@ -1,5 +1,7 @@
 import type {
+  Clock,
   ExhaustedEvent,
+  Logger,
   StreamDownEvent,
   StreamUpEvent,
   UnknownOutcomeEvent,
@@ -119,3 +121,19 @@ export type FetchLike = (
   input: string,
   init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
 ) => Promise<FetchResponseLike>;
+
+/** Options every alert adapter (`telegramAlert`, `webhookAlert`) takes. */
+export interface AlertAdapterOptions {
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Repeats of the same operation and error within this window are summarised. Default 60000; 0 disables. */
+  throttleMs?: number;
+  /** Receives `error` on a failed delivery and `debug` on a delivered one. */
+  logger?: Logger;
+  /** For the throttling windows, the delivery retry's delays and the message time. Default: real time. */
+  clock?: Clock;
+  /** Shown as the host (`Host:` in text messages); default `os.hostname()`. */
+  hostname?: string;
+  /** Each delivery request is abandoned after this long (then retried). Default 10000. */
+  attemptTimeoutMs?: number;
+}
