@@ -1,12 +1,7 @@
 import type { AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { alertAdapter, sharedAlertOptions } from './adapter.js';
 import { alertPayload, alertText, truncate, type MessageContext } from './message.js';
-import type {
-  AlertAdapterOptions,
-  AlertEvent,
-  AlertListener,
-  StreamAlertEvent,
-} from './types.js';
+import type { AlertAdapterOptions, AlertEvent, AlertListener, StreamAlertEvent } from './types.js';
 import { checkHttpUrl, describeShape, WEBHOOK_RULES } from './validate.js';
 
 /** Payload shapes understood by {@link webhookAlert}. */
