@@ -5,7 +5,7 @@ import { circuitBreaker, retryBudget, type Clock } from '../../src/index.js';
 import { redisStore, type RedisStore } from '../../src/redis/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
-import { CLIENT_KINDS, connect, type TestClient } from './clients.js';
+import { CLIENT_KINDS, connect, gatedPubSub, type TestClient } from './clients.js';
 
 /**
  * redisStore against a real redis-server, through both clients. Two clients and two stores stand
@@ -187,6 +187,21 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       expect(clock.sleeps.at(-1)).toBeLessThanOrEqual(60_000 - (redisNow % 60_000) + 1000);
     });
 
+    it('hears a cooldown that began before its subscription was active', async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      seen.update({ 'retry-after': '30' }, 429);
+      await vi.waitFor(async () => {
+        const ttl = Number(await a.command(['PTTL', `${storeA.keyOf('rate', key)}:cooldown`]));
+        expect(ttl).toBeGreaterThan(0);
+      });
+      const store = redisStore({ client: b.client, commandTimeoutMs: 2000 });
+      const late = binanceWeightTracker({ limit: 6000, store, key });
+      await store.ready();
+      expect(late.snapshot().pausedUntil).toBeGreaterThan(Date.now() + 25_000);
+      await store.close();
+    });
+
     it('wakes waiters when the cooldown ends', async () => {
       const key = unique();
       const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
@@ -294,6 +309,45 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       expect(() => one.acquire()).not.toThrow();
     });
 
+    it('hears isolate() from another store of the process, whatever other stores it holds', async () => {
+      const key = unique();
+      const options = { client: a.client, commandTimeoutMs: 2000 };
+      // Two tracker stores first, as in a service that creates its trackers before its breakers.
+      const trackerStores = [redisStore(options), redisStore(options)];
+      trackerStores.forEach((store, i) =>
+        binanceWeightTracker({ limit: 6000, store, key: `${key}-${i}` }),
+      );
+      const first = redisStore(options);
+      const second = redisStore(options);
+      const one = circuitBreaker({ store: first, key });
+      const two = circuitBreaker({ store: second, key });
+      // Sent before the second store's pub/sub connection is up: its message cannot reach it.
+      one.isolate();
+      await one.sync();
+      await second.ready();
+      expect(two.isolated).toBe(true);
+      one.release();
+      await one.sync();
+      for (const store of [...trackerStores, first, second]) await store.close();
+    });
+
+    it('hears an isolate() sent before its subscription was active', async () => {
+      const key = unique();
+      const slow = gatedPubSub(b.client);
+      const store = redisStore({ client: slow.client, commandTimeoutMs: 2000 });
+      const one = circuitBreaker({ store: storeA, key });
+      const two = circuitBreaker({ store, key });
+      await two.sync();
+      one.isolate();
+      await one.sync();
+      slow.open();
+      await store.ready();
+      expect(two.isolated).toBe(true);
+      one.release();
+      await one.sync();
+      await store.close();
+    });
+
     it('isolate() and release() work without a store, in this process', () => {
       const breaker = circuitBreaker();
       breaker.isolate();
@@ -323,6 +377,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       const key = unique();
       const tracker = binanceWeightTracker({ limit: 6000, store: storeA, key });
       await tracker.acquire();
+      // The subscription's first read loads a script of its own.
+      await storeA.ready();
       const before = storeA.stats().scriptReloads;
       await a.command(['SCRIPT', 'FLUSH']);
       await tracker.acquire();
