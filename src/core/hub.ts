@@ -2,6 +2,8 @@ import { Event } from './event.js';
 import type {
   Clock,
   ExhaustedEvent,
+  HoldEvent,
+  Logger,
   RetryEvent,
   RunInstrumentation,
   SuccessEvent,
@@ -21,6 +23,7 @@ interface Hub {
   readonly exhausted: Event<ExhaustedEvent>;
   readonly success: Event<SuccessEvent>;
   readonly unknownOutcome: Event<UnknownOutcomeEvent>;
+  readonly hold: Event<HoldEvent>;
   /** Set by `useInstantRetries()`; read by runs that were given no clock. */
   defaultClock: Clock | undefined;
   /** Installed by `tenacious/otel`'s `instrument()`; every run asks it for a scope. */
@@ -35,6 +38,7 @@ function createHub(): Hub {
     exhausted: new Event('onExhausted listener'),
     success: new Event('onSuccess listener'),
     unknownOutcome: new Event('onUnknownOutcome listener'),
+    hold: new Event('onHold listener'),
     defaultClock: undefined,
     instrumentation: undefined,
   };
@@ -42,6 +46,8 @@ function createHub(): Hub {
 
 /** The shared hub, created by whichever copy of the package asks first. */
 export const hub: Hub = ((globalThis as Record<symbol, Hub | undefined>)[HUB_KEY] ??= createHub());
+// A hub made by an older copy of the package has no `hold` yet: the first copy that knows adds it.
+(hub as { hold?: Event<HoldEvent> }).hold ??= new Event('onHold listener');
 
 /**
  * Subscribes to every exhaustion in the process (all copies of the package). Alerting adapters
@@ -98,4 +104,35 @@ export function onSuccess(listener: (event: SuccessEvent) => unknown): () => voi
  */
 export function onUnknownOutcome(listener: (event: UnknownOutcomeEvent) => unknown): () => void {
   return hub.unknownOutcome.subscribe(listener);
+}
+
+/**
+ * Subscribes to every hold in the process: a rate-limit tracker making a caller wait (after a
+ * 429 or 418, for a full window or an order limit), once per hold. Returns an unsubscribe function.
+ *
+ * @example
+ * ```ts
+ * const stop = onHold((event) => {
+ *   if (event.waitMs > 5000) logger.warn(event, `held by ${event.source}: ${event.reason}`);
+ * });
+ * ```
+ */
+export function onHold(listener: (event: HoldEvent) => unknown): () => void {
+  return hub.hold.subscribe(listener);
+}
+
+/**
+ * Publishes a hold to `onHold()` listeners, metrics and tracing: for rate-limit trackers (the
+ * Binance tracker and the venue trackers call it once per hold, before waiting). A listener's
+ * failure goes to `logger` (else a process warning) and never reaches the caller.
+ *
+ * @example
+ * ```ts
+ * publishHold({ source: 'okx-limits', reason: 'window', waitMs: 2000 }, logger);
+ * await clock.sleep(2000, signal);
+ * ```
+ */
+export function publishHold(event: HoldEvent, logger?: Logger): void {
+  const hold = hub.hold;
+  if (hold.listeners.length > 0) hold.emit(event, logger);
 }
