@@ -27,4 +27,6 @@ export {
   type BinanceWeightSnapshot,
   type BinanceWeightTracker,
   type BinanceWeightTrackerOptions,
+  HoldTooLongError,
+  type AcquireOptions,
 } from './weight-tracker.js';
