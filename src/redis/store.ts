@@ -150,6 +150,39 @@ export class StoreClosedError extends Error {
   }
 }
 
+/**
+ * `pending`, or a {@link StoreTimeoutError} when it has not settled within `ms` of time the process
+ * could spend reading its sockets. Timers run before the event loop reads sockets, so after a busy
+ * stretch (a service starting up, a long synchronous task) a reply already received, or a command
+ * its client had not even written yet, would lose to its timer and fake an outage: a timer that
+ * fired more than `ms` late starts over once, and the rejection waits one turn for replies read.
+ */
+function withTimeout(pending: Promise<unknown>, ms: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout;
+    const arm = (restarts: number) => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        if (restarts > 0 && performance.now() - due > ms) return arm(restarts - 1);
+        const error = new StoreTimeoutError(`redis command timed out after ${ms} ms`);
+        setImmediate(() => reject(error)).unref();
+      }, ms);
+      timer.unref();
+    };
+    arm(1);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Binance-style interval names (`10s`, `1m`, `1d`) to ms. */
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
@@ -396,31 +429,13 @@ class Store implements RedisStore {
 
   private send(args: string[]): Promise<unknown> {
     this.counters.commands++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StoreTimeoutError(`redis command timed out after ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      timer.unref?.();
-      let pending: Promise<unknown>;
-      try {
-        pending = this.connection.command(args);
-      } catch (err) {
-        clearTimeout(timer);
-        reject(err);
-        return;
-      }
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    let pending: Promise<unknown>;
+    try {
+      pending = this.connection.command(args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return withTimeout(pending, this.timeoutMs);
   }
 
   private failed(err: unknown): void {
