@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binanceWeightTracker } from '../../src/binance/index.js';
-import { circuitBreaker, retryBudget, type Clock } from '../../src/index.js';
-import { redisStore, type RedisStore } from '../../src/redis/index.js';
+import { circuitBreaker, onHold, retryBudget, type Clock } from '../../src/index.js';
+import { redisStore, StoreClosedError, type RedisStore } from '../../src/redis/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
 import { CLIENT_KINDS, connect, gatedPubSub, type TestClient } from './clients.js';
@@ -215,6 +215,53 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       // resolution): the waiter woke when the cooldown ended, not before.
       expect(time).toBeLessThanOrEqual(0);
       expect(time).not.toBe(-1);
+    });
+
+    it('ends pending holds when the store is closed, with a StoreClosedError naming the store', async () => {
+      const prefix = `close-${unique()}`;
+      const store = redisStore({ client: a.client, prefix, commandTimeoutMs: 2000 });
+      const tracker = binanceWeightTracker({ limit: 6000, store, key: unique() });
+      tracker.update({ 'retry-after': '60' }, 429);
+      const held = new Promise<void>((resolve) => {
+        const stop = onHold(() => {
+          stop();
+          resolve();
+        });
+      });
+      const pending = tracker.acquire().catch((err: unknown) => err);
+      await held;
+      await store.close();
+      const error = await pending;
+      expect(error).toBeInstanceOf(StoreClosedError);
+      expect(error).toMatchObject({
+        store: prefix,
+        message: `redis store "${prefix}" was closed; pending holds ended`,
+      });
+    });
+
+    it("reports the hold another process's 429 causes as a cooldown", async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const other = binanceWeightTracker({
+        limit: 6000,
+        store: storeB,
+        key,
+        clock: refusingClock(),
+      });
+      seen.update({ 'retry-after': '30' }, 429);
+      await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
+      const events: unknown[] = [];
+      const stop = onHold((event) => events.push(event));
+      await expect(other.acquire()).rejects.toThrow('would wait');
+      stop();
+      expect(events).toEqual([
+        {
+          source: 'binance-weight',
+          key: expect.stringMatching(/^[0-9a-f]{20}$/),
+          reason: 'cooldown',
+          waitMs: expect.any(Number),
+        },
+      ]);
     });
 
     it('merges usage headers from any process', async () => {
