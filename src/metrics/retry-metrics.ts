@@ -1,6 +1,6 @@
 import { onAlertDelivery } from '../telemetry/alert-delivery-events.js';
-import { onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
-import type { ExhaustedReason, UnknownOutcomeResolution } from '../core/types.js';
+import { onExhausted, onHold, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
+import type { ExhaustedReason, HoldReason, UnknownOutcomeResolution } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -42,6 +42,7 @@ export interface RetryMetricsSnapshot {
   /** A gauge: one sample per watched breaker and state, `1` for its current state, else `0`. */
   breaker_state: CounterSample<'breaker' | 'state'>[];
   breaker_transitions_total: CounterSample<'breaker' | 'to'>[];
+  holds_total: CounterSample<'source' | 'reason'>[];
 }
 
 /** What {@link retryMetrics} returns. */
@@ -79,8 +80,11 @@ const RESOLUTIONS: ReadonlySet<UnknownOutcomeResolution> = new Set([
   'unreconciled',
   'reconcile-failed',
 ]);
+const HOLD_REASONS: ReadonlySet<HoldReason> = new Set(['cooldown', 'ban', 'window', 'orders']);
 /** Alert channels are a fixed set in this package; the cap only guards against foreign publishers. */
 const MAX_CHANNELS = 32;
+/** Hold sources are the trackers' names (one per venue); the cap guards against foreign publishers. */
+const MAX_SOURCES = 32;
 
 /** Every metric: its type, labels and help text, in the order they are written. */
 const FAMILIES: Readonly<
@@ -131,6 +135,11 @@ const FAMILIES: Readonly<
     labelNames: ['breaker', 'to'],
     help: 'Circuit breaker state changes, by breaker and the state entered.',
   },
+  holds_total: {
+    type: 'counter',
+    labelNames: ['source', 'reason'],
+    help: 'Callers held by a rate-limit tracker (one per hold), by tracker and reason (cooldown, ban, window, orders).',
+  },
 };
 
 const RULES: Readonly<Record<keyof RetryMetricsOptions, Rule>> = {
@@ -159,6 +168,7 @@ interface Counts {
 function startCounting(maxOperations: number): Counts {
   const operations = new BoundedLabel(maxOperations);
   const channels = new BoundedLabel(MAX_CHANNELS);
+  const sources = new BoundedLabel(MAX_SOURCES);
   const watch = new BreakerWatch();
   const counters = {
     retries_total: new LabelledCounter(['operation'] as const),
@@ -168,6 +178,7 @@ function startCounting(maxOperations: number): Counts {
     budget_denials_total: new LabelledCounter(['operation'] as const),
     alerts_sent_total: new LabelledCounter(['channel'] as const),
     alerts_failed_total: new LabelledCounter(['channel'] as const),
+    holds_total: new LabelledCounter(['source', 'reason'] as const),
   };
   const attempt = (operation: string, outcome: AttemptOutcome) =>
     counters.attempts_total.inc({ operation, outcome });
@@ -197,6 +208,10 @@ function startCounting(maxOperations: number): Counts {
     onAlertDelivery((event) => {
       const channel = channels.value(event.channel);
       (event.ok ? counters.alerts_sent_total : counters.alerts_failed_total).inc({ channel });
+    }),
+    onHold((event) => {
+      const reason = HOLD_REASONS.has(event.reason) ? event.reason : 'other';
+      counters.holds_total.inc({ source: sources.value(event.source), reason });
     }),
   ];
 
@@ -256,6 +271,8 @@ const registries: WeakMap<object, Shared> = ((globalThis as Record<symbol, unkno
  *   (`telegram`, `webhook:slack`, `webhook:discord`, `webhook:json`).
  * - `breaker_state{breaker,state}` (gauge) and `breaker_transitions_total{breaker,to}` for every
  *   breaker passed to `watchBreaker(name, breaker)`.
+ * - `holds_total{source,reason}`: one per hold of a rate-limit tracker (`onHold`); `source` is
+ *   the tracker (`binance-weight`), `reason` `cooldown`, `ban`, `window` or `orders`.
  *
  * Labels stay bounded: operation names, never error messages; after `maxOperations` distinct
  * operations, new ones are counted under `operation="other"`. Operation names are cut at 200

@@ -343,6 +343,7 @@ describe('retryMetrics().prometheus()', () => {
       'alerts_failed_total',
       'breaker_state',
       'breaker_transitions_total',
+      'holds_total',
     ];
     expect([...parsed.type.entries()]).toEqual(
       names.map((name) => [name, name === 'breaker_state' ? 'gauge' : 'counter']),
