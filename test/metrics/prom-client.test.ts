@@ -123,6 +123,8 @@ describe('retryMetrics({ registry })', () => {
         'Circuit breaker state: 1 for the current state (closed, open, half-open) of each watched breaker, 0 for the others.',
       breaker_transitions_total:
         'State changes of each watched circuit breaker since watchBreaker() was called, by breaker and the state entered.',
+      holds_total:
+        'Callers held by a rate-limit tracker (one per hold), by tracker and reason (cooldown, ban, window, orders).',
     });
   });
 
