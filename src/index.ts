@@ -32,7 +32,14 @@ export {
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './core/errors.js';
-export { onExhausted, onRetry, onSuccess, onUnknownOutcome } from './core/hub.js';
+export {
+  onExhausted,
+  onHold,
+  onRetry,
+  onSuccess,
+  onUnknownOutcome,
+  publishHold,
+} from './core/hub.js';
 export {
   circuitBreaker,
   type CircuitBreaker,
@@ -75,6 +82,8 @@ export type {
   Clock,
   ExhaustedEvent,
   ExhaustedReason,
+  HoldEvent,
+  HoldReason,
   Logger,
   Outcome,
   ReconcileContext,

@@ -27,5 +27,7 @@ export {
   type BinanceWeightSnapshot,
   type BinanceWeightTracker,
   type BinanceWeightTrackerOptions,
+  HoldTooLongError,
+  type AcquireOptions,
 } from './weight-tracker.js';
 export { binanceStream, type BinanceStreamOptions } from './stream.js';

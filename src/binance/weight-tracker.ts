@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { realClock } from '../core/clock.js';
+import { publishHold } from '../core/hub.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { isFleetStore, type FleetStore, type SharedRateLimit } from '../core/fleet-store.js';
-import type { Clock, Logger } from '../core/types.js';
+import type { Clock, HoldEvent, HoldReason, Logger } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -70,8 +72,14 @@ export interface BinanceWeightTrackerOptions {
   orderLimits?: Readonly<Record<string, number>>;
   /** Time source and sleeper. Default: real time. */
   clock?: Clock;
-  /** Receives a `warn` when usage crosses `warnAt`. */
-  logger?: Pick<Logger, 'warn'>;
+  /**
+   * Receives a `warn` when usage crosses `warnAt`, and one line per hold (a wait inside
+   * `acquire`/`acquireOrder`): `debug` (when the logger has it) up to `warnAfterMs`, `warn` above,
+   * with `{ venue, key, reason, waitMs }`.
+   */
+  logger?: Pick<Logger, 'warn'> & Partial<Pick<Logger, 'debug'>>;
+  /** A hold longer than this many ms logs `warn` instead of `debug`. Default `1000`. */
+  warnAfterMs?: number;
   /**
    * A store shared by a fleet (`redisStore()` from `tenacious/redis`): weight is reserved there
    * atomically, a 429/418 seen by any process holds every process, and usage headers from any
@@ -80,7 +88,8 @@ export interface BinanceWeightTrackerOptions {
   store?: FleetStore;
   /**
    * Which shared limit this is, with a `store`: one per IP (weight) and account (orders). It is
-   * hashed before it reaches a key name, so an API key is fine. Default `'binance'`.
+   * hashed before it reaches a key name, a log line or a {@link HoldEvent}, so an API key is fine.
+   * Default `'binance'`.
    */
   key?: string;
 }
@@ -126,14 +135,68 @@ export interface BinanceWeightTracker {
   update(headers: unknown, status?: number): void;
   /** Holds every caller for `ms` (used for bans reported without headers, e.g. WebSocket frames). */
   pause(ms: number): void;
-  /** Resolves at once below `pauseAt`; otherwise waits for the window to roll over or a ban to end. */
-  acquire(weight?: number, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Resolves at once below `pauseAt`; otherwise waits (a hold) for the window to roll over or a
+   * cooldown or ban to end. The wait ends when `signal` aborts (rejecting with its reason), when
+   * the `store` is closed (`StoreClosedError`), and never runs past `maxWaitMs`: a hold that would
+   * end later rejects at once with {@link HoldTooLongError}.
+   */
+  acquire(weight?: number, options?: AcquireOptions): Promise<void>;
   /**
    * Like {@link acquire} for an order request: also waits while an `orderLimits` count is reached,
    * then counts one order in each.
    */
-  acquireOrder(weight?: number, options?: { signal?: AbortSignal }): Promise<void>;
+  acquireOrder(weight?: number, options?: AcquireOptions): Promise<void>;
   snapshot(): BinanceWeightSnapshot;
+}
+
+/**
+ * Options of one `acquire`/`acquireOrder` call.
+ *
+ * @example
+ * ```ts
+ * await tracker.acquire(4, { signal: ctx.signal, maxWaitMs: 5000 });
+ * ```
+ */
+export interface AcquireOptions {
+  /** Ends a hold at once: the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /**
+   * The longest this call may wait in all, in ms: a hold that would end later rejects at once
+   * with {@link HoldTooLongError} (no time is spent on a wait that cannot finish in time).
+   * Default `Infinity`.
+   */
+  maxWaitMs?: number;
+}
+
+/**
+ * A hold would end after the caller's `maxWaitMs`: nothing was sent, the call did not wait.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tracker.acquire(1, { maxWaitMs: 2000 });
+ * } catch (err) {
+ *   if (err instanceof HoldTooLongError) logger.warn({ reason: err.reason, waitMs: err.waitMs }, err.message);
+ * }
+ * ```
+ */
+export class HoldTooLongError extends Error {
+  override readonly name = 'HoldTooLongError';
+  /** Why the caller would be held. */
+  readonly reason: HoldReason;
+  /** How long the whole call would have waited, in ms. */
+  readonly waitMs: number;
+  readonly maxWaitMs: number;
+
+  constructor(fields: { reason: HoldReason; waitMs: number; maxWaitMs: number }) {
+    super(
+      `binance weight tracker: a ${fields.reason} hold would wait ${fields.waitMs} ms, more than maxWaitMs (${fields.maxWaitMs} ms)`,
+    );
+    this.reason = fields.reason;
+    this.waitMs = fields.waitMs;
+    this.maxWaitMs = fields.maxWaitMs;
+  }
 }
 
 const fractionRule: Rule = {
@@ -167,11 +230,28 @@ const RULES: Rules = {
   orderLimits: orderLimitsRule,
   clock: clockRule,
   logger: methodsRule('a logger with a warn method', 'warn'),
+  warnAfterMs: numberRule(0, { infinity: true }),
   store: { type: isFleetStore, rule: 'a fleet store such as redisStore()' },
   key: nonEmptyStringRule,
 };
 
 const weightRule = numberRule(0);
+const maxWaitRule = numberRule(0, { infinity: true });
+
+/** One step of an acquire: go now, or wait `waitMs` for `reason`. */
+type Step = { go: true } | { go: false; waitMs: number; reason: HoldReason };
+
+const GO: Step = { go: true };
+
+/** The wait state of one acquire call, made on its first hold. */
+interface Hold {
+  readonly startedAt: number;
+  readonly maxWaitMs: number;
+  /** The caller's signal, joined with the store's `closed` signal. */
+  readonly signal: AbortSignal | undefined;
+  /** The reason last reported: a hold is logged and published once, again when its reason changes. */
+  reason: HoldReason | undefined;
+}
 
 function intervalMs(key: string): number {
   const match = /^(\d+)([smhd])$/.exec(key);
@@ -221,7 +301,11 @@ class Tracker implements BinanceWeightTracker {
   private readonly warnWeight: number;
   private warnedStart = Number.NaN;
   private pausedUntil = 0;
+  /** What the running pause is: a 418 (`ban`) or a 429, a `pause()` or another process's (`cooldown`). */
+  private pauseReason: HoldReason = 'cooldown';
   private readonly shared: SharedRateLimit | undefined;
+  /** The user's `key`, hashed: what logs and hold events show. */
+  private readonly keyId: string | undefined;
 
   constructor(
     private readonly limit: number,
@@ -230,17 +314,21 @@ class Tracker implements BinanceWeightTracker {
     private readonly interval: string,
     private readonly orderLimits: Readonly<Record<string, number>>,
     private readonly clock: Clock,
-    private readonly logger: Pick<Logger, 'warn'> | undefined,
+    private readonly logger: BinanceWeightTrackerOptions['logger'],
+    private readonly warnAfterMs: number,
     store: FleetStore | undefined,
-    key: string,
+    key: string | undefined,
   ) {
     this.weight = new Windowed(intervalMs(interval));
     this.pauseWeight = pauseAt * limit;
     this.warnWeight = warnAt * limit;
+    // A key may be an API key: only its hash (as in the store's key names) reaches logs and events.
+    this.keyId =
+      key === undefined ? undefined : createHash('sha256').update(key).digest('hex').slice(0, 20);
     for (const name of Object.keys(orderLimits))
       this.orders.set(name, new Windowed(intervalMs(name)));
     if (store === undefined) return;
-    this.shared = store.sharedRateLimit(key, {
+    this.shared = store.sharedRateLimit(key ?? 'binance', {
       windowMs: this.weight.ms,
       pauseWeight: this.pauseWeight,
       orderLimits: Object.fromEntries(
@@ -287,7 +375,11 @@ class Tracker implements BinanceWeightTracker {
       }
       const alignMs = report.alignMs ?? 0;
       const boundary = alignMs > 0 ? Math.floor(now / alignMs) * alignMs + alignMs : 0;
-      this.holdUntil(Math.max(now + report.cooldownMs, boundary));
+      // Binance: 418 is an IP ban, 429 a rate limit broken [BSD] (reference/errors.md §1.1).
+      this.holdUntil(
+        Math.max(now + report.cooldownMs, boundary),
+        status === 418 ? 'ban' : 'cooldown',
+      );
     }
     this.checkWarn(now);
     if (this.shared !== undefined && Object.keys(report).length > 0) this.tell(report);
@@ -295,24 +387,18 @@ class Tracker implements BinanceWeightTracker {
 
   pause(ms: number): void {
     if (typeof ms !== 'number' || !(ms >= 0)) return;
-    this.holdUntil(this.clock.now() + ms);
+    this.holdUntil(this.clock.now() + ms, 'cooldown');
     if (this.shared !== undefined) this.tell({ cooldownMs: ms });
   }
 
-  acquire(weight: number = 1, options?: { signal?: AbortSignal }): Promise<void> {
-    const error = checkValue('acquire: weight', weight, weightRule);
-    if (error !== undefined) return Promise.reject(error);
-    return this.shared === undefined
-      ? this.acquireLocal(weight, 0, options?.signal)
-      : this.acquireShared(this.shared, weight, 0, options?.signal);
+  acquire(weight: number = 1, options?: AcquireOptions): Promise<void> {
+    const error = this.checkAcquire('acquire', weight, options);
+    return error === undefined ? this.take(weight, 0, options) : Promise.reject(error);
   }
 
-  acquireOrder(weight: number = 1, options?: { signal?: AbortSignal }): Promise<void> {
-    const error = checkValue('acquireOrder: weight', weight, weightRule);
-    if (error !== undefined) return Promise.reject(error);
-    return this.shared === undefined
-      ? this.acquireLocal(weight, 1, options?.signal)
-      : this.acquireShared(this.shared, weight, 1, options?.signal);
+  acquireOrder(weight: number = 1, options?: AcquireOptions): Promise<void> {
+    const error = this.checkAcquire('acquireOrder', weight, options);
+    return error === undefined ? this.take(weight, 1, options) : Promise.reject(error);
   }
 
   snapshot(): BinanceWeightSnapshot {
@@ -337,76 +423,151 @@ class Tracker implements BinanceWeightTracker {
     };
   }
 
-  /** This process's own decision: the local estimate against the limits. */
-  private async acquireLocal(weight: number, orders: number, signal?: AbortSignal): Promise<void> {
-    const clock = this.clock;
+  private checkAcquire(
+    method: string,
+    weight: unknown,
+    options: AcquireOptions | undefined,
+  ): TypeError | RangeError | undefined {
+    return (
+      checkValue(`${method}: weight`, weight, weightRule) ??
+      (options?.maxWaitMs === undefined
+        ? undefined
+        : checkValue(`${method}: maxWaitMs`, options.maxWaitMs, maxWaitRule))
+    );
+  }
+
+  /**
+   * The one acquire loop: decide (in the store, else on this process's estimate), and either go
+   * or hold and decide again. When the store does not answer, this process's own limits decide
+   * for the rest of the call (the store logs and counts the failure).
+   */
+  private async take(weight: number, orders: number, options?: AcquireOptions): Promise<void> {
+    let shared = this.shared;
+    let hold: Hold | undefined;
     for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const now = clock.now();
-      if (this.pausedUntil > now) {
-        await clock.sleep(this.pausedUntil - now, signal);
-        continue;
+      if (options?.signal?.aborted) throw options.signal.reason;
+      let step = shared === undefined ? undefined : await this.sharedStep(shared, weight, orders);
+      if (step === undefined) {
+        shared = undefined;
+        step = this.localStep(weight, orders);
       }
-      const waitMs = this.localWait(now, orders);
-      if (waitMs > 0) {
-        await clock.sleep(waitMs, signal);
-        continue;
-      }
-      this.weight.value += weight;
-      if (orders > 0) for (const w of this.orders.values()) w.value += orders;
-      this.checkWarn(now);
-      return;
+      if (step.go) return;
+      hold ??= this.startHold(options);
+      await this.wait(hold, step.waitMs, step.reason);
     }
   }
 
-  /** Ms until the local limits allow a request now (0: go). */
-  private localWait(now: number, orders: number): number {
-    const weight = this.weight;
-    if (weight.current(now) >= this.pauseWeight) return weight.start + weight.ms - now;
+  /** This process's own decision: the local estimate against the limits (counted when it goes). */
+  private localStep(weight: number, orders: number): Step {
+    const now = this.clock.now();
+    if (this.pausedUntil > now) {
+      return { go: false, waitMs: this.pausedUntil - now, reason: this.pauseReason };
+    }
+    const window = this.weight;
+    if (window.current(now) >= this.pauseWeight) {
+      return { go: false, waitMs: window.start + window.ms - now, reason: 'window' };
+    }
     if (orders > 0) {
       for (const [name, limit] of Object.entries(this.orderLimits)) {
         const w = this.orders.get(name)!;
-        if (w.current(now) + orders > limit) return w.start + w.ms - now;
+        if (w.current(now) + orders > limit) {
+          return { go: false, waitMs: w.start + w.ms - now, reason: 'orders' };
+        }
       }
     }
-    return 0;
+    window.value += weight;
+    if (orders > 0) for (const w of this.orders.values()) w.value += orders;
+    this.checkWarn(now);
+    return GO;
   }
 
-  /** The fleet's decision: one atomic reservation in the store per try. */
-  private async acquireShared(
+  /**
+   * The fleet's decision: one atomic reservation in the store; `undefined` when the store does
+   * not answer. The store says how long to wait, in its own clock: no polling, no dependence on
+   * this host's time.
+   */
+  private async sharedStep(
     shared: SharedRateLimit,
     weight: number,
     orders: number,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const clock = this.clock;
-    for (;;) {
-      if (signal?.aborted) throw signal.reason;
-      const now = clock.now();
-      if (this.pausedUntil > now) {
-        // A cooldown this process already knows of (its own 429, or another's by pub/sub).
-        await clock.sleep(this.pausedUntil - now, signal);
-        continue;
-      }
-      let answer;
-      try {
-        answer = await shared.reserve(weight, orders);
-      } catch {
-        // The store is down or slow: this process's own limits decide (the store logs and counts).
-        return this.acquireLocal(weight, orders, signal);
-      }
-      const after = clock.now();
-      this.weight.raise(after, answer.used);
-      if (answer.outcome === 'reserved') {
+  ): Promise<Step | undefined> {
+    const now = this.clock.now();
+    if (this.pausedUntil > now) {
+      // A cooldown this process already knows of (its own 429, or another's by pub/sub).
+      return { go: false, waitMs: this.pausedUntil - now, reason: this.pauseReason };
+    }
+    let answer;
+    try {
+      answer = await shared.reserve(weight, orders);
+    } catch {
+      return undefined;
+    }
+    const after = this.clock.now();
+    this.weight.raise(after, answer.used);
+    switch (answer.outcome) {
+      case 'reserved':
         if (orders > 0)
           for (const w of this.orders.values()) w.raise(after, w.current(after) + orders);
         this.checkWarn(after);
-        return;
-      }
-      // The store says how long, in its own clock: no polling, no dependence on this host's time.
-      if (answer.outcome === 'cooldown') this.holdUntil(after + answer.waitMs);
-      await clock.sleep(answer.waitMs, signal);
+        return GO;
+      case 'cooldown':
+        this.holdUntil(after + answer.waitMs);
+        return { go: false, waitMs: answer.waitMs, reason: this.pauseReason };
+      case 'orders':
+        return { go: false, waitMs: answer.waitMs, reason: 'orders' };
+      default:
+        return { go: false, waitMs: answer.waitMs, reason: 'window' };
     }
+  }
+
+  private startHold(options: AcquireOptions | undefined): Hold {
+    const closed = this.shared?.closed;
+    const caller = options?.signal;
+    return {
+      startedAt: this.clock.now(),
+      maxWaitMs: options?.maxWaitMs ?? Infinity,
+      // Made on a hold only: a call that goes at once allocates nothing for it.
+      signal:
+        closed === undefined || caller === undefined
+          ? (caller ?? closed)
+          : AbortSignal.any([caller, closed]),
+      reason: undefined,
+    };
+  }
+
+  /** One wait of a hold: refused at once past `maxWaitMs`, reported once per reason. */
+  private async wait(hold: Hold, waitMs: number, reason: HoldReason): Promise<void> {
+    const totalMs = Math.ceil(this.clock.now() - hold.startedAt + waitMs);
+    if (totalMs > hold.maxWaitMs) {
+      throw new HoldTooLongError({ reason, waitMs: totalMs, maxWaitMs: hold.maxWaitMs });
+    }
+    if (hold.reason !== reason) {
+      hold.reason = reason;
+      this.reportHold(reason, Math.ceil(waitMs));
+    }
+    await this.clock.sleep(waitMs, hold.signal);
+  }
+
+  /** The hold's one log line and its process-wide event. */
+  private reportHold(reason: HoldReason, waitMs: number): void {
+    const event: HoldEvent = { source: 'binance-weight', reason, waitMs };
+    if (this.keyId !== undefined) event.key = this.keyId;
+    const logger = this.logger;
+    try {
+      const fields = { venue: 'binance', ...event };
+      const message = `tenacious: binance ${reason} hold, waiting ${waitMs} ms`;
+      if (waitMs > this.warnAfterMs) logger?.warn(fields, message);
+      else logger?.debug?.(fields, message);
+    } catch {
+      // A broken logger never breaks the caller's request.
+    }
+    // A failing onHold listener is reported to the logger when it can take an error line.
+    publishHold(
+      event,
+      typeof (logger as Partial<Logger> | undefined)?.error === 'function'
+        ? (logger as Logger)
+        : undefined,
+    );
   }
 
   private tell(report: Report): void {
@@ -431,8 +592,16 @@ class Tracker implements BinanceWeightTracker {
     return w;
   }
 
-  private holdUntil(until: number): void {
-    if (until > this.pausedUntil) this.pausedUntil = until;
+  /**
+   * Extends the pause to `until`. Without a `reason` (another process's cooldown, heard from the
+   * store, comes without one) a running pause keeps its own: the echo of this process's 418 is
+   * still a ban.
+   */
+  private holdUntil(until: number, reason?: HoldReason): void {
+    if (until <= this.pausedUntil) return;
+    if (reason !== undefined) this.pauseReason = reason;
+    else if (this.pausedUntil <= this.clock.now()) this.pauseReason = 'cooldown';
+    this.pausedUntil = until;
   }
 
   private checkWarn(now: number): void {
@@ -505,7 +674,8 @@ export function binanceWeightTracker(options: BinanceWeightTrackerOptions): Bina
     o.orderLimits ?? {},
     o.clock ?? realClock,
     o.logger,
+    o.warnAfterMs ?? 1000,
     o.store,
-    o.key ?? 'binance',
+    o.key,
   );
 }

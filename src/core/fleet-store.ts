@@ -47,7 +47,10 @@ export type SharedBreakerOp =
 export interface SharedBreaker {
   /** Applies `op` and resolves with the state after it. */
   send(op: SharedBreakerOp): Promise<SharedBreakerView>;
-  /** Called with every state change any process makes (pub/sub); returns an unsubscribe function. */
+  /**
+   * Called with every state change any process makes (pub/sub), and once with the current state
+   * when the subscription becomes active; returns an unsubscribe function.
+   */
   watch(listener: (view: SharedBreakerView) => void): () => void;
 }
 
@@ -83,8 +86,13 @@ export interface SharedRateLimit {
     cooldownMs?: number;
     alignMs?: number;
   }): Promise<SharedRateView>;
-  /** Called with the remaining ms whenever any process starts or extends a cooldown. */
+  /**
+   * Called with the remaining ms whenever any process starts or extends a cooldown (and once,
+   * when the subscription becomes active, with a cooldown already running).
+   */
   watchCooldown(listener: (cooldownMs: number) => void): () => void;
+  /** Aborts when the store is closed; its reason names the store. A tracker's holds end with it. */
+  readonly closed?: AbortSignal;
 }
 
 /**

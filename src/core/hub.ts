@@ -2,6 +2,8 @@ import { Event } from './event.js';
 import type {
   Clock,
   ExhaustedEvent,
+  HoldEvent,
+  Logger,
   RetryEvent,
   RunInstrumentation,
   StreamConnectEvent,
@@ -30,6 +32,7 @@ interface Hub {
   readonly streamUp: Event<StreamUpEvent>;
   readonly streamConnect: Event<StreamConnectEvent>;
   readonly streamDisconnect: Event<StreamDisconnectEvent>;
+  readonly hold: Event<HoldEvent>;
   /** Set by `useInstantRetries()`; read by runs that were given no clock. */
   defaultClock: Clock | undefined;
   /** Installed by `tenacious/otel`'s `instrument()`; every run asks it for a scope. */
@@ -44,26 +47,29 @@ function createHub(): Hub {
     exhausted: new Event('onExhausted listener'),
     success: new Event('onSuccess listener'),
     unknownOutcome: new Event('onUnknownOutcome listener'),
-    ...streamEvents(),
+    ...laterEvents(),
     defaultClock: undefined,
     instrumentation: undefined,
   };
 }
 
-function streamEvents() {
+/** Events added after the hub's first shape: a hub made by an older copy lacks them. */
+function laterEvents() {
   return {
     streamDown: new Event<StreamDownEvent>('onStreamDown listener'),
     streamUp: new Event<StreamUpEvent>('onStreamUp listener'),
     streamConnect: new Event<StreamConnectEvent>('stream connect listener'),
     streamDisconnect: new Event<StreamDisconnectEvent>('stream disconnect listener'),
+    hold: new Event<HoldEvent>('onHold listener'),
   };
 }
 
 /** The shared hub, created by whichever copy of the package asks first. */
 export const hub: Hub = ((globalThis as Record<symbol, Hub | undefined>)[HUB_KEY] ??= createHub());
-
-// A hub made by an older copy (same shape version) lacks the stream events: add them, once.
-if ((hub as Partial<Hub>).streamDown === undefined) Object.assign(hub, streamEvents());
+// The first copy that knows an event a hub made by an older copy lacks adds it.
+for (const [name, event] of Object.entries(laterEvents())) {
+  (hub as unknown as Record<string, unknown>)[name] ??= event;
+}
 
 /**
  * Subscribes to every exhaustion in the process (all copies of the package). Alerting adapters
@@ -120,4 +126,35 @@ export function onSuccess(listener: (event: SuccessEvent) => unknown): () => voi
  */
 export function onUnknownOutcome(listener: (event: UnknownOutcomeEvent) => unknown): () => void {
   return hub.unknownOutcome.subscribe(listener);
+}
+
+/**
+ * Subscribes to every hold in the process: a rate-limit tracker making a caller wait (after a
+ * 429 or 418, for a full window or an order limit), once per hold. Returns an unsubscribe function.
+ *
+ * @example
+ * ```ts
+ * const stop = onHold((event) => {
+ *   if (event.waitMs > 5000) logger.warn(event, `held by ${event.source}: ${event.reason}`);
+ * });
+ * ```
+ */
+export function onHold(listener: (event: HoldEvent) => unknown): () => void {
+  return hub.hold.subscribe(listener);
+}
+
+/**
+ * Publishes a hold to `onHold()` listeners, metrics and tracing: for rate-limit trackers (the
+ * Binance tracker and the venue trackers call it once per hold, before waiting). A listener's
+ * failure goes to `logger` (else a process warning) and never reaches the caller.
+ *
+ * @example
+ * ```ts
+ * publishHold({ source: 'okx-limits', reason: 'window', waitMs: 2000 }, logger);
+ * await clock.sleep(2000, signal);
+ * ```
+ */
+export function publishHold(event: HoldEvent, logger?: Logger): void {
+  const hold = hub.hold;
+  if (hold.listeners.length > 0) hold.emit(event, logger);
 }

@@ -73,6 +73,22 @@ export interface AttemptContext {
 /** Why a run gave up. */
 export type ExhaustedReason = 'attempts' | 'elapsed' | 'retry-after-too-long' | 'budget';
 
+/** Why a caller is held: after a 429 (`cooldown`) or a 418 (`ban`), a full window, an order limit. */
+export type HoldReason = 'cooldown' | 'ban' | 'window' | 'orders';
+
+/**
+ * Fired when a rate-limit tracker makes a caller wait (a hold), once per hold: `onHold()` and
+ * `publishHold()`. `source` names the tracker (`binance-weight`, `okx-limits`, `bybit-limits`).
+ */
+export interface HoldEvent {
+  source: 'binance-weight' | 'okx-limits' | 'bybit-limits' | (string & {});
+  /** Which shared limit, when the tracker was given a `key`: a hash of it, never the key itself. */
+  key?: string;
+  reason: HoldReason;
+  /** How long the caller will wait, in whole ms. */
+  waitMs: number;
+}
+
 /** Fired after a failed attempt that will be retried, before the delay. */
 export interface RetryEvent {
   operation: string;

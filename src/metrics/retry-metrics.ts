@@ -1,6 +1,6 @@
 import { onAlertDelivery } from '../telemetry/alert-delivery-events.js';
-import { hub, onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
-import type { ExhaustedReason, UnknownOutcomeResolution } from '../core/types.js';
+import { hub, onExhausted, onHold, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
+import type { ExhaustedReason, HoldReason, UnknownOutcomeResolution } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -46,6 +46,7 @@ export interface RetryMetricsSnapshot {
   stream_reconnects_total: CounterSample<'operation' | 'reason'>[];
   /** A gauge: 1 while the operation's stream has a connection open, else 0. */
   stream_up: CounterSample<'operation'>[];
+  holds_total: CounterSample<'source' | 'reason'>[];
 }
 
 /** What {@link retryMetrics} returns. */
@@ -83,8 +84,11 @@ const RESOLUTIONS: ReadonlySet<UnknownOutcomeResolution> = new Set([
   'unreconciled',
   'reconcile-failed',
 ]);
+const HOLD_REASONS: ReadonlySet<HoldReason> = new Set(['cooldown', 'ban', 'window', 'orders']);
 /** Alert channels are a fixed set in this package; the cap only guards against foreign publishers. */
 const MAX_CHANNELS = 32;
+/** Hold sources are the trackers' names (one per venue); the cap guards against foreign publishers. */
+const MAX_SOURCES = 32;
 
 /** Every metric: its type, labels and help text, in the order they are written. */
 const FAMILIES: Readonly<
@@ -145,6 +149,11 @@ const FAMILIES: Readonly<
     labelNames: ['operation'],
     help: 'Supervised stream state: 1 while a connection is open, 0 while it is down or stopped.',
   },
+  holds_total: {
+    type: 'counter',
+    labelNames: ['source', 'reason'],
+    help: 'Callers held by a rate-limit tracker (one per hold), by tracker and reason (cooldown, ban, window, orders).',
+  },
 };
 
 const RULES: Readonly<Record<keyof RetryMetricsOptions, Rule>> = {
@@ -173,6 +182,7 @@ interface Counts {
 function startCounting(maxOperations: number): Counts {
   const operations = new BoundedLabel(maxOperations);
   const channels = new BoundedLabel(MAX_CHANNELS);
+  const sources = new BoundedLabel(MAX_SOURCES);
   const watch = new BreakerWatch();
   const counters = {
     retries_total: new LabelledCounter(['operation'] as const),
@@ -183,6 +193,7 @@ function startCounting(maxOperations: number): Counts {
     alerts_sent_total: new LabelledCounter(['channel'] as const),
     alerts_failed_total: new LabelledCounter(['channel'] as const),
     stream_reconnects_total: new LabelledCounter(['operation', 'reason'] as const),
+    holds_total: new LabelledCounter(['source', 'reason'] as const),
   };
   const streamUp = new Map<string, number>();
   const attempt = (operation: string, outcome: AttemptOutcome) =>
@@ -224,6 +235,10 @@ function startCounting(maxOperations: number): Counts {
       }
       // A replaced connection ends after its successor opened: the stream stayed up.
       if (event.reason !== 'replaced' && event.reason !== 'lifetime') streamUp.set(operation, 0);
+    }),
+    onHold((event) => {
+      const reason = HOLD_REASONS.has(event.reason) ? event.reason : 'other';
+      counters.holds_total.inc({ source: sources.value(event.source), reason });
     }),
   ];
 
@@ -286,6 +301,8 @@ const registries: WeakMap<object, Shared> = ((globalThis as Record<symbol, unkno
  *   (`telegram`, `webhook:slack`, `webhook:discord`, `webhook:json`).
  * - `breaker_state{breaker,state}` (gauge) and `breaker_transitions_total{breaker,to}` for every
  *   breaker passed to `watchBreaker(name, breaker)`.
+ * - `holds_total{source,reason}`: one per hold of a rate-limit tracker (`onHold`); `source` is
+ *   the tracker (`binance-weight`), `reason` `cooldown`, `ban`, `window` or `orders`.
  *
  * Labels stay bounded: operation names, never error messages; after `maxOperations` distinct
  * operations, new ones are counted under `operation="other"`. Operation names are cut at 200

@@ -44,6 +44,14 @@ const RULES: Readonly<Record<keyof InstrumentOptions, Rule>> = {
   },
 };
 
+/** The span event a hold adds to the span active where the caller waits, and its attributes. */
+const HOLD_EVENT = 'tenacious.hold';
+const HOLD_ATTR = {
+  source: 'tenacious.hold.source',
+  reason: 'tenacious.reason',
+  waitMs: 'tenacious.hold.wait_ms',
+} as const;
+
 /** The scope of a run whose span could not be started: attempts run as they would untraced. */
 const UNTRACED: RunScope = {
   attempt: (_attempt, fn) => fn(),
@@ -62,6 +70,9 @@ const UNTRACED: RunScope = {
  * - A span event `retry` per retry: `tenacious.attempt`, `tenacious.delay_ms`,
  *   `tenacious.reason`, `tenacious.verdict`, and for a thrown error `error.type` and
  *   `tenacious.error` (redacted).
+ * - A span event `tenacious.hold` on the active span (the run's, inside an attempt) each time a
+ *   rate-limit tracker holds the caller: `tenacious.hold.source`, `tenacious.reason`,
+ *   `tenacious.hold.wait_ms`.
  * - A run that does not succeed gets status `ERROR` with a redacted message, `error.type`, and
  *   an exception event whose message and stack are redacted.
  * - Metrics: `tenacious.retries`, `tenacious.exhausted`, `tenacious.attempts`,
@@ -109,6 +120,15 @@ export function instrument(options: InstrumentOptions = {}): () => void {
     }),
     onAlertDelivery((event) => {
       if (active()) recorder.alertDelivery(event);
+    }),
+    // A hold is published where the caller waits, so the active span is the caller's own.
+    hub.hold.subscribe((event) => {
+      if (!active()) return;
+      trace.getActiveSpan()?.addEvent(HOLD_EVENT, {
+        [HOLD_ATTR.source]: event.source,
+        [HOLD_ATTR.reason]: event.reason,
+        [HOLD_ATTR.waitMs]: event.waitMs,
+      });
     }),
   ];
   hub.instrumentation = instrumentation;

@@ -6,9 +6,19 @@
  */
 
 /** The part of a node-redis v5 client the store uses. */
-export interface NodeRedisClient {
+export interface NodeRedisClient extends EndEmitter {
   sendCommand(args: string[]): Promise<unknown>;
   duplicate(): NodeRedisSubscriber;
+}
+
+/**
+ * Both clients emit `end` once their connection is closed for good (`quit()`, `close()`,
+ * `destroy()`, `disconnect()`, or reconnection given up): the store then closes its own pub/sub
+ * connection, which would otherwise keep the process alive.
+ */
+interface EndEmitter {
+  on?(event: 'end', listener: () => void): unknown;
+  removeListener?(event: 'end', listener: () => void): unknown;
 }
 
 interface NodeRedisSubscriber {
@@ -25,7 +35,7 @@ interface NodeRedisSubscriber {
 }
 
 /** The part of an ioredis v5 client (or Cluster) the store uses. */
-export interface IoRedisClient {
+export interface IoRedisClient extends EndEmitter {
   call(command: string, ...args: string[]): Promise<unknown>;
   duplicate(): IoRedisSubscriber;
 }
@@ -46,6 +56,8 @@ export interface Connection {
   command(args: string[]): Promise<unknown>;
   /** Opens a second connection for pub/sub; `onMessage` gets every message on every channel. */
   subscriber(onMessage: (channel: string, message: string) => void): Promise<Subscriber>;
+  /** Calls `listener` when the user's client is closed for good; returns a function that stops. */
+  onEnd(listener: () => void): () => void;
 }
 
 export interface Subscriber {
@@ -66,6 +78,14 @@ export function isRedisClient(value: unknown): value is RedisClientLike {
 
 const ignore = () => {};
 
+function onEndOf(client: EndEmitter): (listener: () => void) => () => void {
+  return (listener) => {
+    if (typeof client.on !== 'function') return ignore;
+    client.on('end', listener);
+    return () => void client.removeListener?.('end', listener);
+  };
+}
+
 /** Adapts either client to a {@link Connection}. */
 export function connectionOf(client: RedisClientLike): Connection {
   // ioredis also has a sendCommand (taking its own Command objects): test for `call` first.
@@ -73,6 +93,7 @@ export function connectionOf(client: RedisClientLike): Connection {
     const io = client as IoRedisClient;
     return {
       command: (args) => io.call(args[0]!, ...args.slice(1)),
+      onEnd: onEndOf(io),
       async subscriber(onMessage) {
         const sub = io.duplicate();
         // A subscriber that loses its server reconnects by itself; errors are the store's to count.
@@ -89,6 +110,7 @@ export function connectionOf(client: RedisClientLike): Connection {
   const nr = client as NodeRedisClient;
   return {
     command: (args) => nr.sendCommand(args),
+    onEnd: onEndOf(nr),
     async subscriber(onMessage) {
       const sub = nr.duplicate();
       sub.on('error', ignore);

@@ -4,6 +4,7 @@
  */
 export {
   redisStore,
+  StoreClosedError,
   type RedisStore,
   type RedisStoreOptions,
   type RedisStoreStats,

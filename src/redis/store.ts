@@ -128,6 +128,63 @@ class StoreTimeoutError extends Error {
 
 const UNAVAILABLE = new StoreUnavailableError('redis store unavailable (outage)');
 
+/**
+ * The store was closed (`store.close()`) while a caller waited on it: a tracker's pending hold
+ * rejects with this at once instead of keeping the process alive.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tracker.acquire(1, { signal });
+ * } catch (err) {
+ *   if (err instanceof StoreClosedError) return; // shutting down
+ * }
+ * ```
+ */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+  /** The store's `prefix`, which names it. */
+  readonly store: string;
+
+  constructor(store: string) {
+    super(`redis store "${store}" was closed; pending holds ended`);
+    this.store = store;
+  }
+}
+
+/**
+ * `pending`, or a {@link StoreTimeoutError} when it has not settled within `ms` of time the process
+ * could spend reading its sockets. Timers run before the event loop reads sockets, so after a busy
+ * stretch (a service starting up, a long synchronous task) a reply already received, or a command
+ * its client had not even written yet, would lose to its timer and fake an outage: a timer that
+ * fired more than `ms` late starts over once, and the rejection waits one turn for replies read.
+ */
+function withTimeout(pending: Promise<unknown>, ms: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout;
+    const arm = (restarts: number) => {
+      const due = performance.now() + ms;
+      timer = setTimeout(() => {
+        if (restarts > 0 && performance.now() - due > ms) return arm(restarts - 1);
+        const error = new StoreTimeoutError(`redis command timed out after ${ms} ms`);
+        setImmediate(() => reject(error)).unref();
+      }, ms);
+      timer.unref();
+    };
+    arm(1);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Binance-style interval names (`10s`, `1m`, `1d`) to ms. */
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
@@ -161,8 +218,14 @@ class Store implements RedisStore {
   private readonly counters = { errors: 0, outages: 0, skipped: 0, scriptReloads: 0, commands: 0 };
   private subscriber: Promise<Subscriber> | undefined;
   private readonly channels = new Map<string, Set<(message: string) => void>>();
+  /** Per channel: reads the state its messages describe, as a message (see {@link watch}). */
+  private readonly readers = new Map<string, () => Promise<string | undefined>>();
   private readonly subscribing = new Set<Promise<unknown>>();
   private closed = false;
+  /** Set while the user's client is closed: no pub/sub connection is opened from it. */
+  private clientEnded = false;
+  private readonly stopFollowingClient: () => void;
+  private readonly closing = new AbortController();
 
   constructor(options: RedisStoreOptions) {
     this.connection = connectionOf(options.client);
@@ -170,6 +233,8 @@ class Store implements RedisStore {
     this.timeoutMs = options.commandTimeoutMs ?? 50;
     this.probeMs = options.probeIntervalMs ?? 1000;
     this.logger = options.logger;
+    // A quit client must let the process exit: the store's own pub/sub connection goes with it.
+    this.stopFollowingClient = this.connection.onEnd(() => this.clientEnd());
   }
 
   stats(): RedisStoreStats {
@@ -188,15 +253,30 @@ class Store implements RedisStore {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    if (!this.closed) {
+      this.closed = true;
+      this.stopFollowingClient();
+      this.channels.clear();
+      this.readers.clear();
+      this.closing.abort(new StoreClosedError(this.prefix));
+    }
+    await this.closeSubscriber();
+  }
+
+  private async closeSubscriber(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    this.channels.clear();
     if (subscriber !== undefined)
       await subscriber.then(
         (s) => s.close(),
         () => {},
       );
+  }
+
+  /** The user's client was closed: close the pub/sub connection, keep the subscriptions asked for. */
+  private clientEnd(): void {
+    this.clientEnded = true;
+    void this.closeSubscriber();
   }
 
   sharedWindow(
@@ -242,7 +322,13 @@ class Store implements RedisStore {
         const count = op.op === 'failure' ? String(op.count) : '0';
         return view((await this.run(BREAKER, keys, [op.op, count, ...tail])) as unknown[]);
       },
-      watch: (listener) => this.watch(channel, (message) => listener(view(message.split(' ')))),
+      watch: (listener) =>
+        this.watch(
+          channel,
+          (message) => listener(view(message.split(' '))),
+          async () =>
+            ((await this.run(BREAKER, keys, ['read', '0', ...tail])) as unknown[]).join(' '),
+        ),
     };
   }
 
@@ -297,7 +383,22 @@ class Store implements RedisStore {
         ])) as unknown[];
         return { used: num(reply[0]), cooldownMs: num(reply[1]) };
       },
-      watchCooldown: (listener) => this.watch(channel, (message) => listener(num(message))),
+      watchCooldown: (listener) =>
+        this.watch(
+          channel,
+          (message) => listener(num(message)),
+          async () => {
+            // An update that reports nothing only reads the cooldown.
+            const reply = (await this.run(
+              UPDATE,
+              [weightKey, cooldownKey],
+              [String(spec.windowMs), '-1', '-1', '0', channel],
+            )) as unknown[];
+            const remaining = num(reply[1]);
+            return remaining > 0 ? String(remaining) : undefined;
+          },
+        ),
+      closed: this.closing.signal,
     };
   }
 
@@ -334,31 +435,13 @@ class Store implements RedisStore {
 
   private send(args: string[]): Promise<unknown> {
     this.counters.commands++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StoreTimeoutError(`redis command timed out after ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      timer.unref?.();
-      let pending: Promise<unknown>;
-      try {
-        pending = this.connection.command(args);
-      } catch (err) {
-        clearTimeout(timer);
-        reject(err);
-        return;
-      }
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    let pending: Promise<unknown>;
+    try {
+      pending = this.connection.command(args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return withTimeout(pending, this.timeoutMs);
   }
 
   private failed(err: unknown): void {
@@ -381,12 +464,14 @@ class Store implements RedisStore {
   }
 
   private rejoined(): void {
+    if (this.clientEnded) {
+      // The user's client answers again (ioredis `connect()` after `quit()`).
+      this.clientEnded = false;
+      this.resubscribe();
+    }
     if (!this.down) return;
     this.down = false;
-    // A subscriber that could not connect during the outage is opened again now.
-    if (this.subscriber === undefined && this.channels.size > 0 && !this.closed) {
-      for (const channel of this.channels.keys()) this.subscribe(channel);
-    }
+    this.resubscribe();
     try {
       this.logger?.debug({ store: this.prefix }, 'tenacious: redis store is back');
     } catch {
@@ -394,12 +479,28 @@ class Store implements RedisStore {
     }
   }
 
-  /** Subscribes `listener` to `channel` on the store's pub/sub connection (opened on first use). */
-  private watch(channel: string, listener: (message: string) => void): () => void {
+  /** A subscriber that could not connect (an outage, a closed client) is opened again. */
+  private resubscribe(): void {
+    if (this.subscriber !== undefined || this.closed) return;
+    for (const channel of this.channels.keys()) this.subscribe(channel);
+  }
+
+  /**
+   * Subscribes `listener` to `channel` on the store's pub/sub connection (opened on first use).
+   * A message published before the subscription is active is never delivered, so once it is
+   * active `read` fetches the state the messages describe and the listeners get it as a message:
+   * a change made between `watch()` and the subscription is heard however long connecting took.
+   */
+  private watch(
+    channel: string,
+    listener: (message: string) => void,
+    read: () => Promise<string | undefined>,
+  ): () => void {
     let listeners = this.channels.get(channel);
     if (listeners === undefined) {
       listeners = new Set();
       this.channels.set(channel, listeners);
+      this.readers.set(channel, read);
       this.subscribe(channel);
     }
     listeners.add(listener);
@@ -407,6 +508,7 @@ class Store implements RedisStore {
       listeners.delete(listener);
       if (listeners.size > 0 || this.channels.get(channel) !== listeners) return;
       this.channels.delete(channel);
+      this.readers.delete(channel);
       void this.subscriber?.then((s) => s.unsubscribe(channel)).catch(() => {});
     };
   }
@@ -414,23 +516,29 @@ class Store implements RedisStore {
   private subscribe(channel: string): void {
     const subscribing: Promise<unknown> = this.subscriberOf()
       .then((s) => s.subscribe(channel))
+      .then(() => this.readers.get(channel)?.())
+      .then((message) => {
+        if (message !== undefined) this.dispatch(channel, message);
+      })
       .catch(() => {})
       .finally(() => this.subscribing.delete(subscribing));
     this.subscribing.add(subscribing);
   }
 
+  private dispatch(channel: string, message: string): void {
+    for (const listener of this.channels.get(channel) ?? []) {
+      try {
+        listener(message);
+      } catch {
+        // One broken listener does not stop the others.
+      }
+    }
+  }
+
   private subscriberOf(): Promise<Subscriber> {
-    if (this.closed) return Promise.reject(UNAVAILABLE);
+    if (this.closed || this.clientEnded) return Promise.reject(UNAVAILABLE);
     this.subscriber ??= this.connection
-      .subscriber((channel, message) => {
-        for (const listener of this.channels.get(channel) ?? []) {
-          try {
-            listener(message);
-          } catch {
-            // One broken listener does not stop the others.
-          }
-        }
-      })
+      .subscriber((channel, message) => this.dispatch(channel, message))
       .catch((err: unknown) => {
         // Try again with the next subscription.
         this.subscriber = undefined;

@@ -1,5 +1,6 @@
 import type { FleetStore, SharedRateLimit } from '../core/fleet-store.js';
-import type { Clock, Logger } from '../core/types.js';
+import { publishHold } from '../core/hub.js';
+import type { Clock, HoldReason, Logger } from '../core/types.js';
 
 /**
  * Endpoint windows, holds and their fleet mirror, written once for the venue trackers
@@ -140,19 +141,28 @@ export class VenueLimits {
   async acquire(endpoint: string, signal: AbortSignal | undefined): Promise<void> {
     const clock = this.config.clock;
     const state = this.stateOf(endpoint);
+    let reported: HoldReason | undefined;
+    const hold = async (waitMs: number, reason: HoldReason) => {
+      // One HoldEvent per hold (again only when its reason changes), as the Binance tracker does.
+      if (reason !== reported) {
+        reported = reason;
+        publishHold({ source: `${this.config.venue}-limits`, reason, waitMs: Math.ceil(waitMs) });
+      }
+      await clock.sleep(waitMs, signal);
+    };
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       const now = clock.now();
       const waitMs = this.localWait(state, now);
       if (waitMs > 0) {
-        await clock.sleep(waitMs, signal);
+        await hold(waitMs, this.holdReason(state, now));
         continue;
       }
       if (this.host !== undefined) {
         // A hold another process set before this one subscribed (or while its pub/sub lagged).
         const sharedMs = await this.askFleet(state);
         if (sharedMs > 0) {
-          await clock.sleep(sharedMs, signal);
+          await hold(sharedMs, 'cooldown');
           continue;
         }
       }
@@ -173,6 +183,12 @@ export class VenueLimits {
       };
     }
     return { hostHeldUntil: this.hostHeldUntil > now ? this.hostHeldUntil : undefined, endpoints };
+  }
+
+  /** Why {@link localWait} holds: a host hold is an IP ban, an endpoint hold a rate limit. */
+  private holdReason(state: EndpointState, now: number): HoldReason {
+    if (this.hostHeldUntil > now && this.hostHeldUntil >= state.heldUntil) return 'ban';
+    return state.heldUntil > now ? 'cooldown' : 'window';
   }
 
   /** Ms this process knows to wait before a request to the endpoint (0: go). */

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { binanceWeightTracker } from '../../src/binance/index.js';
-import type { Clock } from '../../src/index.js';
+import { binanceWeightTracker, HoldTooLongError } from '../../src/binance/index.js';
+import { onHold, type Clock, type HoldEvent } from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
+import { captureLogger } from '../helpers/log-capture.js';
+import { captureWarnings } from '../helpers/warnings.js';
 
 /** 12:00:30 UTC: 30 s into a 1m window. */
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 30);
@@ -69,6 +72,11 @@ describe('binanceWeightTracker: options', () => {
       { limit: 6000, interval: '1x' },
       RangeError,
       'binanceWeightTracker: interval: expected an interval such as "1m", got "1x"',
+    ],
+    [
+      { limit: 6000, warnAfterMs: -1 },
+      RangeError,
+      'binanceWeightTracker: warnAfterMs: expected a number >= 0 or Infinity, got -1',
     ],
     [
       { limit: 6000, clock: {} },
@@ -283,5 +291,240 @@ describe('binanceWeightTracker: warnings', () => {
     clock.advance(60_000);
     tracker.update({ 'x-mbx-used-weight-1m': '81' });
     expect(warnings).toHaveLength(2);
+  });
+});
+
+/** Every hold published while `run` runs. */
+async function holdsDuring(run: () => Promise<unknown>): Promise<HoldEvent[]> {
+  const events: HoldEvent[] = [];
+  const stop = onHold((event) => events.push(event));
+  try {
+    await run();
+  } finally {
+    stop();
+  }
+  return events;
+}
+
+const hashOf = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 20);
+const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
+
+describe('binanceWeightTracker: holds', () => {
+  it('logs a hold up to warnAfterMs once at debug, with venue, hashed key, reason and waitMs', async () => {
+    const log = captureLogger();
+    const tracker = binanceWeightTracker({
+      limit: 6000,
+      clock: instantClock(T0),
+      logger: log.logger,
+      key: 'ip-1',
+    });
+    tracker.update({ 'retry-after': '1' }, 429);
+    await tracker.acquire();
+    expect(
+      log.records().map(({ level, venue, source, key, reason, waitMs, msg }) => ({
+        level,
+        venue,
+        source,
+        key,
+        reason,
+        waitMs,
+        msg,
+      })),
+    ).toEqual([
+      {
+        level: 20,
+        venue: 'binance',
+        source: 'binance-weight',
+        key: hashOf('ip-1'),
+        reason: 'cooldown',
+        waitMs: 1000,
+        msg: 'tenacious: binance cooldown hold, waiting 1000 ms',
+      },
+    ]);
+  });
+
+  it('logs a hold longer than warnAfterMs at warn: a 418 is a ban', async () => {
+    const log = captureLogger();
+    const tracker = binanceWeightTracker({
+      limit: 6000,
+      clock: instantClock(T0),
+      logger: log.logger,
+    });
+    tracker.update({}, 418);
+    await tracker.acquire();
+    expect(log.records().map(({ level, reason, waitMs }) => ({ level, reason, waitMs }))).toEqual([
+      { level: 40, reason: 'ban', waitMs: 120_000 },
+    ]);
+  });
+
+  it('takes warnAfterMs as the threshold between debug and warn', async () => {
+    const log = captureLogger();
+    const tracker = binanceWeightTracker({
+      limit: 6000,
+      clock: instantClock(T0),
+      logger: log.logger,
+      warnAfterMs: 500,
+    });
+    tracker.update({ 'retry-after': '1' }, 429);
+    await tracker.acquire();
+    expect(log.records().map((r) => r.level)).toEqual([40]);
+  });
+
+  it('never writes the key itself to a log line or a hold event', async () => {
+    const log = captureLogger();
+    const tracker = binanceWeightTracker({
+      limit: 6000,
+      clock: instantClock(T0),
+      logger: log.logger,
+      key: API_KEY,
+    });
+    tracker.update({ 'retry-after': '5' }, 429);
+    const events = await holdsDuring(() => tracker.acquire());
+    expect(log.text()).not.toContain(API_KEY);
+    expect(JSON.stringify(events)).not.toContain(API_KEY);
+    expect(events[0]!.key).toBe(hashOf(API_KEY));
+  });
+
+  it('publishes each hold to onHold listeners, without a key when none was given', async () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    tracker.update({ 'retry-after': '12' }, 429);
+    const events = await holdsDuring(() => tracker.acquire());
+    expect(events).toEqual([{ source: 'binance-weight', reason: 'cooldown', waitMs: 12_000 }]);
+  });
+
+  it('reports a hold once however many waits of the same reason it takes', async () => {
+    const base = instantClock(T0);
+    let extended = false;
+    const clock: Clock = {
+      now: () => base.now(),
+      async sleep(ms, signal) {
+        await base.sleep(ms, signal);
+        // Another 429 while the first hold waits: the caller waits again, in the same hold.
+        if (!extended) tracker.update({ 'retry-after': '5' }, 429);
+        extended = true;
+      },
+    };
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'retry-after': '2' }, 429);
+    const events = await holdsDuring(() => tracker.acquire());
+    expect(base.sleeps).toEqual([2000, 5000]);
+    expect(events).toEqual([{ source: 'binance-weight', reason: 'cooldown', waitMs: 2000 }]);
+  });
+
+  it('reports again when the hold changes reason: a cooldown, then a full window', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 100, clock });
+    tracker.update({ 'retry-after': '10', 'x-mbx-used-weight-1m': '95' }, 429);
+    const events = await holdsDuring(() => tracker.acquire());
+    expect(clock.sleeps).toEqual([10_000, 20_000]);
+    expect(events.map((e) => [e.reason, e.waitMs])).toEqual([
+      ['cooldown', 10_000],
+      ['window', 20_000],
+    ]);
+  });
+
+  it('reports an order-limit hold as reason orders', async () => {
+    const clock = instantClock(Date.UTC(2026, 0, 5, 12, 0, 4));
+    const tracker = binanceWeightTracker({ limit: 6000, orderLimits: { '10s': 1 }, clock });
+    await tracker.acquireOrder();
+    const events = await holdsDuring(() => tracker.acquireOrder());
+    expect(events).toEqual([{ source: 'binance-weight', reason: 'orders', waitMs: 6000 }]);
+  });
+
+  it('publishes nothing and logs nothing when acquire goes at once', async () => {
+    const log = captureLogger();
+    const tracker = binanceWeightTracker({
+      limit: 6000,
+      clock: instantClock(T0),
+      logger: log.logger,
+    });
+    const events = await holdsDuring(() => tracker.acquire());
+    expect([events, log.lines]).toEqual([[], []]);
+  });
+
+  it("keeps the caller's result when an onHold listener throws", async () => {
+    const warnings = captureWarnings();
+    const stop = onHold(() => {
+      throw new Error('listener bug');
+    });
+    try {
+      const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+      tracker.update({ 'retry-after': '1' }, 429);
+      await expect(tracker.acquire()).resolves.toBeUndefined();
+    } finally {
+      stop();
+    }
+    expect(warnings.map((w) => w.message)).toEqual([
+      'tenacious: onHold listener failed: Error: listener bug',
+    ]);
+  });
+
+  it("keeps the caller's result when the logger throws", async () => {
+    const logger = {
+      warn: () => {
+        throw new Error('logger bug');
+      },
+    };
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0), logger });
+    tracker.update({}, 418);
+    await expect(tracker.acquire()).resolves.toBeUndefined();
+  });
+});
+
+describe('binanceWeightTracker: bounded holds', () => {
+  it('rejects at once with HoldTooLongError when the hold would end after maxWaitMs', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({}, 418);
+    const error = await tracker.acquire(1, { maxWaitMs: 5000 }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(HoldTooLongError);
+    expect(error).toMatchObject({
+      name: 'HoldTooLongError',
+      reason: 'ban',
+      waitMs: 120_000,
+      maxWaitMs: 5000,
+      message:
+        'binance weight tracker: a ban hold would wait 120000 ms, more than maxWaitMs (5000 ms)',
+    });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('waits a hold that ends within maxWaitMs', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'retry-after': '5' }, 429);
+    await tracker.acquire(1, { maxWaitMs: 5000 });
+    expect(clock.sleeps).toEqual([5000]);
+  });
+
+  it('counts the waits already made against maxWaitMs', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 100, clock });
+    tracker.update({ 'retry-after': '10', 'x-mbx-used-weight-1m': '95' }, 429);
+    await expect(tracker.acquire(1, { maxWaitMs: 25_000 })).rejects.toMatchObject({
+      name: 'HoldTooLongError',
+      reason: 'window',
+      waitMs: 30_000,
+    });
+    expect(clock.sleeps).toEqual([10_000]);
+  });
+
+  it('rejects a maxWaitMs that is not a number >= 0 with a RangeError naming it', async () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    await expect(tracker.acquireOrder(1, { maxWaitMs: -5 })).rejects.toThrow(
+      new RangeError('acquireOrder: maxWaitMs: expected a number >= 0 or Infinity, got -5'),
+    );
+  });
+
+  it("ends a pending hold when the signal aborts during it, with the signal's reason", async () => {
+    const tracker = binanceWeightTracker({ limit: 6000 });
+    tracker.update({ 'retry-after': '60' }, 429);
+    const controller = new AbortController();
+    const stop = onHold(() => controller.abort(new Error('shutdown')));
+    try {
+      await expect(tracker.acquire(1, { signal: controller.signal })).rejects.toThrow('shutdown');
+    } finally {
+      stop();
+    }
   });
 });

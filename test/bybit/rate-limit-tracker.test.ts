@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RestClientV5 } from 'bybit-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bybitClassifier, bybitRateLimitTracker } from '../../src/bybit/index.js';
-import { retry, type Clock } from '../../src/index.js';
+import { onHold, retry, type Clock, type HoldEvent } from '../../src/index.js';
 import { redisStore, type RedisStore } from '../../src/redis/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
@@ -94,6 +94,17 @@ describe('bybitRateLimitTracker', () => {
     expect(tracker.snapshot().hostHeldUntil).toBe(clock.now() + 600_000);
     await tracker.acquire('/v5/position/list');
     expect(clock.sleeps).toEqual([600_000]);
+  });
+
+  it('publishes the hold after a 403 as a ban of bybit-limits', async () => {
+    const clock = instantClock();
+    const tracker = bybitRateLimitTracker({ clock });
+    tracker.update({}, 403);
+    const events: HoldEvent[] = [];
+    const stop = onHold((event) => events.push(event));
+    await tracker.acquire('/v5/position/list');
+    stop();
+    expect(events).toEqual([{ source: 'bybit-limits', reason: 'ban', waitMs: 600_000 }]);
   });
 
   it("rejects a held acquire with the caller's signal reason", async () => {

@@ -127,6 +127,8 @@ describe('retryMetrics({ registry })', () => {
         'Supervised stream connections that ended and were replaced or reconnected, by operation and reason (closed, error, stale, lifetime, replaced).',
       stream_up:
         'Supervised stream state: 1 while a connection is open, 0 while it is down or stopped.',
+      holds_total:
+        'Callers held by a rate-limit tracker (one per hold), by tracker and reason (cooldown, ban, window, orders).',
     });
   });
 

@@ -370,6 +370,7 @@ describe('retryMetrics().prometheus()', () => {
       'breaker_transitions_total',
       'stream_reconnects_total',
       'stream_up',
+      'holds_total',
     ];
     const gauges = new Set(['breaker_state', 'stream_up']);
     expect([...parsed.type.entries()]).toEqual(

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant } from '../../src/index.js';
+import { constant, onHold, type HoldEvent } from '../../src/index.js';
 import { okxRateLimitTracker } from '../../src/okx/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { listenOnLoopback } from '../helpers/listen.js';
@@ -45,6 +45,18 @@ describe('okxRateLimitTracker', () => {
     tracker.update(await order().catch((e: unknown) => e));
     await tracker.acquire(ORDER_PATH);
     expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('publishes the hold after a 50011 as a cooldown of okx-limits', async () => {
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock });
+    limited = 1;
+    tracker.update(await order().catch((e: unknown) => e));
+    const events: HoldEvent[] = [];
+    const stop = onHold((event) => events.push(event));
+    await tracker.acquire(ORDER_PATH);
+    stop();
+    expect(events).toEqual([{ source: 'okx-limits', reason: 'cooldown', waitMs: 2000 }]);
   });
 
   it('doubles the hold while 50011s keep coming, and a success ends the streak', async () => {

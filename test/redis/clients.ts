@@ -39,3 +39,33 @@ export async function connect(kind: ClientKind, url: string): Promise<TestClient
     close: async () => void client.disconnect(),
   };
 }
+
+/**
+ * `client` whose pub/sub connections subscribe only once `open()` is called: a store on it is
+ * slow to subscribe, as on a busy host, deterministically. Commands go to the real client.
+ */
+export function gatedPubSub(client: RedisClientLike): { client: RedisClientLike; open(): void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const duplicate = () => {
+    const sub = (client as { duplicate(): object }).duplicate() as Record<string, unknown>;
+    return new Proxy(sub, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (name !== 'subscribe' || typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          await gate;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  };
+  const gated = new Proxy(client, {
+    get(target, name, receiver) {
+      if (name === 'duplicate') return duplicate;
+      const value = Reflect.get(target, name, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { client: gated, open };
+}

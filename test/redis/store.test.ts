@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binanceWeightTracker } from '../../src/binance/index.js';
-import { circuitBreaker, retryBudget, type Clock } from '../../src/index.js';
-import { redisStore, type RedisStore } from '../../src/redis/index.js';
+import { circuitBreaker, onHold, retryBudget, type Clock } from '../../src/index.js';
+import { redisStore, StoreClosedError, type RedisStore } from '../../src/redis/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
-import { CLIENT_KINDS, connect, type TestClient } from './clients.js';
+import { CLIENT_KINDS, connect, gatedPubSub, type TestClient } from './clients.js';
 
 /**
  * redisStore against a real redis-server, through both clients. Two clients and two stores stand
@@ -187,6 +187,21 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       expect(clock.sleeps.at(-1)).toBeLessThanOrEqual(60_000 - (redisNow % 60_000) + 1000);
     });
 
+    it('hears a cooldown that began before its subscription was active', async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      seen.update({ 'retry-after': '30' }, 429);
+      await vi.waitFor(async () => {
+        const ttl = Number(await a.command(['PTTL', `${storeA.keyOf('rate', key)}:cooldown`]));
+        expect(ttl).toBeGreaterThan(0);
+      });
+      const store = redisStore({ client: b.client, commandTimeoutMs: 2000 });
+      const late = binanceWeightTracker({ limit: 6000, store, key });
+      await store.ready();
+      expect(late.snapshot().pausedUntil).toBeGreaterThan(Date.now() + 25_000);
+      await store.close();
+    });
+
     it('wakes waiters when the cooldown ends', async () => {
       const key = unique();
       const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
@@ -200,6 +215,53 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       // resolution): the waiter woke when the cooldown ended, not before.
       expect(time).toBeLessThanOrEqual(0);
       expect(time).not.toBe(-1);
+    });
+
+    it('ends pending holds when the store is closed, with a StoreClosedError naming the store', async () => {
+      const prefix = `close-${unique()}`;
+      const store = redisStore({ client: a.client, prefix, commandTimeoutMs: 2000 });
+      const tracker = binanceWeightTracker({ limit: 6000, store, key: unique() });
+      tracker.update({ 'retry-after': '60' }, 429);
+      const held = new Promise<void>((resolve) => {
+        const stop = onHold(() => {
+          stop();
+          resolve();
+        });
+      });
+      const pending = tracker.acquire().catch((err: unknown) => err);
+      await held;
+      await store.close();
+      const error = await pending;
+      expect(error).toBeInstanceOf(StoreClosedError);
+      expect(error).toMatchObject({
+        store: prefix,
+        message: `redis store "${prefix}" was closed; pending holds ended`,
+      });
+    });
+
+    it("reports the hold another process's 429 causes as a cooldown", async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const other = binanceWeightTracker({
+        limit: 6000,
+        store: storeB,
+        key,
+        clock: refusingClock(),
+      });
+      seen.update({ 'retry-after': '30' }, 429);
+      await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
+      const events: unknown[] = [];
+      const stop = onHold((event) => events.push(event));
+      await expect(other.acquire()).rejects.toThrow('would wait');
+      stop();
+      expect(events).toEqual([
+        {
+          source: 'binance-weight',
+          key: expect.stringMatching(/^[0-9a-f]{20}$/),
+          reason: 'cooldown',
+          waitMs: expect.any(Number),
+        },
+      ]);
     });
 
     it('merges usage headers from any process', async () => {
@@ -294,6 +356,45 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       expect(() => one.acquire()).not.toThrow();
     });
 
+    it('hears isolate() from another store of the process, whatever other stores it holds', async () => {
+      const key = unique();
+      const options = { client: a.client, commandTimeoutMs: 2000 };
+      // Two tracker stores first, as in a service that creates its trackers before its breakers.
+      const trackerStores = [redisStore(options), redisStore(options)];
+      trackerStores.forEach((store, i) =>
+        binanceWeightTracker({ limit: 6000, store, key: `${key}-${i}` }),
+      );
+      const first = redisStore(options);
+      const second = redisStore(options);
+      const one = circuitBreaker({ store: first, key });
+      const two = circuitBreaker({ store: second, key });
+      // Sent before the second store's pub/sub connection is up: its message cannot reach it.
+      one.isolate();
+      await one.sync();
+      await second.ready();
+      expect(two.isolated).toBe(true);
+      one.release();
+      await one.sync();
+      for (const store of [...trackerStores, first, second]) await store.close();
+    });
+
+    it('hears an isolate() sent before its subscription was active', async () => {
+      const key = unique();
+      const slow = gatedPubSub(b.client);
+      const store = redisStore({ client: slow.client, commandTimeoutMs: 2000 });
+      const one = circuitBreaker({ store: storeA, key });
+      const two = circuitBreaker({ store, key });
+      await two.sync();
+      one.isolate();
+      await one.sync();
+      slow.open();
+      await store.ready();
+      expect(two.isolated).toBe(true);
+      one.release();
+      await one.sync();
+      await store.close();
+    });
+
     it('isolate() and release() work without a store, in this process', () => {
       const breaker = circuitBreaker();
       breaker.isolate();
@@ -323,6 +424,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       const key = unique();
       const tracker = binanceWeightTracker({ limit: 6000, store: storeA, key });
       await tracker.acquire();
+      // The subscription's first read loads a script of its own.
+      await storeA.ready();
       const before = storeA.stats().scriptReloads;
       await a.command(['SCRIPT', 'FLUSH']);
       await tracker.acquire();
