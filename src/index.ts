@@ -2,6 +2,7 @@ export { retry, type Attempt } from './core/retry.js';
 export { retryable, type RetryableDecorator, type RetryableOptions } from './core/retryable.js';
 export { createRetry, type ConfiguredRetry } from './core/create-retry.js';
 export { markClassifierFactory } from './core/classifier-factory.js';
+export { readsResponseBody, responseBodyText } from './core/response-body.js';
 export type { RetryOptions } from './core/options.js';
 export {
   cap,
@@ -15,6 +16,7 @@ export {
   type JitterMode,
 } from './core/backoff.js';
 export {
+  DUPLICATE_CLIENT_ORDER_ID,
   defaultClassifier,
   failOn,
   retryIfResult,
@@ -39,7 +41,7 @@ export {
   type CircuitStateChange,
   type ConsecutiveBreakerOptions,
   type RollingBreakerOptions,
-} from './core/circuit-breaker.js';
+} from './core/breaker/index.js';
 export {
   retryBudget,
   type RetryBudget,
@@ -57,7 +59,13 @@ export type {
   SharedWindow,
 } from './core/fleet-store.js';
 export { presets } from './presets/index.js';
-export { redactText, serializeError, describeError } from './core/redaction/redact.js';
+export {
+  redactText,
+  serializeError,
+  describeError,
+  type SerializedError,
+} from './core/redaction/redact.js';
+export { errSerializer } from './core/redaction/error-printing.js';
 export type {
   AttemptContext,
   AttemptGate,

@@ -2,6 +2,7 @@ import { exponential, jitter } from './backoff.js';
 import { defaultClassifier, isErrorOnly } from './classify.js';
 import { isClassifierFactory } from './classifier-factory.js';
 import { MAX_DELAY_MS } from './clock.js';
+import { isBodyReader } from './response-body.js';
 import {
   booleanRule,
   clockRule,
@@ -106,6 +107,8 @@ export interface Plan {
   readonly classifiers: readonly Classifier<any>[];
   /** False when no classifier can give a verdict on a returned value. */
   readonly classifiesValues: boolean;
+  /** True when a classifier reads fetch `Response` bodies (src/core/response-body.ts). */
+  readonly readsBodies: boolean;
   readonly idempotent: boolean;
   readonly reconcile: RetryOptions<any>['reconcile'];
   readonly maxElapsedMs: number;
@@ -214,6 +217,7 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     backoff: options.backoff ?? base.backoff,
     classifiers,
     classifiesValues: classifiers.some((c) => !isErrorOnly(c)),
+    readsBodies: classifiers.some(isBodyReader),
     idempotent: options.idempotent ?? base.idempotent,
     reconcile: options.reconcile ?? base.reconcile,
     maxElapsedMs: options.maxElapsedMs ?? base.maxElapsedMs,
@@ -241,6 +245,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   backoff: DEFAULT_BACKOFF,
   classifiers: [defaultClassifier],
   classifiesValues: false,
+  readsBodies: false,
   idempotent: true,
   reconcile: undefined,
   maxElapsedMs: Infinity,

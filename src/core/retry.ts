@@ -6,6 +6,7 @@ import { AttemptTimeoutError, RetryExhaustedError, UnknownOutcomeError } from '.
 import { emitAll, hub, isThenable, reportListenerError } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
 import { serializeError } from './redaction/redact.js';
+import { readOutcomeBody } from './response-body.js';
 import type {
   AttemptContext,
   ExhaustedEvent,
@@ -148,6 +149,7 @@ async function loop<T>(
       mark(trace, 'aborted');
       throw plan.signal.reason;
     }
+    if (plan.readsBodies) await readOutcomeBody(failed, result);
     let verdict = verdictOf(plan, token, failed, result);
     if (verdict !== undefined && verdict.action !== 'fail') {
       // The attempt failed (or its value asked for a retry): a cold path from here.
