@@ -25,6 +25,10 @@ export default defineConfig({
     entries.map((name) => [name, name === 'index' ? 'src/index.ts' : `src/${name}/index.ts`]),
   ),
   format: ['esm', 'cjs'],
+  // Each entry is one file, as the CommonJS build always was: the root import loads one file
+  // instead of a graph of shared chunks. Entries then hold their own copies of the core, so
+  // module-level state the copies must share lives on `globalThis` or under `Symbol.for` keys.
+  splitting: false,
   dts: true,
   clean: true,
   sourcemap: false,

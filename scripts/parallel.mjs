@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs npm scripts side by side (`node scripts/parallel.mjs lint typecheck`), each printing its
-// output in one piece when it ends, with how long it took. Exits non-zero if any failed. ESLint
-// and tsc each keep one core busy, so on two cores they take the time of the slower one.
+// output in one piece when it ends, with how long it took. Exits non-zero if any failed. `npm test`
+// runs lint, type-check and vitest together: none needs another's output, and vitest's waits on
+// child processes and local servers leave cores to ESLint and tsc (the suite passes under load).
 import { spawn } from 'node:child_process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

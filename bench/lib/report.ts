@@ -310,8 +310,9 @@ export function targets(s: ReportInput['scenarios']): Target[] {
     out.push({
       scenario: 'S7',
       text: "`import('tenacious')` in a fresh process within 1.5× of `import('p-retry')`",
-      measured: `${ratioText(s.s7, 'tenacious', 'p-retry', 'importMs')} (${formatMs(stat(s.s7, 'tenacious', 'importMs').median)} vs ${formatMs(stat(s.s7, 'p-retry', 'importMs').median)})`,
-      met: ratio(s.s7, 'tenacious', 'p-retry', 'importMs') <= 1.5,
+      // The median of the ratios of the pairs measured side by side, from the installed tarball.
+      measured: `${formatRatio(stat(s.s7, 'tenacious', 'pairedRatio').median)} (${formatMs(stat(s.s7, 'tenacious', 'importMs').median)} vs ${formatMs(stat(s.s7, 'p-retry', 'importMs').median)}; the root import loads ${stat(s.s7, 'tenacious', 'ownFiles').median} file of tenacious, ${formatKiB(stat(s.s7, 'tenacious', 'ownBytes').median)})`,
+      met: stat(s.s7, 'tenacious', 'pairedRatio').median <= 1.5,
     });
   }
   return out;

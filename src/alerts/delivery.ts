@@ -1,4 +1,5 @@
 import { exponential } from '../core/backoff.js';
+import { brand } from '../core/brand.js';
 import { markErrorOnly } from '../core/classify.js';
 import { RetryExhaustedError } from '../core/errors.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
@@ -61,6 +62,9 @@ const MAX_DESCRIPTION = 300;
  * ```
  */
 export class AlertDeliveryError extends Error {
+  static {
+    brand(this, 'AlertDeliveryError');
+  }
   override readonly name = 'AlertDeliveryError';
   readonly channel: AlertChannel;
   /** The HTTP status, when the endpoint answered. */

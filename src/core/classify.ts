@@ -5,21 +5,23 @@ import type { Classifier, Outcome, Verdict } from './types.js';
 import { describeValue } from './validate.js';
 
 /**
- * Classifiers that never give a verdict on a returned value. When every classifier of a run is
- * one of these, a returned value is a success without calling anything: the success path of a
- * run with only error classifiers costs no classification at all.
+ * Marks classifiers that never give a verdict on a returned value. When every classifier of a run
+ * is one of these, a returned value is a success without calling anything: the success path of a
+ * run with only error classifiers costs no classification at all. A property under a `Symbol.for`
+ * key, not a module's WeakSet: each entry point bundles its own copy of this module, and a
+ * classifier marked by `tenacious/http`'s copy must be recognised by the root's `retry`.
  */
-const errorOnly = new WeakSet<Classifier<any>>();
+const ERROR_ONLY = Symbol.for('tenacious.classifier.errorOnly');
 
 /** Marks a classifier as one that only looks at thrown errors (an optimisation hint). */
 export function markErrorOnly<C extends Classifier<any>>(classifier: C): C {
-  errorOnly.add(classifier);
+  Object.defineProperty(classifier, ERROR_ONLY, { value: true });
   return classifier;
 }
 
 /** True when the classifier is known to return `undefined` for every returned value. */
 export function isErrorOnly(classifier: Classifier<any>): boolean {
-  return errorOnly.has(classifier);
+  return (classifier as { [ERROR_ONLY]?: unknown })[ERROR_ONLY] === true;
 }
 
 /** An error class or a predicate over the thrown value. */

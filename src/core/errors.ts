@@ -1,3 +1,4 @@
+import { brand } from './brand.js';
 import { keepCause, keepHidden, printRedacted } from './redaction/error-printing.js';
 import { redactText } from './redaction/redact.js';
 import type { ExhaustedReason } from './types.js';
@@ -22,6 +23,9 @@ import type { ExhaustedReason } from './types.js';
  * ```
  */
 export class RetryExhaustedError<T = unknown> extends Error {
+  static {
+    brand(this, 'RetryExhaustedError');
+  }
   override readonly name = 'RetryExhaustedError';
   readonly operation: string;
   readonly attempts: number;
@@ -66,6 +70,9 @@ export class RetryExhaustedError<T = unknown> extends Error {
  * ```
  */
 export class UnknownOutcomeError extends Error {
+  static {
+    brand(this, 'UnknownOutcomeError');
+  }
   override readonly name = 'UnknownOutcomeError';
   readonly operation: string;
   readonly attempt: number;
@@ -92,6 +99,9 @@ export class UnknownOutcomeError extends Error {
  * ```
  */
 export class AttemptTimeoutError extends Error {
+  static {
+    brand(this, 'AttemptTimeoutError');
+  }
   override readonly name = 'AttemptTimeoutError';
   readonly operation: string;
   readonly attempt: number;
@@ -118,6 +128,9 @@ export class AttemptTimeoutError extends Error {
  * ```
  */
 export class CircuitOpenError extends Error {
+  static {
+    brand(this, 'CircuitOpenError');
+  }
   override readonly name = 'CircuitOpenError';
   /** Milliseconds until the breaker lets a probe through (0 when half-open and busy). */
   readonly retryAfterMs: number;
@@ -170,6 +183,9 @@ export interface ConfigIssue {
  * ```
  */
 export class ConfigError extends Error {
+  static {
+    brand(this, 'ConfigError');
+  }
   override readonly name = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
 

@@ -29,8 +29,28 @@ import type {
   UnknownOutcomeEvent,
 } from './types.js';
 
-/** Options of {@link retry}; all optional. See the README for each one's default and meaning. */
-export interface RetryOptions<T = unknown> {
+/**
+ * `RetryOptions` written without a type argument (a config field, defaults shared by calls of
+ * different result types) is `RetryOptions<any>`: options that do not know the run's value type.
+ */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** What classifiers and `onSuccess` see: `unknown` when the options do not know the value type. */
+type KnownValue<T> = IsAny<T> extends true ? unknown : T;
+/**
+ * What `reconcile` returns: unchecked (`any`) when the options do not know the value type, so
+ * such options spread into `retry<T>()` whatever its `T` and add no inference to it. A
+ * conditional on the return type only: on the whole property it would cost an inline
+ * `reconcile: () => ({ executed: false })` its literal type.
+ */
+type ReconcileReturn<T> =
+  IsAny<T> extends true ? any : Promise<ReconcileResult<T>> | ReconcileResult<T>;
+
+/**
+ * Options of {@link retry}; all optional. See the README for each one's default and meaning.
+ * `T` is the run's result type; `RetryOptions` without one spreads into `retry<T>()`,
+ * `createRetry` and `@retryable` whatever their `T`.
+ */
+export interface RetryOptions<T = any> {
   /** Name used in logs, events, errors, metrics and alerts. Default: `fn.name` or `'anonymous'`. */
   operation?: string;
   /** Total attempts including the first; an integer >= 1 or `Infinity`. Default 4. */
@@ -38,11 +58,11 @@ export interface RetryOptions<T = unknown> {
   /** Default: `jitter(exponential({ initial: 1000, factor: 2, max: 30000 }), { mode: 'proportional', ratio: 0.2 })`. */
   backoff?: Backoff;
   /** A classifier or a list of them: the first that returns a verdict wins. */
-  classify?: Classifier<NoInfer<T>> | readonly Classifier<NoInfer<T>>[];
+  classify?: Classifier<NoInfer<KnownValue<T>>> | readonly Classifier<NoInfer<KnownValue<T>>>[];
   /** When `false`, an `unknown` verdict is reconciled or rejected instead of retried. Default `true`. */
   idempotent?: boolean;
   /** Looks an unknown outcome up (e.g. the order by its client order id). */
-  reconcile?: (ctx: ReconcileContext) => Promise<ReconcileResult<T>> | ReconcileResult<T>;
+  reconcile?: (ctx: ReconcileContext) => ReconcileReturn<T>;
   /** Time budget from the first attempt's start, in ms. Default `Infinity`. */
   maxElapsedMs?: number;
   /** Each attempt's `ctx.signal` aborts after this many ms and the attempt fails. */
@@ -58,7 +78,7 @@ export interface RetryOptions<T = unknown> {
   /** Called after a failed attempt that will be retried, before the delay. */
   onRetry?: (event: RetryEvent) => unknown;
   /** Called when the run resolves with a value. */
-  onSuccess?: (event: SuccessEvent<NoInfer<T>>) => unknown;
+  onSuccess?: (event: SuccessEvent<NoInfer<KnownValue<T>>>) => unknown;
   /** Called when the run gives up on retryable failures. */
   onExhausted?: (event: ExhaustedEvent) => unknown;
   /** Called for every `unknown` verdict on a non-idempotent call, with how it was resolved. */

@@ -6,10 +6,12 @@ import { run } from './retry.js';
 /**
  * Options of a decorated method: an object, or a function of the instance (the class, for a
  * static method) and the call's arguments. Written inline in `@retryable(...)`, the function's
- * `self` and `args` are inferred from the decorated class and method.
+ * `self` and `args` are inferred from the decorated class and method. `NoInfer`: `S` and `A` come
+ * from the decorated method only, so a wider annotation (`args: unknown[]`) is checked against the
+ * method's parameters instead of replacing them.
  */
 export type RetryableOptions<S = any, A extends any[] = any[]> =
-  RetryOptions | ((self: S, args: A) => RetryOptions);
+  RetryOptions | ((self: NoInfer<S>, args: NoInfer<A>) => RetryOptions);
 
 /** A method of `S` taking `A` that returns a promise: what `@retryable` can decorate. */
 export type RetryableMethod<S = any, A extends any[] = any[]> = (

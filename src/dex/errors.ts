@@ -1,3 +1,4 @@
+import { brand } from '../core/brand.js';
 import { describeValue } from '../core/classify.js';
 
 /**
@@ -71,6 +72,9 @@ function checkOptions(className: string, message: unknown, options: unknown): De
  * ```
  */
 export class DexError extends Error {
+  static {
+    brand(this, 'DexError');
+  }
   override readonly name: string = 'DexError';
   /** The venue's own error code, if any. */
   readonly code: string | number | undefined;
@@ -98,6 +102,9 @@ export class DexError extends Error {
  * ```
  */
 export class DexConnectionError extends DexError {
+  static {
+    brand(this, 'DexConnectionError');
+  }
   override readonly name: string = 'DexConnectionError';
 }
 
@@ -112,6 +119,9 @@ export class DexConnectionError extends DexError {
  * ```
  */
 export class DexTimeoutError extends DexError {
+  static {
+    brand(this, 'DexTimeoutError');
+  }
   override readonly name: string = 'DexTimeoutError';
 }
 
@@ -125,6 +135,9 @@ export class DexTimeoutError extends DexError {
  * ```
  */
 export class DexRejectionError extends DexError {
+  static {
+    brand(this, 'DexRejectionError');
+  }
   override readonly name: string = 'DexRejectionError';
 }
 
@@ -137,6 +150,9 @@ export class DexRejectionError extends DexError {
  * ```
  */
 export class DexInsufficientFundsError extends DexError {
+  static {
+    brand(this, 'DexInsufficientFundsError');
+  }
   override readonly name: string = 'DexInsufficientFundsError';
 }
 
@@ -150,5 +166,8 @@ export class DexInsufficientFundsError extends DexError {
  * ```
  */
 export class DexOrderNotFoundError extends DexError {
+  static {
+    brand(this, 'DexOrderNotFoundError');
+  }
   override readonly name: string = 'DexOrderNotFoundError';
 }

@@ -16,6 +16,7 @@ type DefinitionErrorsModule = typeof import('./fixtures/classes/definition-error
 type ConfiguredServiceModule = typeof import('./fixtures/classes/configured-service.js');
 type MetadataModule = typeof import('./fixtures/classes/metadata.js');
 type OptionsInferenceModule = typeof import('./fixtures/classes/options-inference.js');
+type AnnotatedOptionsModule = typeof import('./fixtures/classes/annotated-options.js');
 
 /**
  * The whole `@retryable` specification, run against the fixtures compiled under one decorator
@@ -35,19 +36,22 @@ function specification(mode: DecoratorMode): void {
   let configured: ConfiguredServiceModule;
   let metadata: MetadataModule;
   let inference: OptionsInferenceModule;
+  let annotated: AnnotatedOptionsModule;
 
   let outDir: string;
   beforeAll(async () => {
     outDir = compileFixtures(mode);
-    [feeds, inheritance, nest, definitions, configured, metadata, inference] = await Promise.all([
-      importFixture<PriceFeedModule>(outDir, 'price-feed'),
-      importFixture<InheritanceModule>(outDir, 'inheritance'),
-      importFixture<NestjsStyleModule>(outDir, 'nestjs-style'),
-      importFixture<DefinitionErrorsModule>(outDir, 'definition-errors'),
-      importFixture<ConfiguredServiceModule>(outDir, 'configured-service'),
-      importFixture<MetadataModule>(outDir, 'metadata'),
-      importFixture<OptionsInferenceModule>(outDir, 'options-inference'),
-    ]);
+    [feeds, inheritance, nest, definitions, configured, metadata, inference, annotated] =
+      await Promise.all([
+        importFixture<PriceFeedModule>(outDir, 'price-feed'),
+        importFixture<InheritanceModule>(outDir, 'inheritance'),
+        importFixture<NestjsStyleModule>(outDir, 'nestjs-style'),
+        importFixture<DefinitionErrorsModule>(outDir, 'definition-errors'),
+        importFixture<ConfiguredServiceModule>(outDir, 'configured-service'),
+        importFixture<MetadataModule>(outDir, 'metadata'),
+        importFixture<OptionsInferenceModule>(outDir, 'options-inference'),
+        importFixture<AnnotatedOptionsModule>(outDir, 'annotated-options'),
+      ]);
   });
 
   // Every decorated method in this suite runs on the instant clock, without being given one.
@@ -386,6 +390,27 @@ function specification(mode: DecoratorMode): void {
     it('passes the instance through a configured retry', async () => {
       const desk = new inference.ConfiguredDesk('desk');
       await expect(desk.cancel(7n)).resolves.toBe('cancelled 7');
+    });
+  });
+
+  describe('options functions with parameters annotated by the user', () => {
+    // annotated-options.ts compiles only if `(self: Adapter, args: unknown[])` and
+    // `[symbol]: [string]` are accepted, and `[symbol]: [number]` on a string parameter is not.
+    it('passes the instance and the arguments to an `args: unknown[]` function', async () => {
+      const adapter = new annotated.Adapter();
+      await expect(adapter.alwaysFails(3)).rejects.toThrow('failed 3');
+      expect(adapter.calls).toEqual(['alwaysFails 1']);
+    });
+
+    it('passes the destructured arguments to a `[symbol]: [string]` function', async () => {
+      const adapter = new annotated.Adapter();
+      await expect(adapter.ticker('ETHUSDT')).resolves.toBe('ETHUSDT');
+      await expect(adapter.order('BTCUSDT', 2)).resolves.toBe('BTCUSDT x2');
+      expect(adapter.calls).toEqual(['ticker ETHUSDT', 'order BTCUSDT 2']);
+    });
+
+    it("passes the class to a static method's annotated options function", async () => {
+      await expect(annotated.Adapter.status('okx')).resolves.toBe('okx: up');
     });
   });
 
