@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { redactText } from '../core/redaction/redact.js';
 import type {
   FleetStore,
+  SharedAdaptiveRate,
+  SharedAdaptiveRateView,
   SharedBreaker,
   SharedBreakerView,
   SharedRateLimit,
@@ -23,6 +25,7 @@ import {
   type RedisClientLike,
   type Subscriber,
 } from './client.js';
+import { ADAPTIVE_RATE } from './adaptive-rate-script.js';
 import { BREAKER, RESERVE, UPDATE, WINDOW, type Script } from './scripts.js';
 
 /**
@@ -100,6 +103,9 @@ export interface RedisStore extends FleetStore {
   /** Closes the pub/sub connection the store opened (not your client). */
   close(): Promise<void>;
 }
+
+/** A fleet's adaptive rate is forgotten after this long without traffic (it is relearned). */
+const ADAPTIVE_RATE_TTL_MS = 10 * 60_000;
 
 /** An isolation (the kill switch) holds at most this long unless released or isolated again. */
 const ISOLATE_TTL_MS = 7 * 24 * 3_600_000;
@@ -296,6 +302,37 @@ class Store implements RedisStore {
         return { used: num(reply[0]), cooldownMs: num(reply[1]) };
       },
       watchCooldown: (listener) => this.watch(channel, (message) => listener(num(message))),
+    };
+  }
+
+  sharedAdaptiveRate(
+    key: string,
+    spec: { beta: number; scale: number; minRate: number },
+  ): SharedAdaptiveRate {
+    const keys = [`${this.keyOf('adaptive', key)}:rate`];
+    const head = [String(spec.beta), String(spec.scale), String(spec.minRate)];
+    const ttl = String(ADAPTIVE_RATE_TTL_MS);
+    const view = (reply: unknown[]): SharedAdaptiveRateView => ({
+      waitMs: num(reply[0]),
+      enabled: num(reply[1]) === 1,
+      rate: num(reply[2]),
+      measuredRate: num(reply[3]),
+    });
+    return {
+      acquire: async () =>
+        view(
+          (await this.run(ADAPTIVE_RATE, keys, ['acquire', ...head, '0', '0', ttl])) as unknown[],
+        ),
+      record: async (successes, throttles) =>
+        view(
+          (await this.run(ADAPTIVE_RATE, keys, [
+            'record',
+            ...head,
+            String(successes),
+            String(throttles),
+            ttl,
+          ])) as unknown[],
+        ),
     };
   }
 
