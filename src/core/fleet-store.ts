@@ -89,7 +89,7 @@ export interface SharedRateLimit {
 
 /** The fleet's adaptive rate as the store reports it (see {@link SharedAdaptiveRate}). */
 export interface SharedAdaptiveRateView {
-  /** Ms the caller waits for its token (0: go now); always 0 on `record`. */
+  /** 0: a token was taken, go now; else the ms until one is there (ask again then). Always 0 on `record`. */
   waitMs: number;
   /** `false` until some process of the fleet has seen a throttle. */
   enabled: boolean;
@@ -105,7 +105,7 @@ export interface SharedAdaptiveRateView {
  * measured rate, so the fleet together converges to the venue's capacity.
  */
 export interface SharedAdaptiveRate {
-  /** Takes one token from the fleet's bucket (free while `enabled` is false). */
+  /** Takes one token from the fleet's bucket when there is one (free while `enabled` is false). */
   acquire(): Promise<SharedAdaptiveRateView>;
   /** Reports responses: `successes` non-throttled ones, then `throttles` throttled ones. */
   record(successes: number, throttles: number): Promise<SharedAdaptiveRateView>;

@@ -40,8 +40,11 @@ local wait = 0
 if ARGV[1] == 'acquire' then
   if en == 0 then return {0, 0, tostring(fill), tostring(mr)} end
   refill()
-  tok = tok - 1
-  if tok < 0 then wait = math.ceil(-tok / fill * 1000) end
+  if tok >= 1 then
+    tok = tok - 1
+  else
+    wait = math.ceil((1 - tok) / fill * 1000)
+  end
 else
   local function update(throttled)
     local bucket = math.floor(nowS * 2) / 2

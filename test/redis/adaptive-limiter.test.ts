@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adaptiveLimiter } from '../../src/index.js';
+import { adaptiveLimiter, type Clock } from '../../src/index.js';
 import { redisStore, type RedisStore } from '../../src/redis/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
@@ -19,6 +19,19 @@ import { connect, type TestClient } from './clients.js';
  * only record them.
  */
 const THROTTLE = { action: 'retry', reason: 'http:429' } as const;
+
+/** Real time whose sleeps are recorded and then refused: shows the wait the store asked for. */
+function refusingClock(): Clock & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => Date.now(),
+    sleep(ms) {
+      sleeps.push(ms);
+      return Promise.reject(new Error('would wait'));
+    },
+  };
+}
 
 describe.skipIf(!redisAvailable)('adaptiveLimiter with a redis store', () => {
   let server: RedisServer | undefined;
@@ -55,12 +68,12 @@ describe.skipIf(!redisAvailable)('adaptiveLimiter with a redis store', () => {
   it('paces a process after a throttle another process saw', async () => {
     const key = randomUUID();
     const first = adaptiveLimiter({ store: storeA, key, clock: instantClock() });
-    const clock = instantClock();
+    const clock = refusingClock();
     const second = adaptiveLimiter({ store: storeB, key, clock });
     first.record(THROTTLE);
     await first.sync();
     const { enabled, rate } = first.snapshot().fleet!;
-    await second.acquire();
+    await expect(second.acquire()).rejects.toThrow('would wait');
     // The fleet's bucket starts empty: one token takes 1/rate s, less the ms Redis's clock moved
     // between the two commands.
     expect(enabled).toBe(true);

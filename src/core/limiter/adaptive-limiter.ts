@@ -165,21 +165,29 @@ class Limiter implements AdaptiveLimiter {
 
   private acquireLocal(signal: AbortSignal | undefined): Promise<void> {
     const clock = this.clock();
+    const now = clock.now();
+    const waitMs = this.state(now).bucket.take(now);
+    return waitMs === 0 ? RESOLVED : this.waitLocal(clock, waitMs, signal);
+  }
+
+  /** Sleeps until a token should be there and asks again (another caller may have taken it). */
+  private async waitLocal(clock: Clock, waitMs: number, signal: AbortSignal | undefined) {
     const { bucket } = this.state(clock.now());
-    const waitMs = bucket.reserve(clock.now());
-    if (waitMs === 0) return RESOLVED;
-    return clock.sleep(waitMs, signal).catch((reason: unknown) => {
-      bucket.refund();
-      throw reason;
-    });
+    while (waitMs > 0) {
+      await clock.sleep(waitMs, signal);
+      waitMs = bucket.take(clock.now());
+    }
   }
 
   private async acquireShared(fleet: FleetRate, signal: AbortSignal | undefined): Promise<void> {
-    const waitMs = await fleet.reserve();
-    // The store did not answer: pace on what this process learned by itself.
-    if (waitMs === undefined) return this.enabled ? this.acquireLocal(signal) : undefined;
-    if (signal?.aborted) throw signal.reason;
-    if (waitMs > 0) await this.clock().sleep(waitMs, signal);
+    for (;;) {
+      const waitMs = await fleet.take();
+      // The store did not answer: pace on what this process learned by itself.
+      if (waitMs === undefined) return this.enabled ? this.acquireLocal(signal) : undefined;
+      if (signal?.aborted) throw signal.reason;
+      if (waitMs === 0) return;
+      await this.clock().sleep(waitMs, signal);
+    }
   }
 
   record(verdict: Verdict | undefined): void {

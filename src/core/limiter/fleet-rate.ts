@@ -4,13 +4,13 @@ import type { SharedAdaptiveRate, SharedAdaptiveRateView } from '../fleet-store.
  * The fleet's side of an adaptive limiter: tokens come from the store's shared bucket, and
  * responses are reported to it, coalesced so that at most one report per process is in flight
  * (a throttle reaches the fleet within one round trip; a busy process sends one report for many
- * responses). A store that does not answer makes `reserve()` answer `undefined` (the limiter
+ * responses). A store that does not answer makes `take()` answer `undefined` (the limiter
  * then paces locally) and drops the reports: nothing here rejects.
  *
  * @example
  * ```ts
  * const fleet = new FleetRate(store.sharedAdaptiveRate!('binance', { beta: 0.7, scale: 0.4, minRate: 0.5 }));
- * const waitMs = await fleet.reserve(); // undefined while Redis is down
+ * const waitMs = await fleet.take(); // 0: taken; undefined while Redis is down
  * fleet.record(false);
  * ```
  */
@@ -23,8 +23,8 @@ export class FleetRate {
 
   constructor(private readonly shared: SharedAdaptiveRate) {}
 
-  /** The ms to wait for a token from the fleet's bucket, or `undefined` when the store failed. */
-  async reserve(): Promise<number | undefined> {
+  /** Takes a token from the fleet's bucket (0), or the ms until one is there, or `undefined` when the store failed. */
+  async take(): Promise<number | undefined> {
     try {
       const view = await this.shared.acquire();
       this.last = view;

@@ -1,22 +1,22 @@
 /**
- * A token bucket that hands out reservations: `reserve()` takes a token at once and answers how
- * long the caller must wait for it to exist, so concurrent callers leave one `1/rate` apart in
- * the order they asked, each with one sleep (the AWS SDK's `acquireTokenBucket` has every waiter
- * sleep and re-check, all waking together). Capacity and refill follow AWS's
- * `refillTokenBucket`/`updateTokenBucketRate` (`@smithy/core` 3.41): at most
- * `capacity = max(rate, 1)` tokens accumulate, the bucket starts empty, and a rate change keeps
- * what has been earned so far. O(1) per call; a clock going backwards earns nothing.
+ * The AWS SDK's token bucket (`acquireTokenBucket`, `refillTokenBucket`, `updateTokenBucketRate`
+ * in `@smithy/core` 3.41): `take()` takes a token when one is there, else answers how long until
+ * one is, and the caller sleeps and asks again. No token is reserved ahead: a rate that grows
+ * while callers wait shortens their waits (reservations made at 0.5/s would hold a queue of
+ * callers for tens of seconds after the rate recovered). At most `capacity = max(rate, 1)`
+ * tokens accumulate, the bucket starts empty, and a rate change keeps what has been earned so
+ * far. O(1) per call; a clock going backwards earns nothing.
  *
  * @example
  * ```ts
  * const bucket = new TokenBucket(0);
  * bucket.setRate(0, 2); // 2 tokens/s from now
- * bucket.reserve(0); // 500: the first token exists in 0.5 s
- * bucket.reserve(0); // 1000: the next one 0.5 s after it
+ * bucket.take(0); // 500: no token yet, one in 0.5 s
+ * bucket.take(500); // 0: taken
  * ```
  */
 export class TokenBucket {
-  /** Tokens now (negative: reserved ahead of time). */
+  /** Tokens now. */
   tokens = 0;
   /** Tokens per second. */
   rate = 0;
@@ -28,16 +28,14 @@ export class TokenBucket {
     this.lastMs = nowMs;
   }
 
-  /** Takes one token; returns the ms until it exists (0: go now). */
-  reserve(nowMs: number): number {
+  /** Takes one token and returns 0, or returns the ms until one will be there (nothing taken). */
+  take(nowMs: number): number {
     this.refill(nowMs);
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.rate) * 1000;
-  }
-
-  /** Gives back a reserved token that was not used (its caller gave up waiting). */
-  refund(): void {
-    this.tokens = Math.min(this.capacity, this.tokens + 1);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return ((1 - this.tokens) / this.rate) * 1000;
   }
 
   /** Changes the refill rate from `nowMs` on (tokens earned at the old rate are kept, up to the new capacity). */

@@ -88,7 +88,7 @@ describe('adaptiveLimiter', () => {
     expect(clock.sleeps).toEqual([250]);
   });
 
-  it('rejects with the reason of an aborted signal and keeps its token', async () => {
+  it('rejects with the reason of an aborted signal and takes no token', async () => {
     const clock = instantClock(T0);
     const limiter = adaptiveLimiter({ clock });
     limiter.record(THROTTLE);
@@ -98,7 +98,7 @@ describe('adaptiveLimiter', () => {
     expect(clock.sleeps).toEqual([2000]);
   });
 
-  it('gives the token back when the signal aborts during the wait', async () => {
+  it('takes no token when the signal aborts during the wait', async () => {
     // Time stands still and a sleep ends only by its signal: the second wait shows the token count.
     const sleeps: number[] = [];
     const limiter = adaptiveLimiter({
