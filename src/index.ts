@@ -55,8 +55,18 @@ export {
   type RetryBudgetOptions,
   type RetryBudgetSnapshot,
 } from './core/retry-budget.js';
+export {
+  adaptiveLimiter,
+  type AdaptiveLimiter,
+  type AdaptiveLimiterOptions,
+  type AdaptiveLimiterSnapshot,
+  type AttemptLimiter,
+} from './core/limiter/adaptive-limiter.js';
+export { isThrottle, isThrottleReason, THROTTLE_REASONS } from './core/limiter/throttle.js';
 export type {
   FleetStore,
+  SharedAdaptiveRate,
+  SharedAdaptiveRateView,
   SharedBreaker,
   SharedBreakerOp,
   SharedBreakerView,

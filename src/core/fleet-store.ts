@@ -104,6 +104,30 @@ export interface SharedAttemptWindow {
   take(): Promise<number>;
 }
 
+/** The fleet's adaptive rate as the store reports it (see {@link SharedAdaptiveRate}). */
+export interface SharedAdaptiveRateView {
+  /** 0: a token was taken, go now; else the ms until one is there (ask again then). Always 0 on `record`. */
+  waitMs: number;
+  /** `false` until some process of the fleet has seen a throttle. */
+  enabled: boolean;
+  /** The fleet's fill rate, requests/s. */
+  rate: number;
+  /** The fleet's measured sending rate, requests/s. */
+  measuredRate: number;
+}
+
+/**
+ * One CUBIC rate and one token bucket for a whole fleet (`adaptiveLimiter({ store })`): every
+ * process takes its tokens from the same bucket and reports its responses into the same
+ * measured rate, so the fleet together converges to the venue's capacity.
+ */
+export interface SharedAdaptiveRate {
+  /** Takes one token from the fleet's bucket when there is one (free while `enabled` is false). */
+  acquire(): Promise<SharedAdaptiveRateView>;
+  /** Reports responses: `successes` non-throttled ones, then `throttles` throttled ones. */
+  record(successes: number, throttles: number): Promise<SharedAdaptiveRateView>;
+}
+
 /**
  * A store shared by a fleet of processes. Every object is addressed by a `kind` and a `key` the
  * user chooses (a venue, an account); the store derives the real key names (hashed: a key may
@@ -136,6 +160,11 @@ export interface FleetStore {
   ): SharedRateLimit;
   /** Optional: a store without it leaves `connectionLimiter` on its local window. */
   sharedAttemptWindow?(key: string, spec: { limit: number; windowMs: number }): SharedAttemptWindow;
+  /** The adaptive limiter's shared rate; optional, so stores written before it stay valid. */
+  sharedAdaptiveRate?(
+    key: string,
+    spec: { beta: number; scale: number; minRate: number },
+  ): SharedAdaptiveRate;
 }
 
 /** The options rule for `store`: an object with the three factories. */

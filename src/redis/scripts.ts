@@ -15,7 +15,7 @@ export interface Script {
   readonly sha: string;
 }
 
-function script(name: string, body: string): Script {
+export function script(name: string, body: string): Script {
   // The server's clock in ms: TIME answers seconds and microseconds.
   const source = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -3,6 +3,8 @@ import { redactText } from '../core/redaction/redact.js';
 import type {
   FleetStore,
   SharedAttemptWindow,
+  SharedAdaptiveRate,
+  SharedAdaptiveRateView,
   SharedBreaker,
   SharedBreakerView,
   SharedRateLimit,
@@ -24,6 +26,7 @@ import {
   type RedisClientLike,
   type Subscriber,
 } from './client.js';
+import { ADAPTIVE_RATE } from './adaptive-rate-script.js';
 import { BREAKER, RESERVE, UPDATE, WINDOW, type Script } from './scripts.js';
 import { attemptWindow } from './attempt-window.js';
 
@@ -102,6 +105,9 @@ export interface RedisStore extends FleetStore {
   /** Closes the pub/sub connection the store opened (not your client). */
   close(): Promise<void>;
 }
+
+/** A fleet's adaptive rate is forgotten after this long without traffic (it is relearned). */
+const ADAPTIVE_RATE_TTL_MS = 10 * 60_000;
 
 /** An isolation (the kill switch) holds at most this long unless released or isolated again. */
 const ISOLATE_TTL_MS = 7 * 24 * 3_600_000;
@@ -404,6 +410,37 @@ class Store implements RedisStore {
 
   sharedAttemptWindow(key: string, spec: { limit: number; windowMs: number }): SharedAttemptWindow {
     return attemptWindow(this.keyOf('connect', key), spec, (s, k, a) => this.run(s, k, a));
+  }
+
+  sharedAdaptiveRate(
+    key: string,
+    spec: { beta: number; scale: number; minRate: number },
+  ): SharedAdaptiveRate {
+    const keys = [`${this.keyOf('adaptive', key)}:rate`];
+    const head = [String(spec.beta), String(spec.scale), String(spec.minRate)];
+    const ttl = String(ADAPTIVE_RATE_TTL_MS);
+    const view = (reply: unknown[]): SharedAdaptiveRateView => ({
+      waitMs: num(reply[0]),
+      enabled: num(reply[1]) === 1,
+      rate: num(reply[2]),
+      measuredRate: num(reply[3]),
+    });
+    return {
+      acquire: async () =>
+        view(
+          (await this.run(ADAPTIVE_RATE, keys, ['acquire', ...head, '0', '0', ttl])) as unknown[],
+        ),
+      record: async (successes, throttles) =>
+        view(
+          (await this.run(ADAPTIVE_RATE, keys, [
+            'record',
+            ...head,
+            String(successes),
+            String(throttles),
+            ttl,
+          ])) as unknown[],
+        ),
+    };
   }
 
   /** Runs a script with EVALSHA (EVAL after NOSCRIPT), within the command timeout. */
