@@ -245,47 +245,73 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   unref: false,
 });
 
-/** Counts validations, so a test can prove that the success path of a known options object does none. */
-export const validationStats = { count: 0 };
-
 /**
- * Plans by options object. An options object is validated once and then frozen, so an edit after
- * a call is refused (a `TypeError` in strict-mode code) rather than silently ignored; that is what
- * makes the success path of `retry(fn, sameOptions)` free of validation. An object that cannot be
- * frozen, or that has getters, is validated on every call instead (its edits are honoured).
- * Options layered over the library defaults (plain `retry`, the common case) have a flat cache;
- * over a `createRetry` base, one level more.
+ * Plans by options object, so that `retry(fn, sameOptions)` validates nothing on its success
+ * path. The caller's object is never frozen, mutated or trusted blindly: a plan is reused only
+ * while the object's enumerable values (getters included) are the ones it was built from, so an
+ * edited object (a config reload) is validated and planned again on its next call. Options
+ * layered over the library defaults (plain `retry`, the common case) have a flat cache; over a
+ * `createRetry` base, one level more.
  */
-const defaultPlans = new WeakMap<object, Plan>();
-const layeredPlans = new WeakMap<object, WeakMap<Plan, Plan>>();
+const defaultPlans = new WeakMap<object, Cached>();
+const layeredPlans = new WeakMap<object, WeakMap<Plan, Cached>>();
 
-/** Returns the cached plan for `options` over `base`, validating and building it on first sight. */
+/** A plan and the values it was built from: `keys[i]` held `values[i]`, in enumeration order. */
+interface Cached {
+  readonly plan: Plan;
+  readonly keys: readonly string[];
+  readonly values: readonly unknown[];
+}
+
+/** Returns the plan for `options` over `base`: the cached one while they are unchanged. */
 export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): Plan {
   const byBase = base === DEFAULT_PLAN ? undefined : layeredPlans.get(options);
   const cached = base === DEFAULT_PLAN ? defaultPlans.get(options) : byBase?.get(base);
-  if (cached !== undefined) return cached;
-  validationStats.count++;
-  const error = validateOptions(options);
+  if (cached !== undefined && unchanged(options, cached)) return cached.plan;
+  const seen = snapshot(options);
+  // Validated and built from the snapshot, so that a getter is read once per planning.
+  const given = seen === undefined ? options : (Object.fromEntries(entries(seen)) as RetryOptions);
+  const error = validateOptions(given);
   if (error !== undefined) throw error;
-  const plan = buildPlan(options, base);
-  if (!freezeForCache(options)) return plan;
-  if (base === DEFAULT_PLAN) defaultPlans.set(options, plan);
-  else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, plan]]));
-  else byBase.set(base, plan);
+  const plan = buildPlan(given, base);
+  if (seen === undefined) return plan;
+  const entry: Cached = { plan, ...seen };
+  if (base === DEFAULT_PLAN) defaultPlans.set(options, entry);
+  else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, entry]]));
+  else byBase.set(base, entry);
   return plan;
 }
 
-/** Freezes a plain-data options object; false when it has getters or cannot be frozen. */
-function freezeForCache(options: object): boolean {
+/** True while `options` enumerates the same keys with the same values as when it was planned. */
+function unchanged(options: object, { keys, values }: Cached): boolean {
   try {
-    if (!Object.isFrozen(options)) {
-      const descriptors = Object.getOwnPropertyDescriptors(options);
-      for (const key in descriptors) if (!('value' in descriptors[key]!)) return false;
-      Object.freeze(options);
+    let i = 0;
+    for (const key in options) {
+      if (key !== keys[i] || (options as Record<string, unknown>)[key] !== values[i]) return false;
+      i++;
     }
-    return Object.isFrozen(options);
+    return i === keys.length;
   } catch {
-    // A Proxy whose traps throw: validate it on every call.
-    return false;
+    return false; // a getter or a Proxy trap that throws: plan again, and let validation report
   }
+}
+
+/** The enumerable keys and values of an options object; undefined when it cannot be read so. */
+function snapshot(options: unknown): Omit<Cached, 'plan'> | undefined {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return undefined;
+  try {
+    const keys: string[] = [];
+    const values: unknown[] = [];
+    for (const key in options) {
+      keys.push(key);
+      values.push((options as Record<string, unknown>)[key]);
+    }
+    return { keys, values };
+  } catch {
+    return undefined;
+  }
+}
+
+function entries({ keys, values }: Omit<Cached, 'plan'>): [string, unknown][] {
+  return keys.map((key, i) => [key, values[i]]);
 }
