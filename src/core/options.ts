@@ -107,6 +107,11 @@ export interface Plan {
   readonly clock: Clock | undefined;
   readonly random: () => number;
   readonly unref: boolean;
+  /**
+   * A run of tenacious's own (an alert delivery): no process-wide events, metrics or traces, so
+   * it is not counted or traced as one of the service's calls. Never an option.
+   */
+  readonly internal: boolean;
 }
 
 /** The default backoff of API.md, built once. */
@@ -215,6 +220,7 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     clock: options.clock ?? base.clock,
     random: options.random ?? base.random,
     unref: options.unref ?? base.unref,
+    internal: base.internal,
   };
 }
 
@@ -243,6 +249,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   clock: undefined,
   random: Math.random,
   unref: false,
+  internal: false,
 });
 
 /**

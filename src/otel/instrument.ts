@@ -47,7 +47,9 @@ const RULES: Readonly<Record<keyof InstrumentOptions, Rule>> = {
 /** The scope of a run whose span could not be started: attempts run as they would untraced. */
 const UNTRACED: RunScope = {
   attempt: (_attempt, fn) => fn(),
+  reconcile: (fn) => fn(),
   retry: () => {},
+  unknownOutcome: () => {},
   end: () => {},
 };
 

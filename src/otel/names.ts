@@ -15,6 +15,9 @@ export const SPAN_NAME_PREFIX = 'retry ';
 /** The span event added for each failed attempt that will be retried, before its delay. */
 export const RETRY_EVENT = 'retry';
 
+/** The span event added for an unknown outcome of a non-idempotent call, with its resolution. */
+export const UNKNOWN_OUTCOME_EVENT = 'tenacious.unknown_outcome';
+
 /** Span, event and metric attribute keys. */
 export const ATTR = {
   /** The run's `operation` option. */
@@ -33,8 +36,13 @@ export const ATTR = {
   error: 'tenacious.error',
   /** How a run (span, `tenacious.attempts`) or an attempt (histogram) ended. */
   outcome: 'tenacious.outcome',
-  /** `tenacious.unknown_outcomes`: `executed`, `not-executed`, `unreconciled`, `reconcile-failed`. */
+  /**
+   * How an unknown outcome was resolved (`executed`, `not-executed`, `unreconciled`,
+   * `reconcile-failed`): on `tenacious.unknown_outcomes`, the unknown-outcome event and the span.
+   */
   resolution: 'tenacious.resolution',
+  /** On the span: `true` when an attempt's outcome was unknown, whatever the run became. */
+  outcomeUnknown: 'tenacious.outcome_unknown',
   /** Alert counters: `telegram`, `webhook:slack`, `webhook:discord`, `webhook:json`. */
   alertChannel: 'tenacious.alert.channel',
   /** Breaker metrics: the name the breaker was passed under. */

@@ -9,9 +9,9 @@ import {
 } from '@opentelemetry/api';
 import { isThenable } from '../core/event.js';
 import { describeError, safeGet } from '../core/redaction/redact.js';
-import type { RetryEvent, RunEnd, RunScope } from '../core/types.js';
+import type { RetryEvent, RunEnd, RunScope, UnknownOutcomeEvent } from '../core/types.js';
 import { errorType, OTHER_ERROR_TYPE, redactedException } from './errors.js';
-import { ATTR, RETRY_EVENT, SPAN_NAME_PREFIX } from './names.js';
+import { ATTR, RETRY_EVENT, SPAN_NAME_PREFIX, UNKNOWN_OUTCOME_EVENT } from './names.js';
 import { OUTCOME, type RunMetrics } from './run-metrics.js';
 
 /**
@@ -92,6 +92,35 @@ export class RunSpan implements RunScope {
     const duration = end - this.#attemptStart;
     this.#attemptStart = -1;
     this.#metrics.attempt(this.#operation, outcome, duration, error ?? this.#attemptError);
+  }
+
+  reconcile<R>(fn: () => R): R {
+    let called = false;
+    try {
+      return context.with(this.#context, () => {
+        called = true;
+        return fn();
+      });
+    } catch (err) {
+      if (!called) return fn(); // the context manager failed, not reconcile
+      throw err;
+    }
+  }
+
+  unknownOutcome(event: UnknownOutcomeEvent): void {
+    try {
+      const span = this.#span;
+      span.setAttribute(ATTR.outcomeUnknown, true);
+      span.setAttribute(ATTR.resolution, event.resolution);
+      if (!span.isRecording()) return;
+      span.addEvent(UNKNOWN_OUTCOME_EVENT, {
+        [ATTR.attempt]: event.attempt,
+        [ATTR.resolution]: event.resolution,
+        [ATTR.reason]: event.verdict.reason,
+      });
+    } catch {
+      // Instrumentation never changes the run.
+    }
   }
 
   retry(event: RetryEvent): void {
