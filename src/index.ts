@@ -28,6 +28,7 @@ export {
   CircuitOpenError,
   ConfigError,
   type ConfigIssue,
+  PermanentFailureError,
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './core/errors.js';

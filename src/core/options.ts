@@ -53,6 +53,11 @@ export interface RetryOptions<T = unknown> {
   signal?: AbortSignal;
   /** On exhaustion, reject with the last error itself (or resolve with the last value). */
   reraise?: boolean;
+  /**
+   * On a `fail` verdict, reject with a `PermanentFailureError` (the client's error as its
+   * `cause`, printed redacted) instead of the client's error itself. Default `false`.
+   */
+  wrapFailures?: boolean;
   /** A pino-compatible logger. */
   logger?: Logger;
   /** Called after a failed attempt that will be retried, before the delay. */
@@ -97,6 +102,7 @@ export interface Plan {
   readonly maxRetryAfterMs: number;
   readonly signal: AbortSignal | undefined;
   readonly reraise: boolean;
+  readonly wrapFailures: boolean;
   readonly logger: Logger | undefined;
   readonly onRetry: readonly ((event: RetryEvent) => unknown)[];
   readonly onSuccess: readonly ((event: SuccessEvent<any>) => unknown)[];
@@ -155,6 +161,7 @@ const RULES: Record<keyof RetryOptions, Rule> = {
     rule: 'an AbortSignal',
   },
   reraise: booleanRule,
+  wrapFailures: booleanRule,
   logger: loggerRule,
   onRetry: functionRule,
   onSuccess: functionRule,
@@ -210,6 +217,7 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     maxRetryAfterMs: options.maxRetryAfterMs ?? base.maxRetryAfterMs,
     signal: options.signal ?? base.signal,
     reraise: options.reraise ?? base.reraise,
+    wrapFailures: options.wrapFailures ?? base.wrapFailures,
     logger: options.logger ?? base.logger,
     onRetry: hooks(base.onRetry, options.onRetry),
     onSuccess: hooks(base.onSuccess, options.onSuccess),
@@ -239,6 +247,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   maxRetryAfterMs: 60000,
   signal: undefined,
   reraise: false,
+  wrapFailures: false,
   logger: undefined,
   onRetry: NO_HOOKS,
   onSuccess: NO_HOOKS,

@@ -1,7 +1,7 @@
 import { defaultClassifier } from './classify.js';
 import { clampDelay, realClock, unrefRealClock } from './clock.js';
 import { nameOf, NEVER_ABORTED, startAttempt, type Attempt } from './attempt.js';
-import { RetryExhaustedError } from './errors.js';
+import { PermanentFailureError, RetryExhaustedError } from './errors.js';
 import { hub, isThenable } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
 import {
@@ -12,6 +12,7 @@ import {
   publish,
   RETRY,
   SUCCESS,
+  type FailEvent,
 } from './publish.js';
 import { readOutcomeBody } from './response-body.js';
 import { isTraced, traced, type Trace } from './trace.js';
@@ -315,7 +316,7 @@ function succeed<T>(
   return value as T;
 }
 
-/** A `fail` verdict ends the run with the client's own error; only the trace records it. */
+/** The error a `fail` verdict rejects with: the client's own, or wrapped (`wrapFailures`). */
 function failure(
   plan: Plan,
   trace: Trace | undefined,
@@ -324,10 +325,17 @@ function failure(
   { verdict, elapsedMs }: { verdict: Verdict; elapsedMs: number },
   error: unknown,
 ): unknown {
-  if (listens(FAIL, plan, trace)) {
-    publish(FAIL, plan, trace, { operation, attempts, elapsedMs, verdict, error });
-  }
-  return error;
+  if (!plan.wrapFailures && !listens(FAIL, plan, trace)) return error;
+  const event: FailEvent = { operation, attempts, elapsedMs, verdict, error };
+  publish(FAIL, plan, trace, event);
+  if (!plan.wrapFailures) return error;
+  return new PermanentFailureError({
+    operation,
+    attempt: attempts,
+    elapsedMs,
+    reason: verdict.reason,
+    cause: error,
+  });
 }
 
 /** Tells everyone who listens about a retry, before its delay. */

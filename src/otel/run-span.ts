@@ -174,7 +174,11 @@ export class RunSpan implements RunScope {
 }
 
 /** tenacious's own errors around the last attempt's error: the attempt failed with their `cause`. */
-const WRAPPERS: ReadonlySet<string> = new Set(['RetryExhaustedError', 'UnknownOutcomeError']);
+const WRAPPERS: ReadonlySet<string> = new Set([
+  'RetryExhaustedError',
+  'UnknownOutcomeError',
+  'PermanentFailureError',
+]);
 
 /**
  * The error type of a last attempt that had not settled when the run ended (abandoned by

@@ -1,6 +1,6 @@
 import isNetworkError from 'is-network-error';
 import { realClock, unrefRealClock } from '../core/clock.js';
-import { UnknownOutcomeError } from '../core/errors.js';
+import { PermanentFailureError, UnknownOutcomeError } from '../core/errors.js';
 import { hub } from '../core/hub.js';
 import { planFor, type Plan, type RetryOptions } from '../core/options.js';
 import { EXHAUSTED, publish, RETRY, UNKNOWN_OUTCOME } from '../core/publish.js';
@@ -144,7 +144,17 @@ function failedAttemptHandler(plan: Plan) {
     const operation = plan.operation ?? 'anonymous';
     const verdict = judge(plan, { ok: false, error })!;
     const elapsedMs = clock.now() - run.start;
-    if (verdict.action === 'fail') throw error;
+    if (verdict.action === 'fail') {
+      if (!plan.wrapFailures) throw error;
+      const reason = verdict.reason;
+      throw new PermanentFailureError({
+        operation,
+        attempt,
+        elapsedMs,
+        reason,
+        cause: error,
+      });
+    }
     if (verdict.action === 'unknown' && !plan.idempotent) {
       publish(UNKNOWN_OUTCOME, plan, undefined, {
         operation,
