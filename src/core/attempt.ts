@@ -62,7 +62,7 @@ function withTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new AttemptTimeoutError({
-        operation: operation ?? nameOf(fn),
+        operation: operation!, // a run with a timeout is named before its first attempt
         attempt: ctx.attempt,
         timeoutMs: plan.attemptTimeoutMs,
       });

@@ -15,7 +15,7 @@ import {
   type FailEvent,
 } from './publish.js';
 import { readOutcomeBody } from './response-body.js';
-import { isTraced, traced, type Trace } from './trace.js';
+import { isTraced, withTrace, type Trace } from './trace.js';
 import type { Clock, ExhaustedReason, Outcome, Verdict } from './types.js';
 import { resolveUnknown } from './unknown-outcome.js';
 import { describeValue } from './validate.js';
@@ -70,10 +70,13 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
     if (isThenable(fn)) (fn as PromiseLike<unknown>).then(undefined, () => {});
     return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
   }
+  const traced = isTraced(plan);
+  // Named once per run. `fn.name` costs a success about a tenth of its time, so a run that
+  // needs no name before its first verdict reads it only once it has to (see the loop).
   const given = plan.operation ?? defaultOperation;
-  if (!isTraced(plan)) return loop(fn, plan, given, undefined);
-  const operation = given ?? nameOf(fn);
-  return traced(plan, operation, (trace) => loop(fn, plan, operation, trace));
+  const operation = given ?? (traced || plan.attemptTimeoutMs !== 0 ? nameOf(fn) : undefined);
+  if (!traced) return loop(fn, plan, operation, undefined);
+  return withTrace(plan, operation!, (trace) => loop(fn, plan, operation, trace));
 }
 
 /**
@@ -81,11 +84,19 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
  * success path allocates no decision.
  */
 type Decision =
-  | { readonly kind: 'return' }
-  | { readonly kind: 'reconcile'; readonly verdict: Verdict }
-  | { readonly kind: 'fail'; readonly verdict: Verdict; readonly elapsedMs: number }
-  | Wait
-  | GiveUp;
+  Return | { readonly kind: 'reconcile'; readonly verdict: Verdict } | Fail | Wait | GiveUp;
+
+/** Resolve with the attempt's value. */
+interface Return {
+  readonly kind: 'return';
+}
+
+/** A `fail` verdict on a thrown error: the run rejects with it. */
+interface Fail {
+  readonly kind: 'fail';
+  readonly verdict: Verdict;
+  readonly elapsedMs: number;
+}
 
 /** Sleep `delayMs`, then attempt again. */
 export interface Wait {
@@ -103,12 +114,12 @@ export interface GiveUp {
   readonly elapsedMs: number;
 }
 
-const RETURN: Decision = { kind: 'return' };
+const RETURN: Return = { kind: 'return' };
 
 /**
  * The attempt loop: attempt, verdict, decision, publish, sleep. A run waiting in its delay keeps
- * this frame alive with every local it has (bench S4), so each step is a helper; sync helpers
- * are not on the await chain and cost a waiting run nothing.
+ * this frame and every local in it alive (bench S4), so the steps are sync helpers, which cost a
+ * waiting run nothing, and the locals are few.
  */
 async function loop<T>(
   fn: Attempt<T>,
@@ -116,74 +127,106 @@ async function loop<T>(
   name: string | undefined,
   trace: Trace | undefined,
 ): Promise<T> {
-  let operation = name;
   const signal = plan.signal;
   if (signal !== undefined && signal.aborted) throw signal.reason;
   const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
   const start = clock.now();
+  let operation = name;
   let delayMs = 0;
   let elapsedMs = 0;
   let outcome: Outcome<unknown> | undefined;
   for (let attempt = 1; ; attempt++) {
-    // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
-    const token = plan.breaker === undefined ? undefined : plan.breaker.acquire();
-    if (attempt === 1) plan.budget?.recordAttempt();
+    const token = admit(plan, attempt);
     try {
-      // The context is a temporary, not a local: a waiting run's frame keeps its locals alive.
-      const value = await startAttempt(
-        fn,
-        plan,
-        { attempt, signal: signal ?? NEVER_ABORTED, elapsedMs, lastError: errorOf(outcome) },
-        operation,
-        trace,
-      );
-      outcome = { ok: true, value };
+      // The context is a temporary, not a local, so a waiting run does not keep it.
+      const ctx = {
+        attempt,
+        signal: signal ?? NEVER_ABORTED,
+        elapsedMs,
+        lastError: errorOf(outcome),
+      };
+      outcome = {
+        ok: true,
+        value: await startAttempt(fn, plan, ctx, operation, trace),
+      };
     } catch (error) {
       outcome = { ok: false, error };
     }
     // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-    if (!outcome.ok && signal !== undefined && signal.aborted) {
-      plan.breaker?.record(token, 'fail');
-      throw signal.reason;
-    }
+    if (!outcome.ok && signal?.aborted === true) throw abandon(plan, token, signal);
     if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
     let verdict = verdictOf(plan, token, outcome);
     let next: Decision | undefined = decide(plan, attempt, delayMs, outcome, verdict, clock, start);
     if (next === RETURN && !listens(SUCCESS, plan, trace)) return settled(outcome) as T;
-    // Named once, off the hot path: reading `fn.name` costs as much as the rest of a success.
     operation ??= nameOf(fn);
     if (verdict?.clientRetried !== undefined) warnClientRetried(plan, operation, verdict);
     if (next.kind === 'reconcile') {
-      const resolved = await resolveUnknown(
-        plan,
-        trace,
+      const unknown = {
         operation,
         attempt,
-        clock.now() - start,
-        verdict!,
-        outcome,
-      );
-      outcome = resolved.outcome;
-      verdict = resolved.verdict;
-      next = decide(plan, attempt, delayMs, outcome, verdict, clock, start);
+        elapsedMs: clock.now() - start,
+        verdict: next.verdict,
+      };
+      ({ outcome, verdict } = await resolveUnknown(plan, trace, unknown, outcome));
+      // Resolved: it executed (its value is the result), or it is safe to send again.
+      next =
+        verdict === undefined
+          ? RETURN
+          : nextDelay(plan, attempt, delayMs, verdict, clock.now() - start);
     }
-    switch (next.kind) {
-      case 'return':
-        return succeed(plan, trace, operation, attempt, settled(outcome), clock, start);
-      case 'fail':
-        throw failure(plan, trace, operation, attempt, next, settled(outcome));
-      case 'wait':
-        retrying(plan, trace, operation, attempt, next, outcome);
-        ({ delayMs, verdict } = next);
-        next = undefined; // a waiting run keeps its locals alive: the delay and verdict are enough
-        if (delayMs > 0) await clock.sleep(delayMs, signal);
-        if (signal !== undefined && signal.aborted) throw signal.reason;
-        elapsedMs = clock.now() - start;
-        // Checked again: a slow hook or a late timer must not start an attempt past the budget.
-        if (elapsedMs <= plan.maxElapsedMs) continue;
-        next = { kind: 'give-up', verdict: verdict, reason: 'elapsed', elapsedMs };
+    if (next.kind !== 'wait')
+      return finish(plan, trace, operation, attempt, next, outcome, clock, start);
+    retrying(plan, trace, operation, attempt, next, outcome);
+    ({ delayMs, verdict } = next);
+    next = undefined; // the delay and the verdict are all a waiting run keeps
+    if (delayMs > 0) await clock.sleep(delayMs, signal);
+    if (signal?.aborted === true) throw signal.reason;
+    elapsedMs = clock.now() - start;
+    // Checked again: a slow hook or a late timer must not start an attempt past the budget.
+    if (elapsedMs > plan.maxElapsedMs) {
+      const giveUp: GiveUp = {
+        kind: 'give-up',
+        verdict,
+        reason: 'elapsed',
+        elapsedMs,
+      };
+      return exhaust(plan, trace, operation, attempt, giveUp, outcome);
     }
-    return exhaust(plan, trace, operation, attempt, next as GiveUp, outcome);
+  }
+}
+
+/** Before each attempt: the breaker's permission, and the budget's count of first attempts. */
+function admit(plan: Plan, attempt: number): unknown {
+  // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
+  const token = plan.breaker === undefined ? undefined : plan.breaker.acquire();
+  if (attempt === 1) plan.budget?.recordAttempt();
+  return token;
+}
+
+/** The caller aborted during an attempt: the breaker counts it, the run rejects with the reason. */
+function abandon(plan: Plan, token: unknown, signal: AbortSignal): unknown {
+  plan.breaker?.record(token, 'fail');
+  return signal.reason;
+}
+
+/** Ends the run on any decision but a wait: resolve, fail, or give up. */
+function finish<T>(
+  plan: Plan,
+  trace: Trace | undefined,
+  operation: string,
+  attempt: number,
+  next: Return | Fail | GiveUp,
+  outcome: Outcome<unknown>,
+  clock: Clock,
+  start: number,
+): T {
+  switch (next.kind) {
+    case 'return':
+      return succeed(plan, trace, operation, attempt, settled(outcome), clock, start);
+    case 'fail':
+      throw failure(plan, trace, operation, attempt, next, settled(outcome));
+    case 'give-up':
+      return exhaust(plan, trace, operation, attempt, next, outcome);
   }
 }
 
@@ -258,7 +301,11 @@ export function nextDelay(
   if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
     return giveUp('retry-after-too-long');
   }
-  const computed = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
+  const computed = plan.backoff({
+    retry: attempt,
+    previousDelayMs,
+    random: plan.random,
+  });
   if (typeof computed !== 'number' || !(computed >= 0)) {
     throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
   }
@@ -311,7 +358,12 @@ function succeed<T>(
   start: number,
 ): T {
   if (listens(SUCCESS, plan, trace)) {
-    publish(SUCCESS, plan, trace, { operation, attempts, elapsedMs: clock.now() - start, value });
+    publish(SUCCESS, plan, trace, {
+      operation,
+      attempts,
+      elapsedMs: clock.now() - start,
+      value,
+    });
   }
   return value as T;
 }
@@ -349,7 +401,14 @@ function retrying(
 ): void {
   if (!listens(RETRY, plan, trace)) return;
   const { maxAttempts } = plan;
-  const fields = { operation, attempt, maxAttempts, delayMs, verdict, elapsedMs };
+  const fields = {
+    operation,
+    attempt,
+    maxAttempts,
+    delayMs,
+    verdict,
+    elapsedMs,
+  };
   publish(
     RETRY,
     plan,
@@ -372,14 +431,28 @@ function exhaust<T>(
 ): T {
   const error = outcome.ok ? undefined : outcome.error;
   if (listens(EXHAUSTED, plan, trace)) {
-    publish(EXHAUSTED, plan, trace, { operation, attempts, elapsedMs, error, verdict, reason });
+    publish(EXHAUSTED, plan, trace, {
+      operation,
+      attempts,
+      elapsedMs,
+      error,
+      verdict,
+      reason,
+    });
   }
   if (plan.reraise) {
     if (!outcome.ok) throw outcome.error;
     return outcome.value as T;
   }
   const value = outcome.ok ? { value: outcome.value } : {};
-  throw new RetryExhaustedError({ operation, attempts, elapsedMs, reason, cause: error, ...value });
+  throw new RetryExhaustedError({
+    operation,
+    attempts,
+    elapsedMs,
+    reason,
+    cause: error,
+    ...value,
+  });
 }
 
 /**
@@ -394,5 +467,9 @@ function warnClientRetried(plan: Plan, operation: string, verdict: Verdict): voi
   if (verdict.action === 'fail' || !listens(CLIENT_RETRIED, plan, undefined)) return;
   if (warnedClientRetries.has(operation)) return;
   if (warnedClientRetries.size < MAX_WARNED_OPERATIONS) warnedClientRetries.add(operation);
-  publish(CLIENT_RETRIED, plan, undefined, { operation, clientAttempts: attempts, setting });
+  publish(CLIENT_RETRIED, plan, undefined, {
+    operation,
+    clientAttempts: attempts,
+    setting,
+  });
 }

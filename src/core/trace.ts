@@ -14,7 +14,7 @@ interface RunTraceContext {
   result?: unknown;
 }
 
-/** Whether a run must go through {@link traced}: an instrumentation or an APM agent listens. */
+/** Whether a run must go through {@link withTrace}: an instrumentation or an APM agent listens. */
 export function isTraced(plan: Plan): boolean {
   return (hub.instrumentation !== undefined || runChannel.hasSubscribers) && !plan.internal;
 }
@@ -74,7 +74,7 @@ export class Trace {
  * every attempt and event and is ended once, and the `tenacious:run` tracing channel (when
  * subscribed). The loop itself knows nothing of either.
  */
-export function traced<T>(
+export function withTrace<T>(
   plan: Plan,
   operation: string,
   body: (trace: Trace | undefined) => Promise<T>,

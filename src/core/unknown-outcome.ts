@@ -6,6 +6,14 @@ import type { Trace } from './trace.js';
 import type { Outcome, ReconcileResult, UnknownOutcomeEvent, Verdict } from './types.js';
 import { describeValue } from './validate.js';
 
+/** Where the run stands when an attempt's outcome is unknown. */
+export interface UnknownAt {
+  readonly operation: string;
+  readonly attempt: number;
+  readonly elapsedMs: number;
+  readonly verdict: Verdict;
+}
+
 /** What an unknown outcome became: the run's outcome and verdict from here on. */
 export interface Resolved {
   readonly outcome: Outcome<unknown>;
@@ -15,17 +23,14 @@ export interface Resolved {
 
 /**
  * An `unknown` verdict on a non-idempotent call: reconcile it, or reject with
- * `UnknownOutcomeError`. Every resolution is published (hooks, hub, channel, trace, log),
- * whatever happens next, because nobody hearing of this state is the dangerous case.
- * `reconcile` runs inside the run's trace, so the spans of its lookup nest under the run.
+ * `UnknownOutcomeError`. Every resolution is published, whatever happens next: an unknown
+ * outcome nobody hears of is the dangerous case. `reconcile` runs in the run's trace, so the
+ * spans of its lookup nest under the run.
  */
 export async function resolveUnknown(
   plan: Plan,
   trace: Trace | undefined,
-  operation: string,
-  attempt: number,
-  elapsedMs: number,
-  verdict: Verdict,
+  { operation, attempt, elapsedMs, verdict }: UnknownAt,
   outcome: Outcome<unknown>,
 ): Promise<Resolved> {
   const fields = { operation, attempt, elapsedMs, verdict };
