@@ -16,6 +16,7 @@ export {
   type JitterMode,
 } from './core/backoff.js';
 export {
+  DUPLICATE_CLIENT_ORDER_ID,
   defaultClassifier,
   failOn,
   retryIfResult,

@@ -210,3 +210,16 @@ function safeIsNetworkError(error: unknown): boolean {
 
 /** Kept here for the modules that import it from the classifiers; one definition, in validate.ts. */
 export { describeValue };
+
+/**
+ * The reason of the verdict every venue classifier gives a duplicate client order id (Binance
+ * -2010 "Duplicate order sent." and futures -4116, OKX 51016 and 50071, Bybit 110072 and 170141):
+ * `unknown`, because the duplicate proves an earlier attempt was accepted. It goes to `reconcile`,
+ * never to `fail`.
+ *
+ * @example
+ * ```ts
+ * const verdict = { action: 'unknown', reason: DUPLICATE_CLIENT_ORDER_ID } as const;
+ * ```
+ */
+export const DUPLICATE_CLIENT_ORDER_ID = 'duplicate-client-order-id';

@@ -97,7 +97,9 @@ export class PermanentFailureError extends Error {
 
 /**
  * A non-idempotent operation ended with an `unknown` verdict and no `reconcile` was given: it may
- * have executed, so it is not retried blindly.
+ * have executed, so it is not retried blindly. An idempotent call ends so on a duplicate client
+ * order id (`reason` `duplicate-client-order-id`): the order exists, so sending it again cannot
+ * succeed.
  *
  * @example
  * ```ts
@@ -113,10 +115,20 @@ export class UnknownOutcomeError extends Error {
   readonly operation: string;
   readonly attempt: number;
 
-  constructor(fields: { operation: string; attempt: number; cause: unknown; reason: string }) {
+  constructor(fields: {
+    operation: string;
+    attempt: number;
+    cause: unknown;
+    reason: string;
+    /** An idempotent call stops here only on a duplicate client order id. */
+    idempotent?: boolean;
+  }) {
+    const why = fields.idempotent
+      ? 'the venue already has an order with this client order id'
+      : 'the operation is not idempotent';
     super(
       redactText(
-        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because the operation is not idempotent`,
+        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because ${why}`,
       ),
     );
     this.operation = fields.operation;

@@ -1,4 +1,4 @@
-import { defaultClassifier } from './classify.js';
+import { defaultClassifier, DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
 import { clampDelay, realClock, unrefRealClock } from './clock.js';
 import { nameOf, NEVER_ABORTED, startAttempt, type Attempt } from './attempt.js';
 import { PermanentFailureError, RetryExhaustedError } from './errors.js';
@@ -145,10 +145,7 @@ async function loop<T>(
         elapsedMs,
         lastError: errorOf(outcome),
       };
-      outcome = {
-        ok: true,
-        value: await startAttempt(fn, plan, ctx, operation, trace),
-      };
+      outcome = { ok: true, value: await startAttempt(fn, plan, ctx, operation, trace) };
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -161,12 +158,7 @@ async function loop<T>(
     operation ??= nameOf(fn);
     if (verdict?.clientRetried !== undefined) warnClientRetried(plan, operation, verdict);
     if (next.kind === 'reconcile') {
-      const unknown = {
-        operation,
-        attempt,
-        elapsedMs: clock.now() - start,
-        verdict: next.verdict,
-      };
+      const unknown = { operation, attempt, elapsedMs: clock.now() - start, verdict: next.verdict };
       ({ outcome, verdict } = await resolveUnknown(plan, trace, unknown, outcome));
       // Resolved: it executed (its value is the result), or it is safe to send again.
       next =
@@ -184,12 +176,7 @@ async function loop<T>(
     elapsedMs = clock.now() - start;
     // Checked again: a slow hook or a late timer must not start an attempt past the budget.
     if (elapsedMs > plan.maxElapsedMs) {
-      const giveUp: GiveUp = {
-        kind: 'give-up',
-        verdict,
-        reason: 'elapsed',
-        elapsedMs,
-      };
+      const giveUp: GiveUp = { kind: 'give-up', verdict, reason: 'elapsed', elapsedMs };
       return exhaust(plan, trace, operation, attempt, giveUp, outcome);
     }
   }
@@ -241,8 +228,10 @@ function settled(outcome: Outcome<unknown>): unknown {
 }
 
 /**
- * Return (a value, or a value whose verdict is `fail`), fail, reconcile an unknown outcome of a
- * non-idempotent call, wait for the next attempt, or give up.
+ * Return (a value, or a value whose verdict is `fail`), fail, reconcile an unknown outcome, wait
+ * for the next attempt, or give up. An unknown outcome is reconciled on a non-idempotent call,
+ * and on any call when the venue reports a duplicate client order id: sending it again cannot
+ * succeed, because the order already exists.
  */
 function decide(
   plan: Plan,
@@ -254,10 +243,17 @@ function decide(
   start: number,
 ): Decision {
   if (verdict === undefined || (outcome.ok && verdict.action === 'fail')) return RETURN;
-  if (verdict.action === 'unknown' && !plan.idempotent) return { kind: 'reconcile', verdict };
+  if (verdict.action === 'unknown' && (!plan.idempotent || isDuplicateOrder(verdict))) {
+    return { kind: 'reconcile', verdict };
+  }
   const elapsedMs = clock.now() - start;
   if (verdict.action === 'fail') return { kind: 'fail', verdict, elapsedMs };
   return nextDelay(plan, attempt, previousDelayMs, verdict, elapsedMs);
+}
+
+/** The venue already has this client order id: an earlier attempt placed the order. */
+function isDuplicateOrder(verdict: Verdict): boolean {
+  return verdict.reason === DUPLICATE_CLIENT_ORDER_ID;
 }
 
 /**
@@ -301,11 +297,7 @@ export function nextDelay(
   if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
     return giveUp('retry-after-too-long');
   }
-  const computed = plan.backoff({
-    retry: attempt,
-    previousDelayMs,
-    random: plan.random,
-  });
+  const computed = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
   if (typeof computed !== 'number' || !(computed >= 0)) {
     throw new TypeError(`backoff: expected a number >= 0, got ${describeValue(computed)}`);
   }
@@ -358,12 +350,7 @@ function succeed<T>(
   start: number,
 ): T {
   if (listens(SUCCESS, plan, trace)) {
-    publish(SUCCESS, plan, trace, {
-      operation,
-      attempts,
-      elapsedMs: clock.now() - start,
-      value,
-    });
+    publish(SUCCESS, plan, trace, { operation, attempts, elapsedMs: clock.now() - start, value });
   }
   return value as T;
 }
@@ -401,14 +388,7 @@ function retrying(
 ): void {
   if (!listens(RETRY, plan, trace)) return;
   const { maxAttempts } = plan;
-  const fields = {
-    operation,
-    attempt,
-    maxAttempts,
-    delayMs,
-    verdict,
-    elapsedMs,
-  };
+  const fields = { operation, attempt, maxAttempts, delayMs, verdict, elapsedMs };
   publish(
     RETRY,
     plan,
@@ -431,28 +411,14 @@ function exhaust<T>(
 ): T {
   const error = outcome.ok ? undefined : outcome.error;
   if (listens(EXHAUSTED, plan, trace)) {
-    publish(EXHAUSTED, plan, trace, {
-      operation,
-      attempts,
-      elapsedMs,
-      error,
-      verdict,
-      reason,
-    });
+    publish(EXHAUSTED, plan, trace, { operation, attempts, elapsedMs, error, verdict, reason });
   }
   if (plan.reraise) {
     if (!outcome.ok) throw outcome.error;
     return outcome.value as T;
   }
   const value = outcome.ok ? { value: outcome.value } : {};
-  throw new RetryExhaustedError({
-    operation,
-    attempts,
-    elapsedMs,
-    reason,
-    cause: error,
-    ...value,
-  });
+  throw new RetryExhaustedError({ operation, attempts, elapsedMs, reason, cause: error, ...value });
 }
 
 /**
@@ -467,9 +433,5 @@ function warnClientRetried(plan: Plan, operation: string, verdict: Verdict): voi
   if (verdict.action === 'fail' || !listens(CLIENT_RETRIED, plan, undefined)) return;
   if (warnedClientRetries.has(operation)) return;
   if (warnedClientRetries.size < MAX_WARNED_OPERATIONS) warnedClientRetries.add(operation);
-  publish(CLIENT_RETRIED, plan, undefined, {
-    operation,
-    clientAttempts: attempts,
-    setting,
-  });
+  publish(CLIENT_RETRIED, plan, undefined, { operation, clientAttempts: attempts, setting });
 }

@@ -22,10 +22,10 @@ export interface Resolved {
 }
 
 /**
- * An `unknown` verdict on a non-idempotent call: reconcile it, or reject with
- * `UnknownOutcomeError`. Every resolution is published, whatever happens next: an unknown
- * outcome nobody hears of is the dangerous case. `reconcile` runs in the run's trace, so the
- * spans of its lookup nest under the run.
+ * An `unknown` verdict on a non-idempotent call, or a duplicate client order id on any call:
+ * reconcile it, or reject with `UnknownOutcomeError`. Every resolution is published, whatever
+ * happens next: an unknown outcome nobody hears of is the dangerous case. `reconcile` runs in
+ * the run's trace, so the spans of its lookup nest under the run.
  */
 export async function resolveUnknown(
   plan: Plan,
@@ -40,7 +40,14 @@ export async function resolveUnknown(
   if (plan.reconcile === undefined) {
     publish(UNKNOWN_OUTCOME, plan, trace, event);
     const cause = outcome.ok ? outcome.value : outcome.error;
-    throw new UnknownOutcomeError({ operation, attempt, cause, reason: verdict.reason });
+    const { reason } = verdict;
+    throw new UnknownOutcomeError({
+      operation,
+      attempt,
+      cause,
+      reason,
+      idempotent: plan.idempotent,
+    });
   }
   let answer: ReconcileResult<unknown>;
   try {
