@@ -1,5 +1,5 @@
 import { channel, type Channel } from 'node:diagnostics_channel';
-import { emitAll, isThenable, reportListenerError, type Event } from './event.js';
+import { callIsolated, emitAll, type Event } from './event.js';
 import { hub } from './hub.js';
 import type { Plan } from './options.js';
 import { serializeError } from './redaction/redact.js';
@@ -22,84 +22,119 @@ export interface LogLine {
 }
 
 /**
- * One kind of event, described once: who hears it. {@link publish} delivers it to the sinks in
- * this order: per-call hooks, the process-wide hub, the diagnostics channel, the run's trace
- * (`tenacious/otel`), the logger. A kind leaves out the sinks it has none of.
+ * Who publishes an event: a run's plan, or another part of the engine with settings of its own
+ * (the stream supervisor). Sink faults are reported to its `logger`, which also takes the line.
  */
-export interface EventKind<E> {
-  /** The per-call hooks, and their name in fault reports (`onRetry hook`). */
-  readonly hooks?: (plan: Plan) => readonly ((event: E) => unknown)[];
-  readonly hookName?: string;
+export interface Publisher {
+  readonly logger: Logger | undefined;
+  /** tenacious's own work (an alert delivery): kept off the process-wide sinks. */
+  readonly internal?: boolean;
+}
+
+/** The per-call hooks of a kind: where the publisher keeps them, and their name in fault reports. */
+export interface Hooks<E, P extends Publisher> {
+  readonly of: (publisher: P) => readonly ((event: E) => unknown)[];
+  /** `onRetry hook` */
+  readonly name: string;
+}
+
+/**
+ * One kind of event, described once: who hears it. {@link publish} delivers it to the sinks in
+ * this order: per-call hooks, the process-wide hub, the diagnostics channel, the instrumentation
+ * scope (`tenacious/otel`; a run's {@link Trace}), the logger. A kind leaves out the sinks it has
+ * none of.
+ *
+ * @example
+ * ```ts
+ * const STREAM_DOWN: EventKind<StreamDownEvent, SupervisorSettings> = {
+ *   hooks: { of: (settings) => settings.onStreamDown, name: 'onStreamDown hook' },
+ *   hub: streamDown,
+ *   channel: channel('tenacious:stream-down'),
+ *   log: (event) => ({ level: 'error', fields: { operation: event.operation }, message: 'down' }),
+ * };
+ * publish(STREAM_DOWN, settings, undefined, event);
+ * ```
+ */
+export interface EventKind<E, P extends Publisher = Plan, S = Trace> {
+  readonly hooks?: Hooks<E, P>;
   /** The process-wide subscription (all copies of the package). */
   readonly hub?: Event<E>;
   /** The `node:diagnostics_channel` channel tracing tools subscribe to. */
   readonly channel?: Channel;
-  /** What an instrumented run's trace does with it. */
-  readonly trace?: (trace: Trace, event: E) => void;
-  /** The line logged, when the run has a logger. */
+  /** What an instrumented scope does with it. */
+  readonly trace?: (scope: S, event: E) => void;
+  /** The line logged, when the publisher has a logger. */
   readonly log?: (event: E) => LogLine;
 }
 
-/** Whether anyone hears `kind` in this run: an event nobody hears is never built. */
-export function listens<E>(kind: EventKind<E>, plan: Plan, trace: Trace | undefined): boolean {
+/**
+ * Whether anyone hears `kind` from `publisher`: an event nobody hears is never built.
+ *
+ * @example
+ * ```ts
+ * if (listens(RETRY, plan, trace)) publish(RETRY, plan, trace, buildRetryEvent());
+ * ```
+ */
+export function listens<E, P extends Publisher, S>(
+  kind: EventKind<E, P, S>,
+  publisher: P,
+  scope: S | undefined,
+): boolean {
   return (
-    (kind.hooks !== undefined && kind.hooks(plan).length !== 0) ||
-    (plan.logger !== undefined && kind.log !== undefined) ||
-    (trace !== undefined && kind.trace !== undefined) ||
-    (!plan.internal &&
+    (kind.hooks !== undefined && kind.hooks.of(publisher).length !== 0) ||
+    (publisher.logger !== undefined && kind.log !== undefined) ||
+    (scope !== undefined && kind.trace !== undefined) ||
+    (publisher.internal !== true &&
       ((kind.hub !== undefined && kind.hub.listeners.length !== 0) ||
         (kind.channel !== undefined && kind.channel.hasSubscribers)))
   );
 }
 
 /**
- * Delivers `event` to every sink of `kind`, in the fixed order of {@link EventKind}. A sink that
- * throws or rejects is reported (to the logger, else as a process warning) and never changes the
- * run. tenacious's own runs (`plan.internal`: alert deliveries) stay off the process-wide sinks,
- * so they are not counted or traced as the service's calls.
+ * Delivers `event` to every sink of `kind`, in the fixed order of {@link EventKind}. Every sink
+ * is called isolated: one that throws or rejects is reported (to the publisher's logger, else
+ * as a process warning; a failing logger always as a warning) and never changes the caller's
+ * result. tenacious's own work stays off the process-wide sinks, so it is not counted or traced
+ * as the service's.
+ *
+ * @example
+ * ```ts
+ * publish(UNKNOWN_OUTCOME, plan, trace, { ...fields, resolution: 'unreconciled' });
+ * ```
  */
-export function publish<E>(
-  kind: EventKind<E>,
-  plan: Plan,
-  trace: Trace | undefined,
+export function publish<E, P extends Publisher, S>(
+  kind: EventKind<E, P, S>,
+  publisher: P,
+  scope: S | undefined,
   event: NoInfer<E>,
 ): void {
-  const logger = plan.logger;
-  if (kind.hooks !== undefined) emitAll(kind.hooks(plan), event, logger, kind.hookName!);
-  if (!plan.internal) {
-    kind.hub?.emit(event, logger);
-    if (kind.channel !== undefined && kind.channel.hasSubscribers) kind.channel.publish(event);
+  const { logger } = publisher;
+  const { hooks, hub, channel, trace, log } = kind;
+  if (hooks !== undefined) emitAll(hooks.of(publisher), event, logger, hooks.name);
+  if (publisher.internal !== true) {
+    hub?.emit(event, logger);
+    // diagnostics_channel isolates its subscribers itself (a throw is rethrown on next tick).
+    if (channel !== undefined && channel.hasSubscribers) channel.publish(event);
   }
-  if (trace !== undefined && kind.trace !== undefined) {
-    try {
-      kind.trace(trace, event);
-    } catch (error) {
-      reportListenerError(error, undefined, 'instrumentation');
-    }
+  if (scope !== undefined && trace !== undefined) {
+    callIsolated((e: E) => trace(scope, e), event, logger, 'instrumentation');
   }
-  if (logger !== undefined && kind.log !== undefined) log(logger, kind.log(event));
+  if (logger !== undefined && log !== undefined) {
+    const line = log(event);
+    callIsolated(write, { logger, line }, undefined, `logger.${line.level}`);
+  }
 }
 
-/** A logger that throws or rejects is reported, never passed on: logging never changes a result. */
-function log(logger: Logger, { level, fields, message }: LogLine): void {
-  try {
-    const result: unknown = logger[level](fields, message);
-    if (isThenable(result)) {
-      result.then(undefined, (error: unknown) =>
-        reportListenerError(error, undefined, `logger.${level}`),
-      );
-    }
-  } catch (error) {
-    reportListenerError(error, undefined, `logger.${level}`);
-  }
+/** Writes one line; what an async logger returns is handed back so its rejection is caught. */
+function write({ logger, line }: { logger: Logger; line: LogLine }): unknown {
+  return logger[line.level](line.fields, line.message);
 }
 
 const errField = (error: unknown) => (error === undefined ? undefined : serializeError(error));
 
 /** A failed attempt that will be retried, before its delay. */
 export const RETRY: EventKind<RetryEvent> = {
-  hooks: (plan) => plan.onRetry,
-  hookName: 'onRetry hook',
+  hooks: { of: (plan) => plan.onRetry, name: 'onRetry hook' },
   hub: hub.retry,
   channel: channel('tenacious:retry'),
   trace: (trace, event) => trace.retry(event),
@@ -122,15 +157,13 @@ export const RETRY: EventKind<RetryEvent> = {
 
 /** The run resolved with a value. Nothing is logged on success. */
 export const SUCCESS: EventKind<SuccessEvent> = {
-  hooks: (plan) => plan.onSuccess,
-  hookName: 'onSuccess hook',
+  hooks: { of: (plan) => plan.onSuccess, name: 'onSuccess hook' },
   hub: hub.success,
 };
 
 /** The run gave up on retryable failures. */
 export const EXHAUSTED: EventKind<ExhaustedEvent> = {
-  hooks: (plan) => plan.onExhausted,
-  hookName: 'onExhausted hook',
+  hooks: { of: (plan) => plan.onExhausted, name: 'onExhausted hook' },
   hub: hub.exhausted,
   channel: channel('tenacious:exhausted'),
   trace: (trace, event) => trace.end('exhausted', event.reason),
@@ -157,8 +190,7 @@ const UNKNOWN_LOG_LEVEL: Readonly<Record<UnknownOutcomeResolution, 'warn' | 'err
 
 /** An unknown outcome of a non-idempotent call, and how it was resolved. */
 export const UNKNOWN_OUTCOME: EventKind<UnknownOutcomeEvent> = {
-  hooks: (plan) => plan.onUnknownOutcome,
-  hookName: 'onUnknownOutcome hook',
+  hooks: { of: (plan) => plan.onUnknownOutcome, name: 'onUnknownOutcome hook' },
   hub: hub.unknownOutcome,
   channel: channel('tenacious:unknown-outcome'),
   trace: (trace, event) => trace.unknownOutcome(event),
