@@ -272,11 +272,18 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
 const defaultPlans = new WeakMap<object, Cached>();
 const layeredPlans = new WeakMap<object, WeakMap<Plan, Cached>>();
 
-/** A plan and the values it was built from: `keys[i]` held `values[i]`, in enumeration order. */
-interface Cached {
+/**
+ * A plan and the values it was built from: `keys[i]` held `values[i]`, in enumeration order, and
+ * an array value (a list of classifiers) held `items[i]`, since an edit may be made in place.
+ */
+interface Cached extends Snapshot {
   readonly plan: Plan;
+}
+
+interface Snapshot {
   readonly keys: readonly string[];
   readonly values: readonly unknown[];
+  readonly items: readonly (readonly unknown[] | undefined)[];
 }
 
 /** Returns the plan for `options` over `base`: the cached one while they are unchanged. */
@@ -299,11 +306,14 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
 }
 
 /** True while `options` enumerates the same keys with the same values as when it was planned. */
-function unchanged(options: object, { keys, values }: Cached): boolean {
+function unchanged(options: object, { keys, values, items }: Cached): boolean {
   try {
     let i = 0;
     for (const key in options) {
-      if (key !== keys[i] || (options as Record<string, unknown>)[key] !== values[i]) return false;
+      const value: unknown = (options as Record<string, unknown>)[key];
+      if (key !== keys[i] || value !== values[i]) return false;
+      const held = items[i];
+      if (held !== undefined && !sameItems(value as readonly unknown[], held)) return false;
       i++;
     }
     return i === keys.length;
@@ -312,22 +322,31 @@ function unchanged(options: object, { keys, values }: Cached): boolean {
   }
 }
 
+function sameItems(array: readonly unknown[], held: readonly unknown[]): boolean {
+  if (array.length !== held.length) return false;
+  for (let i = 0; i < held.length; i++) if (array[i] !== held[i]) return false;
+  return true;
+}
+
 /** The enumerable keys and values of an options object; undefined when it cannot be read so. */
-function snapshot(options: unknown): Omit<Cached, 'plan'> | undefined {
+function snapshot(options: unknown): Snapshot | undefined {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) return undefined;
   try {
     const keys: string[] = [];
     const values: unknown[] = [];
+    const items: (readonly unknown[] | undefined)[] = [];
     for (const key in options) {
+      const value: unknown = (options as Record<string, unknown>)[key];
       keys.push(key);
-      values.push((options as Record<string, unknown>)[key]);
+      values.push(value);
+      items.push(Array.isArray(value) ? [...(value as unknown[])] : undefined);
     }
-    return { keys, values };
+    return { keys, values, items };
   } catch {
     return undefined;
   }
 }
 
-function entries({ keys, values }: Omit<Cached, 'plan'>): [string, unknown][] {
+function entries({ keys, values }: Snapshot): [string, unknown][] {
   return keys.map((key, i) => [key, values[i]]);
 }
