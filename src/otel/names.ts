@@ -15,20 +15,23 @@ export const SPAN_NAME_PREFIX = 'retry ';
 /** The span event added for each failed attempt that will be retried, before its delay. */
 export const RETRY_EVENT = 'retry';
 
-/** The span event added for an unknown outcome of a non-idempotent call, with its resolution. */
-export const UNKNOWN_OUTCOME_EVENT = 'tenacious.unknown_outcome';
+/** The span event added for each unknown outcome that was reconciled or refused, with its resolution. */
+export const UNKNOWN_OUTCOME_EVENT = 'unknown_outcome';
 
 /** Span, event and metric attribute keys. */
 export const ATTR = {
   /** The run's `operation` option. */
   operation: 'tenacious.operation',
-  /** On a retry event: the attempt that failed (1 for the first). */
+  /** On a retry or unknown-outcome event: the attempt that failed (1 for the first). */
   attempt: 'tenacious.attempt',
   /** On the span at its end: how many attempts the run made. */
   attempts: 'tenacious.attempts',
   /** On a retry event: the delay before the next attempt, in ms. */
   delayMs: 'tenacious.delay_ms',
-  /** The classifier's reason (`http:503`) on a retry event; the exhaustion reason on the span. */
+  /**
+   * The classifier's reason (`http:503`) on a retry or unknown-outcome event; on the span, why
+   * the run ended: the exhaustion reason, the `fail` verdict's or the unknown outcome's reason.
+   */
   reason: 'tenacious.reason',
   /** On a retry event: the verdict's action, `retry` or `unknown`. */
   verdict: 'tenacious.verdict',

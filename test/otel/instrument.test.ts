@@ -319,7 +319,7 @@ describe('instrument(): spans', () => {
       'tenacious.outcome_unknown': true,
       'tenacious.resolution': 'unreconciled',
     });
-    expect(span.events.map((e) => e.name)).toEqual(['tenacious.unknown_outcome', 'exception']);
+    expect(span.events.map((e) => e.name)).toEqual(['unknown_outcome', 'exception']);
   });
 
   it('records a reconciled unknown outcome on the run span: the attributes and an event with its resolution', async () => {
@@ -346,7 +346,7 @@ describe('instrument(): spans', () => {
     });
     expect(span.events.map((e) => [e.name, e.attributes])).toEqual([
       [
-        'tenacious.unknown_outcome',
+        'unknown_outcome',
         {
           'tenacious.attempt': 1,
           'tenacious.resolution': 'executed',
