@@ -3,7 +3,7 @@ import { onAbort } from './clock.js';
 import { AttemptTimeoutError } from './errors.js';
 import type { Plan } from './options.js';
 import type { Trace } from './trace.js';
-import type { AttemptContext } from './types.js';
+import type { AttemptContext, Outcome } from './types.js';
 
 /** The function retried: called once per attempt with a fresh {@link AttemptContext}. */
 export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
@@ -25,18 +25,24 @@ export function nameOf(fn: Attempt<unknown>): string {
 }
 
 /**
- * Starts one attempt: `fn(ctx)`, inside the run's trace when it has one, under the
- * `attemptTimeoutMs` timer when there is one. A synchronous throw of `fn` is thrown here.
+ * Starts attempt number `attempt`: `fn(ctx)`, inside the run's trace when it has one, under the
+ * `attemptTimeoutMs` timer when there is one. A synchronous throw of `fn` is thrown here. The
+ * context is built here, not in the loop: a run waiting in its delay keeps the loop's frame,
+ * and with it whatever the loop last held.
  */
 export function startAttempt<T>(
   fn: Attempt<T>,
   plan: Plan,
-  ctx: AttemptContext,
+  attempt: number,
+  elapsedMs: number,
+  previous: Outcome<unknown> | undefined,
   operation: string | undefined,
   trace: Trace | undefined,
 ): T | PromiseLike<T> {
+  const lastError = previous === undefined || previous.ok ? undefined : previous.error;
+  const ctx = { attempt, signal: plan.signal ?? NEVER_ABORTED, elapsedMs, lastError };
   if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, operation, trace);
-  return trace === undefined ? fn(ctx) : trace.attempt(ctx.attempt, () => fn(ctx));
+  return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { defaultClassifier, DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
 import { clampDelay, realClock, unrefRealClock } from './clock.js';
-import { nameOf, NEVER_ABORTED, startAttempt, type Attempt } from './attempt.js';
+import { nameOf, startAttempt, type Attempt } from './attempt.js';
 import { PermanentFailureError, RetryExhaustedError } from './errors.js';
 import { hub, isThenable } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
@@ -124,33 +124,25 @@ const RETURN: Return = { kind: 'return' };
 async function loop<T>(
   fn: Attempt<T>,
   plan: Plan,
-  name: string | undefined,
+  operation: string | undefined,
   trace: Trace | undefined,
 ): Promise<T> {
-  const signal = plan.signal;
-  if (signal !== undefined && signal.aborted) throw signal.reason;
+  if (plan.signal?.aborted === true) throw plan.signal.reason;
   const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
   const start = clock.now();
-  let operation = name;
   let delayMs = 0;
   let elapsedMs = 0;
   let outcome: Outcome<unknown> | undefined;
   for (let attempt = 1; ; attempt++) {
     const token = admit(plan, attempt);
     try {
-      // The context is a temporary, not a local, so a waiting run does not keep it.
-      const ctx = {
-        attempt,
-        signal: signal ?? NEVER_ABORTED,
-        elapsedMs,
-        lastError: errorOf(outcome),
-      };
-      outcome = { ok: true, value: await startAttempt(fn, plan, ctx, operation, trace) };
+      const value = await startAttempt(fn, plan, attempt, elapsedMs, outcome, operation, trace);
+      outcome = { ok: true, value };
     } catch (error) {
       outcome = { ok: false, error };
     }
     // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-    if (!outcome.ok && signal?.aborted === true) throw abandon(plan, token, signal);
+    if (!outcome.ok && aborted(plan)) throw abandon(plan, token, plan.signal!);
     if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
     let verdict = verdictOf(plan, token, outcome);
     let next: Decision | undefined = decide(plan, attempt, delayMs, outcome, verdict, clock, start);
@@ -167,12 +159,12 @@ async function loop<T>(
           : nextDelay(plan, attempt, delayMs, verdict, clock.now() - start);
     }
     if (next.kind !== 'wait')
-      return finish(plan, trace, operation, attempt, next, outcome, clock, start);
+      return finish(plan, trace, operation, attempt, next, outcome, clock.now() - start);
     retrying(plan, trace, operation, attempt, next, outcome);
     ({ delayMs, verdict } = next);
     next = undefined; // the delay and the verdict are all a waiting run keeps
-    if (delayMs > 0) await clock.sleep(delayMs, signal);
-    if (signal?.aborted === true) throw signal.reason;
+    if (delayMs > 0) await clock.sleep(delayMs, plan.signal);
+    if (aborted(plan)) throw plan.signal!.reason;
     elapsedMs = clock.now() - start;
     // Checked again: a slow hook or a late timer must not start an attempt past the budget.
     if (elapsedMs > plan.maxElapsedMs) {
@@ -180,6 +172,11 @@ async function loop<T>(
       return exhaust(plan, trace, operation, attempt, giveUp, outcome);
     }
   }
+}
+
+/** Whether the caller's signal has aborted (read afresh: it aborts while the run awaits). */
+function aborted(plan: Plan): boolean {
+  return plan.signal !== undefined && plan.signal.aborted;
 }
 
 /** Before each attempt: the breaker's permission, and the budget's count of first attempts. */
@@ -204,22 +201,16 @@ function finish<T>(
   attempt: number,
   next: Return | Fail | GiveUp,
   outcome: Outcome<unknown>,
-  clock: Clock,
-  start: number,
+  elapsedMs: number,
 ): T {
   switch (next.kind) {
     case 'return':
-      return succeed(plan, trace, operation, attempt, settled(outcome), clock, start);
+      return succeed(plan, trace, operation, attempt, settled(outcome), elapsedMs);
     case 'fail':
       throw failure(plan, trace, operation, attempt, next, settled(outcome));
     case 'give-up':
       return exhaust(plan, trace, operation, attempt, next, outcome);
   }
-}
-
-/** The previous attempt's error, for the next attempt's `lastError`. */
-function errorOf(outcome: Outcome<unknown> | undefined): unknown {
-  return outcome === undefined || outcome.ok ? undefined : outcome.error;
 }
 
 /** What the attempt returned, or what it threw. */
@@ -339,18 +330,17 @@ export function judge(plan: Plan, outcome: Outcome<unknown>): Verdict | undefine
   return outcome.ok ? undefined : defaultClassifier(outcome);
 }
 
-/** The run resolves. The clock is read only for listeners: a read costs as much as a success. */
+/** The run resolves. */
 function succeed<T>(
   plan: Plan,
   trace: Trace | undefined,
   operation: string,
   attempts: number,
   value: unknown,
-  clock: Clock,
-  start: number,
+  elapsedMs: number,
 ): T {
   if (listens(SUCCESS, plan, trace)) {
-    publish(SUCCESS, plan, trace, { operation, attempts, elapsedMs: clock.now() - start, value });
+    publish(SUCCESS, plan, trace, { operation, attempts, elapsedMs, value });
   }
   return value as T;
 }
