@@ -14,7 +14,7 @@
  * SPIKE_FROM_MS and SPIKE_TO_MS. Every call is `retry(fn, { maxAttempts: 4, backoff: jittered
  * exponential from 100 ms })`, with the protection under test shared by all callers.
  */
-import { circuitBreaker } from '../src/core/circuit-breaker.js';
+import { circuitBreaker } from '../src/core/breaker/index.js';
 import {
   CircuitOpenError,
   exponential,

@@ -42,7 +42,7 @@ export {
   type CircuitStateChange,
   type ConsecutiveBreakerOptions,
   type RollingBreakerOptions,
-} from './core/circuit-breaker.js';
+} from './core/breaker/index.js';
 export {
   retryBudget,
   type RetryBudget,
@@ -60,7 +60,13 @@ export type {
   SharedWindow,
 } from './core/fleet-store.js';
 export { presets } from './presets/index.js';
-export { redactText, serializeError, describeError } from './core/redaction/redact.js';
+export {
+  redactText,
+  serializeError,
+  describeError,
+  type SerializedError,
+} from './core/redaction/redact.js';
+export { errSerializer } from './core/redaction/error-printing.js';
 export type {
   AttemptContext,
   AttemptGate,

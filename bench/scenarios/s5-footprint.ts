@@ -31,10 +31,12 @@ interface Entry {
 const withoutRedaction: Plugin = {
   name: 'without-redaction',
   setup(b) {
-    b.onResolve({ filter: /(^|\/)(redact|error-printing)\.js$/ }, (args) =>
-      args.importer.startsWith(path.join(root, 'src') + path.sep)
-        ? { path: path.join(root, 'bench', 'lib', 'no-redaction.ts'), sideEffects: false }
-        : undefined,
+    b.onResolve(
+      { filter: /(^|\/)(redact|text|safe-copy|client-errors|serialize|error-printing)\.js$/ },
+      (args) =>
+        args.importer.startsWith(path.join(root, 'src') + path.sep)
+          ? { path: path.join(root, 'bench', 'lib', 'no-redaction.ts'), sideEffects: false }
+          : undefined,
     );
   },
 };
@@ -60,7 +62,7 @@ const ENTRIES: readonly Entry[] = [
     pkg: '.',
     code: CORE,
     config:
-      'the same, with `src/core/redaction/redact.ts` and `src/core/redaction/error-printing.ts` replaced by pass-through stubs (a counterfactual for the report, not a build anyone gets)',
+      'the same, with the redaction modules of `src/core/redaction/` (all but `rules.ts` and `safe-read.ts`) replaced by pass-through stubs (a counterfactual for the report, not a build anyone gets)',
     plugins: [withoutRedaction],
   },
   {
@@ -128,12 +130,14 @@ function transitiveDependencies(dir: string, seen = new Set<string>()): Set<stri
 const CONCEPTS: Readonly<Record<string, string>> = {
   'retry.ts': 'the attempt loop, events and logging',
   'event.ts': 'the attempt loop, events and logging',
+  'hub.ts': 'the attempt loop, events and logging',
   'events.ts': 'the attempt loop, events and logging',
   'clock.ts': 'the attempt loop, events and logging',
   'options.ts': 'option checks (messages that name the option and value)',
   'validate.ts': 'option checks (messages that name the option and value)',
   'classifier-factory.ts': 'option checks (messages that name the option and value)',
   'inspect.ts': 'reading hostile values safely (getters that throw, proxies, cycles)',
+  'safe-read.ts': 'reading hostile values safely (getters that throw, proxies, cycles)',
   'classify.ts': 'the default classification (sent or not, network codes)',
   'connect-failure.ts': 'the default classification (sent or not, network codes)',
   'is-network-error': 'the default classification (sent or not, network codes)',
@@ -141,6 +145,11 @@ const CONCEPTS: Readonly<Record<string, string>> = {
   'backoff.ts': 'backoff, jitter, cap',
   'redact.ts': 'redaction and compact error printing (API.md Logging)',
   'redact-rules.ts': 'redaction and compact error printing (API.md Logging)',
+  'rules.ts': 'redaction and compact error printing (API.md Logging)',
+  'text.ts': 'redaction and compact error printing (API.md Logging)',
+  'safe-copy.ts': 'redaction and compact error printing (API.md Logging)',
+  'client-errors.ts': 'redaction and compact error printing (API.md Logging)',
+  'serialize.ts': 'redaction and compact error printing (API.md Logging)',
   'error-printing.ts': 'redaction and compact error printing (API.md Logging)',
 };
 

@@ -10,7 +10,7 @@
 import path from 'node:path';
 
 /** Folders that two or more domains share: named for what they hold, not a subpath of their own. */
-export const SHARED_FOLDERS = new Set(['transport', 'telemetry']);
+export const SHARED_FOLDERS = new Set(['transport', 'telemetry', 'venue-limits']);
 /** Folders that compose domains for the root entry. */
 export const COMPOSITION_FOLDERS = new Set(['presets']);
 

@@ -2,7 +2,11 @@
  * `tenacious/alerts`: exhaustion and unknown-outcome alerts to Telegram and webhooks (Slack, Discord, JSON), with
  * throttling and background delivery that never hurts the caller.
  */
-export { telegramAlert, type TelegramAlertOptions } from './telegram.js';
+export {
+  telegramAlert,
+  type TelegramAlertEnvOptions,
+  type TelegramAlertOptions,
+} from './telegram.js';
 export { webhookAlert, type WebhookAlertOptions, type WebhookFormat } from './webhook.js';
 export { throttleAlerts, type ThrottleAlertsOptions } from './throttle.js';
 export {
@@ -14,6 +18,7 @@ export { AlertDeliveryError, ALERT_OPERATION_PREFIX } from './delivery.js';
 export {
   isUnknownOutcomeEvent,
   isUnresolvedOutcome,
+  type AlertAdapterOptions,
   type AlertEvent,
   type AlertInput,
   type AlertListener,

@@ -1,41 +1,24 @@
-import type { Clock, Logger } from '../core/types.js';
-import { adapterListener, createSender } from './delivery.js';
-import { defaultHostname } from './host.js';
+import { ConfigError, type ConfigIssue } from '../core/errors.js';
+import { alertAdapter, sharedAlertOptions } from './adapter.js';
 import { alertText, truncate } from './message.js';
-import type { AlertEvent, AlertListener, FetchLike } from './types.js';
-import {
-  checkAlertOptions,
-  checkHttpUrl,
-  describeShape,
-  fetchOrGlobal,
-  TELEGRAM_RULES,
-} from './validate.js';
+import type { AlertAdapterOptions, AlertListener } from './types.js';
+import { checkHttpUrl, describeShape, TELEGRAM_RULES } from './validate.js';
 
-/** Options of {@link telegramAlert}. */
-export interface TelegramAlertOptions {
+/** Options of {@link telegramAlert}: the chat, plus the options every adapter takes. */
+export interface TelegramAlertOptions extends AlertAdapterOptions {
   /** The bot's token from @BotFather (`123456:ABC-DEF…`). A secret: never logged. */
   botToken: string;
   /** Target chat: a numeric id (negative for groups) or `@channelusername`. */
   chatId: string | number;
   /** Default `https://api.telegram.org`; point it at a local Bot API server or a test server. */
   apiBaseUrl?: string;
-  /** Default: the global `fetch`. */
-  fetch?: FetchLike;
-  /** Repeats of the same operation and error within this window are summarised. Default 60000; 0 disables. */
-  throttleMs?: number;
-  /** Receives `error` on a failed delivery and `debug` on a delivered one. */
-  logger?: Logger;
-  /** For the throttling windows, the delivery retry's delays and the message time. Default: real time. */
-  clock?: Clock;
-  /** Shown as `Host:`; default `os.hostname()`. */
-  hostname?: string;
-  /** Each delivery request is abandoned after this long (then retried). Default 10000. */
-  attemptTimeoutMs?: number;
 }
 
 // Telegram Bot API: "The token is a string along the lines of 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 // (core.telegram.org/bots/api#authorizing-your-bot).
 const BOT_TOKEN = /^\d+:[A-Za-z0-9_-]+$/;
+const BOT_TOKEN_RULE =
+  'a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -)';
 // Telegram Bot API sendMessage: "Text of the message to be sent, 1-4096 characters after entities parsing".
 const MAX_TEXT = 4096;
 
@@ -64,7 +47,10 @@ const MAX_TEXT = 4096;
  * ```
  */
 export function telegramAlert(options: TelegramAlertOptions): AlertListener {
-  checkAlertOptions('telegramAlert', options, TELEGRAM_RULES, ['botToken', 'chatId']);
+  const shared = sharedAlertOptions('telegramAlert', options, TELEGRAM_RULES, [
+    'botToken',
+    'chatId',
+  ]);
   const botToken: unknown = options.botToken;
   if (typeof botToken !== 'string' || botToken === '') {
     throw new TypeError(
@@ -74,7 +60,7 @@ export function telegramAlert(options: TelegramAlertOptions): AlertListener {
   if (!BOT_TOKEN.test(botToken)) {
     // The value is a secret even when malformed: describe its shape only.
     throw new TypeError(
-      `telegramAlert: botToken: expected a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -), got a string of ${botToken.length} characters that does not match`,
+      `telegramAlert: botToken: expected ${BOT_TOKEN_RULE}, got a string of ${botToken.length} characters that does not match`,
     );
   }
   const chatId = options.chatId;
@@ -83,32 +69,70 @@ export function telegramAlert(options: TelegramAlertOptions): AlertListener {
     'apiBaseUrl',
     options.apiBaseUrl ?? 'https://api.telegram.org',
   );
-  const throttleMs = options.throttleMs ?? 60_000;
-  const fetchImpl = fetchOrGlobal('telegramAlert', options.fetch);
-  const logger = options.logger;
-  const clock = options.clock;
-  const host = options.hostname ?? defaultHostname();
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
-
   const base = apiBase.href.replace(/\/+$/, '');
-  const secrets = [botToken];
-  const send = createSender({
-    channel: 'telegram',
-    url: `${base}/bot${botToken}/sendMessage`,
-    endpoint: apiBase.origin,
-    headers: { 'content-type': 'application/json' },
-    secrets,
-    fetch: fetchImpl,
-    clock,
-    logger,
-    attemptTimeoutMs,
-  });
-
-  const deliver = (event: AlertEvent): Promise<void> => {
-    const nowMs = (clock ?? Date).now();
-    const text = truncate(alertText(event, { host, nowMs, secrets }), MAX_TEXT);
-    return send(event, { chat_id: chatId, text });
-  };
-
-  return adapterListener(deliver, { throttleMs, clock, logger });
+  return alertAdapter(
+    shared,
+    {
+      channel: 'telegram',
+      url: `${base}/bot${botToken}/sendMessage`,
+      endpoint: apiBase.origin,
+      headers: { 'content-type': 'application/json' },
+      secrets: [botToken],
+    },
+    (event, ctx) => ({ chat_id: chatId, text: truncate(alertText(event, ctx), MAX_TEXT) }),
+  );
 }
+
+/** Options of `telegramAlert.fromEnv`: every option of {@link telegramAlert} but the chat, and the prefix. */
+export interface TelegramAlertEnvOptions extends Omit<TelegramAlertOptions, 'botToken' | 'chatId'> {
+  /** Put before `BOT_TOKEN` and `CHAT_ID`. Default `OPS_TELEGRAM_`. */
+  prefix?: string;
+}
+
+/**
+ * {@link telegramAlert} with the bot token and the chat read from `OPS_TELEGRAM_BOT_TOKEN` and
+ * `OPS_TELEGRAM_CHAT_ID` (or under another `prefix`); every other option is passed through. An
+ * unset, empty or malformed variable throws one {@link ConfigError} naming each such variable;
+ * the token's value never appears in it.
+ *
+ * @example
+ * ```ts
+ * // OPS_TELEGRAM_BOT_TOKEN=123456:ABC-DEF… OPS_TELEGRAM_CHAT_ID=-1001234567890 node service.js
+ * const alert = telegramAlert.fromEnv(process.env, { logger });
+ * const stops = [onExhausted(alert), onUnknownOutcome(alert)];
+ * ```
+ */
+telegramAlert.fromEnv = function fromEnv(
+  env: Record<string, string | undefined> = process.env,
+  { prefix = 'OPS_TELEGRAM_', ...options }: TelegramAlertEnvOptions = {},
+): AlertListener {
+  const read = (name: string): string | undefined => {
+    const value = env[`${prefix}${name}`]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const botToken = read('BOT_TOKEN');
+  const chatId = read('CHAT_ID');
+  const issues: Omit<ConfigIssue, 'path'>[] = [];
+  const missing = (name: string, what: string) =>
+    issues.push({
+      variable: `${prefix}${name}`,
+      value: undefined,
+      message: `not set: ${what} is required`,
+    });
+  if (botToken === undefined) missing('BOT_TOKEN', "the bot's token from @BotFather");
+  else if (!BOT_TOKEN.test(botToken)) {
+    // A malformed token may still be most of a real one: its length is all the error shows.
+    issues.push({
+      variable: `${prefix}BOT_TOKEN`,
+      value: '[redacted]',
+      message: `expected ${BOT_TOKEN_RULE}, got ${botToken.length} characters that do not match`,
+    });
+  }
+  if (chatId === undefined) missing('CHAT_ID', 'a numeric chat id or @channel');
+  if (botToken === undefined || chatId === undefined || issues.length > 0) {
+    throw new ConfigError(issues);
+  }
+  // A numeric id is sent as a number, as `chatId: -1001234567890` in code would be.
+  const numeric = /^-?\d+$/.test(chatId) && Number.isSafeInteger(Number(chatId));
+  return telegramAlert({ ...options, botToken, chatId: numeric ? Number(chatId) : chatId });
+};

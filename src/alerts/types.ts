@@ -1,4 +1,4 @@
-import type { ExhaustedEvent, UnknownOutcomeEvent } from '../core/types.js';
+import type { Clock, ExhaustedEvent, Logger, UnknownOutcomeEvent } from '../core/types.js';
 
 /** Repeats held back by {@link throttleAlerts} and summarised in one message. */
 export interface SuppressedSummary {
@@ -91,3 +91,19 @@ export type FetchLike = (
   input: string,
   init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
 ) => Promise<FetchResponseLike>;
+
+/** Options every alert adapter (`telegramAlert`, `webhookAlert`) takes. */
+export interface AlertAdapterOptions {
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Repeats of the same operation and error within this window are summarised. Default 60000; 0 disables. */
+  throttleMs?: number;
+  /** Receives `error` on a failed delivery and `debug` on a delivered one. */
+  logger?: Logger;
+  /** For the throttling windows, the delivery retry's delays and the message time. Default: real time. */
+  clock?: Clock;
+  /** Shown as the host (`Host:` in text messages); default `os.hostname()`. */
+  hostname?: string;
+  /** Each delivery request is abandoned after this long (then retried). Default 10000. */
+  attemptTimeoutMs?: number;
+}

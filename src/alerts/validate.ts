@@ -22,10 +22,6 @@ import type { FetchLike } from './types.js';
 const checkedSeparately = (rule: string): Rule => ({ type: () => true, rule });
 const URL_RULE = 'an absolute http:// or https:// URL';
 
-const throttleMsRule = numberRule(0);
-// Node fires a timer longer than 2^31-1 ms at once, so the engine refuses longer timeouts.
-const attemptTimeoutMsRule = numberRule(0, { above: true, max: 2 ** 31 - 1 });
-
 const chatIdRule: Rule = {
   type: (v) => typeof v === 'string' || typeof v === 'number',
   range: (v: string | number) =>
@@ -39,14 +35,20 @@ const formatRule: Rule = {
   rule: "'slack', 'discord' or 'json'",
 };
 
-/** Options every adapter shares. */
-const ADAPTER_RULES: Rules = {
-  fetch: functionRule,
-  throttleMs: throttleMsRule,
-  logger: loggerRule,
+/** The throttling options, shared by `throttleAlerts` and every adapter. */
+const THROTTLING_RULES: Rules = {
+  throttleMs: numberRule(0),
   clock: clockRule,
+  logger: loggerRule,
+};
+
+/** Options every adapter shares (`AlertAdapterOptions`). */
+const ADAPTER_RULES: Rules = {
+  ...THROTTLING_RULES,
+  fetch: functionRule,
   hostname: nonEmptyStringRule,
-  attemptTimeoutMs: attemptTimeoutMsRule,
+  // Node fires a timer longer than 2^31-1 ms at once, so the engine refuses longer timeouts.
+  attemptTimeoutMs: numberRule(0, { above: true, max: 2 ** 31 - 1 }),
 };
 
 /** `telegramAlert` options. */
@@ -67,10 +69,8 @@ export const WEBHOOK_RULES: Rules = {
 
 /** `throttleAlerts` options. */
 export const THROTTLE_RULES: Rules = {
-  throttleMs: throttleMsRule,
+  ...THROTTLING_RULES,
   key: functionRule,
-  clock: clockRule,
-  logger: loggerRule,
 };
 
 /**

@@ -1,40 +1,20 @@
-import type { Clock, Logger } from '../core/types.js';
 import type { AlertChannel } from '../telemetry/alert-delivery-events.js';
-import { adapterListener, createSender } from './delivery.js';
-import { defaultHostname } from './host.js';
+import { alertAdapter, sharedAlertOptions } from './adapter.js';
 import { alertPayload, alertText, truncate, type MessageContext } from './message.js';
-import type { AlertEvent, AlertListener, FetchLike } from './types.js';
-import {
-  checkAlertOptions,
-  checkHttpUrl,
-  describeShape,
-  fetchOrGlobal,
-  WEBHOOK_RULES,
-} from './validate.js';
+import type { AlertAdapterOptions, AlertEvent, AlertListener } from './types.js';
+import { checkHttpUrl, describeShape, WEBHOOK_RULES } from './validate.js';
 
 /** Payload shapes understood by {@link webhookAlert}. */
 export type WebhookFormat = 'slack' | 'discord' | 'json';
 
-/** Options of {@link webhookAlert}. */
-export interface WebhookAlertOptions {
+/** Options of {@link webhookAlert}: the endpoint, plus the options every adapter takes. */
+export interface WebhookAlertOptions extends AlertAdapterOptions {
   /** The webhook URL. Slack and Discord URLs are secrets: only their origin is ever logged. */
   url: string;
   /** `slack` posts `{ text }`, `discord` posts `{ content }`, `json` posts the event as data. */
   format: WebhookFormat;
   /** Extra request headers (e.g. `Authorization`). Their values are secrets: never logged. */
   headers?: Record<string, string>;
-  /** Default: the global `fetch`. */
-  fetch?: FetchLike;
-  /** Repeats of the same operation and error within this window are summarised. Default 60000; 0 disables. */
-  throttleMs?: number;
-  /** Receives `error` on a failed delivery and `debug` on a delivered one. */
-  logger?: Logger;
-  /** For the throttling windows, the delivery retry's delays and the message time. Default: real time. */
-  clock?: Clock;
-  /** Shown as the host; default `os.hostname()`. */
-  hostname?: string;
-  /** Each delivery request is abandoned after this long (then retried). Default 10000. */
-  attemptTimeoutMs?: number;
 }
 
 /** Slack mrkdwn treats &, < and > as control characters (api.slack.com "Formatting text": escaping). */
@@ -105,16 +85,10 @@ function checkHeaders(value: unknown): Record<string, string> {
  * ```
  */
 export function webhookAlert(options: WebhookAlertOptions): AlertListener {
-  checkAlertOptions('webhookAlert', options, WEBHOOK_RULES, ['url', 'format']);
+  const shared = sharedAlertOptions('webhookAlert', options, WEBHOOK_RULES, ['url', 'format']);
   const url = checkHttpUrl('webhookAlert', 'url', options.url);
   const format = options.format;
   const headers = checkHeaders(options.headers);
-  const throttleMs = options.throttleMs ?? 60_000;
-  const fetchImpl = fetchOrGlobal('webhookAlert', options.fetch);
-  const logger = options.logger;
-  const clock = options.clock;
-  const host = options.hostname ?? defaultHostname();
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
 
   // The URL's path and query often are the credential (Slack /services/T…/B…/secret, Discord
   // /api/webhooks/id/token), and header values may be tokens: all are redacted as literals.
@@ -125,24 +99,15 @@ export function webhookAlert(options: WebhookAlertOptions): AlertListener {
     url.password,
     ...Object.values(headers),
   ].filter((s) => s.length >= 4 && s !== '/');
-  const channel = `webhook:${format}` as AlertChannel;
-  const send = createSender({
-    channel,
-    url: url.href,
-    endpoint: url.origin,
-    headers: { 'content-type': 'application/json', ...headers },
-    secrets,
-    fetch: fetchImpl,
-    clock,
-    logger,
-    attemptTimeoutMs,
-  });
-  const render = FORMATS[format];
-
-  const deliver = (event: AlertEvent): Promise<void> => {
-    const nowMs = (clock ?? Date).now();
-    return send(event, render(event, { host, nowMs, secrets }));
-  };
-
-  return adapterListener(deliver, { throttleMs, clock, logger });
+  return alertAdapter(
+    shared,
+    {
+      channel: `webhook:${format}` as AlertChannel,
+      url: url.href,
+      endpoint: url.origin,
+      headers: { 'content-type': 'application/json', ...headers },
+      secrets,
+    },
+    FORMATS[format],
+  );
 }

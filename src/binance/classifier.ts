@@ -1,6 +1,8 @@
 import { markClassifierFactory } from '../core/classifier-factory.js';
-import { describeValue } from '../core/classify.js';
+import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
+import { readsResponseBody } from '../core/response-body.js';
 import { stringField } from '../core/redaction/safe-read.js';
+import { venueAnswer } from '../transport/answer.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
 import { binanceCodeRule, type BinanceProduct } from './codes.js';
@@ -33,7 +35,16 @@ export interface BinanceClassifierOptions {
 
 const PRODUCTS: readonly BinanceProduct[] = ['spot', 'futures', 'sapi'];
 
-/** [BSD] errors.md: -2010 with this message means the client order id is already in use. */
+/** BSPOT, BFUT (venues.md §6): a duplicate proves an earlier attempt was accepted: reconcile. */
+const DUPLICATE: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'unknown',
+  reason: DUPLICATE_CLIENT_ORDER_ID,
+});
+
+/**
+ * BSPOT errors.md: -2010 with this message means the client order id is in use by an open order,
+ * which an earlier attempt placed; every other -2010 (insufficient balance…) stays a rejection.
+ */
 const DUPLICATE_ORDER = /duplicate order sent/i;
 
 /** `@binance/common` NetworkError: no response, or its own timeout; the request may have been sent [BC]. */
@@ -113,11 +124,14 @@ function defaultRateLimitWait(info: ParsedBinanceError, nowMs: number): number |
  *   client timeout after sending is `unknown`;
  * - -1021 (timestamp outside recvWindow) retries: the next attempt signs a fresh timestamp;
  * - 403 (WAF) waits `wafDelayMs`;
- * - auth, signature, parameter and order rejections fail, and a duplicate client order id
- *   (spot -2010 "Duplicate order sent.", futures -4116) fails with reason `binance:duplicate-order`:
- *   the earlier attempt probably landed.
+ * - auth, signature, parameter and order rejections fail;
+ * - a duplicate client order id (spot -2010 "Duplicate order sent.", futures -4116) is `unknown`
+ *   with reason `duplicate-client-order-id`: an earlier attempt placed the order, so it goes to
+ *   `reconcile`, never to `fail`.
  *
- * Returned values are classified too: a `{ code, msg }` item or an error `Response`. Never throws.
+ * Returned values are classified too: a `{ code, msg }` item or an error `Response`, whose body
+ * is read for classification (the classifier is marked with `readsResponseBody`), so a -1007 on
+ * HTTP 400 is `unknown` on plain fetch as everywhere else. Never throws.
  *
  * @example
  * ```ts
@@ -209,7 +223,7 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
           rule.duplicateOrder === true ||
           (code === -2010 && message !== undefined && DUPLICATE_ORDER.test(message))
         ) {
-          return verdict('fail', 'binance:duplicate-order');
+          return DUPLICATE;
         }
         // [BSD] spot and sapi: a 5XX means "execution status is UNKNOWN", whatever the code says.
         const action =
@@ -246,11 +260,9 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
     return undefined;
   }
 
-  return (outcome: Outcome): Verdict | undefined => {
-    const value = outcome.ok ? outcome.value : outcome.error;
-    if (value === null || (typeof value !== 'object' && typeof value !== 'string'))
-      return undefined;
-    if (outcome.ok && typeof value === 'string') return undefined;
+  return readsResponseBody((outcome: Outcome): Verdict | undefined => {
+    const value = venueAnswer(outcome);
+    if (value === undefined) return undefined;
     try {
       const nowMs = clock.now();
       const info = readBinanceError(value, nowMs);
@@ -283,7 +295,7 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
     } catch {
       return undefined;
     }
-  };
+  });
 }
 
 // Passing `binanceClassifier` uncalled as `classify` is refused with a message saying to call it.

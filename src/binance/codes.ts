@@ -23,7 +23,10 @@ export interface BinanceCodeRule {
   readonly action: Verdict['action'];
   /** A rate limit: the delay comes from Retry-After, the WS `retryAfter` or "banned until". */
   readonly rateLimit?: true;
-  /** A duplicate client order id: evidence that an earlier attempt was placed. */
+  /**
+   * A duplicate client order id: proof that an earlier attempt was placed, so the verdict is
+   * `unknown` with reason `duplicate-client-order-id` (reconcile, never fail).
+   */
   readonly duplicateOrder?: true;
 }
 
@@ -102,7 +105,9 @@ const entries: [BinanceCodeKey, BinanceCodeRule][] = [
   [-1151, fail('DUPLICATE_SYMBOLS')],
 
   // 20xx: order and key rejections [BSD][BFE].
-  [-2010, fail('NEW_ORDER_REJECTED')], // "Duplicate order sent." is special-cased: duplicate-order
+  // Every -2010 fails (insufficient balance, filters…) except msg "Duplicate order sent.": the
+  // client order id is taken by an open order (BSPOT errors.md, rest-api.md), see classifier.ts.
+  [-2010, fail('NEW_ORDER_REJECTED')],
   [-2011, fail('CANCEL_REJECTED')], // "Unknown order sent.": not open (filled, cancelled, never placed)
   [-2012, unknown('CANCEL_ALL_FAIL')], // [BFE] batch cancel failure; semantics unconfirmed, may be partial (judgement)
   [-2013, fail('NO_SUCH_ORDER')], // right after placement this can be lag (third-party report only)
@@ -133,7 +138,8 @@ const entries: [BinanceCodeKey, BinanceCodeRule][] = [
 
   // 4xxx/5xxx: USDⓈ-M futures filters and order rules [BFE].
   [-4015, fail('INVALID_CL_ORD_ID_LEN')], // client order id longer than 36 chars
-  [-4116, { name: 'DUPLICATED_CLIENT_ORDER_ID', action: 'fail', duplicateOrder: true }], // evidence the first attempt landed
+  // BFUT: "clientOrderId is duplicated" among open orders: an earlier attempt was placed.
+  [-4116, { name: 'DUPLICATED_CLIENT_ORDER_ID', action: 'unknown', duplicateOrder: true }],
   [-4117, retry('STOP_ORDER_TRIGGERING')], // "stop order is triggering": retry shortly (judgement)
   [-4118, fail('REDUCE_ONLY_MARGIN_CHECK_FAILED')],
   [-4131, fail('MARKET_ORDER_REJECT')], // best price outside PERCENT_PRICE: re-evaluate, do not resend

@@ -1,6 +1,7 @@
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { causeChain, stringField } from '../core/redaction/safe-read.js';
 import { safeGet } from '../core/redaction/redact.js';
+import { isFetchResponse, responseBodyText } from '../core/response-body.js';
 import { isBinanceCode, type BinanceProduct } from './codes.js';
 import { headerValue } from './headers.js';
 
@@ -185,9 +186,7 @@ function fromResponse(value: object): Fields | undefined {
     safeGet(value, 'data') ??
     safeGet(value, 'responseText') ??
     safeGet(value, 'responseBody') ??
-    (typeof Response !== 'undefined' && response instanceof Response
-      ? undefined
-      : safeGet(response, 'body'));
+    (isFetchResponse(response) ? responseBodyText(response) : safeGet(response, 'body'));
   const body = jsonBody(rawBody);
   const code = body === undefined ? undefined : codeOf(safeGet(body, 'code'));
   const msg = body === undefined ? undefined : stringField(body, 'msg');
@@ -216,6 +215,7 @@ function fromResponse(value: object): Fields | undefined {
  * `@binance/common` error, a fetch `Response`, or any error with a Binance code or a status.
  */
 function fromValue(value: object): Fields | undefined {
+  if (isFetchResponse(value)) return fromFetchResponse(value);
   const rawCode = codeOf(safeGet(value, 'code'));
   const code = rawCode !== undefined && isBinanceCode(rawCode) ? rawCode : undefined;
   const name = stringField(value, 'name');
@@ -250,6 +250,30 @@ function fromValue(value: object): Fields | undefined {
       (body === undefined ? undefined : retryAtOf(safeGet(body, 'data'))),
     text,
     httpError: binanceClientShape || (status !== undefined && status >= 400),
+  };
+}
+
+/**
+ * A fetch `Response`: its status, and for an error status the body the engine read for
+ * classification, so its code decides (a -1007 on HTTP 400 is unknown, not a 4xx rejection).
+ */
+function fromFetchResponse(response: Response): Fields | undefined {
+  const status = statusOf(response.status);
+  if (status === undefined) return undefined;
+  const rawBody = status >= 400 ? responseBodyText(response) : undefined;
+  const body = jsonBody(rawBody);
+  const rawCode = body === undefined ? undefined : codeOf(safeGet(body, 'code'));
+  const code = rawCode !== undefined && isBinanceCode(rawCode) ? rawCode : undefined;
+  return {
+    code,
+    msg: body === undefined ? undefined : stringField(body, 'msg'),
+    status,
+    headers: response.headers,
+    url: urlText(response.url),
+    product: undefined,
+    retryAt: body === undefined ? undefined : retryAtOf(safeGet(body, 'data')),
+    text: body === undefined ? bodyText(rawBody) : undefined,
+    httpError: status >= 400,
   };
 }
 

@@ -1,12 +1,12 @@
-import { keepCause, keepRedactedForPino, printRedacted } from './redaction/error-printing.js';
+import { keepCause, keepHidden, printRedacted } from './redaction/error-printing.js';
 import { redactText } from './redaction/redact.js';
 import type { ExhaustedReason } from './types.js';
 
 /*
  * The errors tenacious throws print redacted (`util.inspect`, `console.error`, `JSON.stringify`,
- * pino's `err` serializer), their `cause` chain included: see `error-printing.ts`. Their
- * `message` is redacted when made (the stack, formatted when first read, repeats it); `cause`
- * stays the client's own object.
+ * `errSerializer`), their `cause` chain included: see `error-printing.ts`. Their `message` is
+ * redacted when made (the stack, formatted when first read, repeats it); `cause` and `value` are
+ * the caller's own objects, the same for every reader.
  */
 
 /**
@@ -47,7 +47,7 @@ export class RetryExhaustedError<T = unknown> extends Error {
     this.attempts = fields.attempts;
     this.elapsedMs = fields.elapsedMs;
     this.reason = fields.reason;
-    keepRedactedForPino(this, 'value', fields.value);
+    keepHidden(this, 'value', fields.value);
     keepCause(this, fields.cause);
   }
 }

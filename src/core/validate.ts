@@ -102,6 +102,31 @@ export function findOptionsError(
 }
 
 /**
+ * {@link findOptionsError} for an options object that comes in variants (a breaker's
+ * `consecutive` and `rolling` modes): checks `options` against `variants[variant]`, and names a
+ * key that only another variant knows plainly (`where: windowMs: only valid in rolling mode`)
+ * rather than as an unknown option.
+ */
+export function findVariantOptionsError<V extends string>(
+  where: string,
+  options: unknown,
+  variant: V,
+  variants: Readonly<Record<V, Rules>>,
+): TypeError | RangeError | undefined {
+  const rules = variants[variant];
+  const error = findOptionsError(where, options, rules);
+  if (error === undefined || typeof options !== 'object' || options === null) return error;
+  const prefix = where === '' ? '' : `${where}: `;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || Object.hasOwn(rules, key)) continue;
+    const owner = Object.entries<Rules>(variants).find(([, other]) => Object.hasOwn(other, key));
+    if (owner !== undefined)
+      return new TypeError(`${prefix}${key}: only valid in ${owner[0]} mode`);
+  }
+  return error;
+}
+
+/**
  * Like {@link findOptionsError}, but throws. Returns the options (or `{}` for `undefined`), typed
  * as a record of unknowns for the caller to read.
  */

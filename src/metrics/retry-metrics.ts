@@ -89,17 +89,17 @@ const FAMILIES: Readonly<
   retries_total: {
     type: 'counter',
     labelNames: ['operation'],
-    help: 'Failed attempts that were retried (one per retry event), by operation.',
+    help: 'Retries scheduled, by operation: one per retry event (an attempt that failed or returned a value to retry, followed by a delay before the next attempt, which a cancellation or the time limit may still prevent).',
   },
   exhausted_total: {
     type: 'counter',
     labelNames: ['operation', 'reason'],
-    help: 'Runs that gave up on retryable failures, by operation and reason.',
+    help: 'Runs that gave up while a retry was still wanted, by operation and reason: attempts, elapsed (maxElapsedMs), retry-after-too-long (maxRetryAfterMs) or budget.',
   },
   attempts_total: {
     type: 'counter',
     labelNames: ['operation', 'outcome'],
-    help: 'Attempts by operation and outcome: retry (failed, retried), exhausted (failed, run gave up), success (succeeded, run resolved).',
+    help: 'Attempts seen through the retry, exhaustion and success events, by operation and outcome: retry (a retry was scheduled after it), exhausted (the run gave up after it), success (it resolved the run). The last attempt of a run that ends on a fail verdict, an unknown outcome, a cancellation or an open circuit is not counted.',
   },
   unknown_outcomes_total: {
     type: 'counter',
@@ -109,17 +109,17 @@ const FAMILIES: Readonly<
   budget_denials_total: {
     type: 'counter',
     labelNames: ['operation'],
-    help: 'Retries refused by a retry budget (each ends its run with reason budget), by operation.',
+    help: 'Retries refused by a retry budget, by operation: each ends its run, counted in exhausted_total with reason budget too.',
   },
   alerts_sent_total: {
     type: 'counter',
     labelNames: ['channel'],
-    help: 'Exhaustion alerts delivered, by channel.',
+    help: 'Alert messages the endpoint accepted, by channel: exhaustions, unknown outcomes and throttling summaries alike, one per message whatever its delivery retries.',
   },
   alerts_failed_total: {
     type: 'counter',
     labelNames: ['channel'],
-    help: 'Exhaustion alerts that could not be delivered after their own retries, by channel.',
+    help: 'Alert messages not delivered after their own retries, by channel: exhaustions, unknown outcomes and throttling summaries alike.',
   },
   breaker_state: {
     type: 'gauge',
@@ -129,7 +129,7 @@ const FAMILIES: Readonly<
   breaker_transitions_total: {
     type: 'counter',
     labelNames: ['breaker', 'to'],
-    help: 'Circuit breaker state changes, by breaker and the state entered.',
+    help: 'State changes of each watched circuit breaker since watchBreaker() was called, by breaker and the state entered.',
   },
 };
 

@@ -67,19 +67,38 @@ export class RunMetrics {
   ) {
     const counter = (metric: { name: string; unit: string }, description: string) =>
       meter.createCounter(metric.name, { unit: metric.unit, description });
-    this.#retries = counter(METRIC.retries, 'Failed attempts that were retried.');
-    this.#exhausted = counter(METRIC.exhausted, 'Runs that gave up on retryable failures.');
-    this.#attempts = counter(METRIC.attempts, 'Attempts, by how they ended.');
+    this.#retries = counter(
+      METRIC.retries,
+      'Retries scheduled: attempts that failed or returned a value to retry, followed by a delay before the next attempt.',
+    );
+    this.#exhausted = counter(
+      METRIC.exhausted,
+      'Runs that gave up while a retry was still wanted, by reason: attempts, elapsed, retry-after-too-long or budget.',
+    );
+    this.#attempts = counter(
+      METRIC.attempts,
+      'Attempts of instrumented runs, by outcome: how the run went on after each (retry, exhausted, success, fail, unknown-outcome, aborted, error).',
+    );
     this.#unknownOutcomes = counter(
       METRIC.unknownOutcomes,
       'Unknown outcomes of non-idempotent calls, by resolution.',
     );
-    this.#budgetDenials = counter(METRIC.budgetDenials, 'Retries refused by a retry budget.');
-    this.#alertsSent = counter(METRIC.alertsSent, 'Alerts delivered.');
-    this.#alertsFailed = counter(METRIC.alertsFailed, 'Alerts that could not be delivered.');
+    this.#budgetDenials = counter(
+      METRIC.budgetDenials,
+      'Retries refused by a retry budget; each ends its run (tenacious.exhausted, reason budget).',
+    );
+    this.#alertsSent = counter(
+      METRIC.alertsSent,
+      'Alert messages the endpoint accepted: exhaustions, unknown outcomes and throttling summaries alike.',
+    );
+    this.#alertsFailed = counter(
+      METRIC.alertsFailed,
+      'Alert messages not delivered after their own retries: exhaustions, unknown outcomes and throttling summaries alike.',
+    );
     this.#duration = meter.createHistogram(METRIC.attemptDuration.name, {
       unit: METRIC.attemptDuration.unit,
-      description: 'Duration of each attempt, from its start until it settled.',
+      description:
+        'Duration of each attempt, from its start until it settled, or until the run moved on without it (attemptTimeoutMs).',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS_MS },
     });
     const state = meter.createObservableGauge(METRIC.breakerState.name, {
@@ -89,7 +108,7 @@ export class RunMetrics {
     });
     const transitions = meter.createObservableCounter(METRIC.breakerTransitions.name, {
       unit: METRIC.breakerTransitions.unit,
-      description: 'Circuit breaker state changes, by the state entered.',
+      description: 'State changes of each breaker given to instrument(), by the state entered.',
     });
     this.#observables = [state, transitions];
     this.#observe = (result) => {

@@ -1,4 +1,4 @@
-import type { CircuitBreaker, CircuitState } from '../core/circuit-breaker.js';
+import type { CircuitBreaker, CircuitState } from '../core/breaker/index.js';
 import { LabelledCounter, type CounterSample } from './counters.js';
 
 /** Every state of a breaker, in the order its `breaker_state` series are written. */

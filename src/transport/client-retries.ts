@@ -31,15 +31,13 @@ const count = (value: unknown): number | undefined =>
 const CLIENT_RETRY_SIGNS: readonly ClientRetrySign[] = /* @__PURE__ */ Object.freeze([
   {
     // AWS SDK v3: the retry middleware sets `$metadata.attempts` (total, first included) on the
-    // error it rethrows (`@smithy/middleware-retry` retryMiddleware; peers.md, AWS SDK v3 notes:
-    // "Final error: the last SDK error, with `$metadata.attempts`"). Default `maxAttempts` 3.
+    // error it rethrows (`@smithy/middleware-retry` retryMiddleware). Default `maxAttempts` 3.
     setting: 'AWS SDK client option `maxAttempts: 1`',
     attempts: (item) => count(safeGet(safeGet(item, '$metadata'), 'attempts')),
   },
   {
     // got: `error.request.retryCount`, the retries made so far (got `core/index.js`, Request
-    // `retryCount`; measured with got 14.6.6 against a local server: 3 requests, retryCount 2).
-    // Default `retry.limit` 2 for GET, PUT, HEAD, DELETE, OPTIONS, TRACE (errors.md §4.4 [GOT]).
+    // `retryCount`). Default `retry.limit` 2 for GET, PUT, HEAD, DELETE, OPTIONS, TRACE [GOT].
     setting: 'got option `retry: { limit: 0 }`',
     attempts: (item) => {
       const retries = count(safeGet(safeGet(item, 'request'), 'retryCount'));
@@ -82,8 +80,7 @@ export function clientRetriesOf(error: unknown): ClientRetried | undefined {
 /**
  * ccxt keeps no count on its errors, but it retries only when the exchange's
  * `options.maxRetriesOnFailure` is above 0, and then every `OperationFailed` it throws has been
- * sent that many more times (ccxt 4.5 `js/src/base/Exchange.js` `fetch2`; measured: 3 requests
- * with `maxRetriesOnFailure: 2`). A per-call `params.maxRetriesOnFailure` is not seen. Returns what
+ * sent that many more times (ccxt 4.5 `js/src/base/Exchange.js` `fetch2`). A per-call `params.maxRetriesOnFailure` is not seen. Returns what
  * the exchange is configured to do, or `undefined` when it does not retry.
  *
  * @example

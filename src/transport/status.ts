@@ -41,11 +41,8 @@ export const DEFAULT_HTTP_STATUSES: Readonly<Record<string, HttpStatusAction>> =
     501: 'fail',
     // RFC 9110 §15.6.3: a gateway got "an invalid response" from upstream, which may have acted.
     502: 'unknown',
-    // RFC 9110 §15.6.4: "currently unable to handle the request due to a temporary overload or
-    // scheduled maintenance"; Retry-After MAY say for how long. A 503 often comes from a proxy or
-    // load balancer in front of a server that may already have acted (Binance: "5XX … execution
-    // status is UNKNOWN" [BSD]), so it is unknown: an idempotent call still retries it, honouring
-    // Retry-After; an order is reconciled instead of sent again.
+    // RFC 9110 §15.6.4: temporary overload or maintenance, often said by a proxy in front of a
+    // server that may already have acted (Binance: "5XX … execution status is UNKNOWN" [BSD]).
     503: 'unknown',
     // RFC 9110 §15.6.5: a gateway "did not receive a timely response" from upstream, which may
     // still be acting on the request.

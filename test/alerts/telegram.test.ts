@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { onAlertDelivery, telegramAlert, type AlertDeliveryEvent } from '../../src/alerts/index.js';
+import { ConfigError } from '../../src/config/index.js';
 import { constant, onExhausted, retry, RetryExhaustedError } from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
@@ -526,5 +528,99 @@ describe('telegramAlert configuration', () => {
     expect(() => telegramAlert({ botToken: TOKEN, chatID: CHAT } as never)).toThrow(
       /^telegramAlert: unknown option "chatID" \(did you mean "chatId"\?\); expected one of botToken, chatId,/,
     );
+  });
+});
+
+/** The error `telegramAlert.fromEnv(env)` throws. */
+function fromEnvError(env: Record<string, string>): ConfigError {
+  try {
+    telegramAlert.fromEnv(env).stop();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('telegramAlert.fromEnv was expected to throw');
+}
+
+describe('telegramAlert.fromEnv', () => {
+  it('posts to the chat in OPS_TELEGRAM_CHAT_ID with the token in OPS_TELEGRAM_BOT_TOKEN', async () => {
+    server = await startServer();
+    const alert = telegramAlert.fromEnv(
+      { OPS_TELEGRAM_BOT_TOKEN: TOKEN, OPS_TELEGRAM_CHAT_ID: String(CHAT) },
+      { apiBaseUrl: server.url, clock: instantClock(T0) },
+    );
+    subscribe(alert);
+
+    await exhaust();
+    await alert.flush();
+
+    expect(server.requests.map((r) => [r.path, r.json.chat_id])).toEqual([
+      [`/bot${TOKEN}/sendMessage`, CHAT],
+    ]);
+  });
+
+  it('reads BOT_TOKEN and CHAT_ID under another prefix', async () => {
+    server = await startServer();
+    const alert = telegramAlert.fromEnv(
+      { DESK_BOT_TOKEN: TOKEN, DESK_CHAT_ID: '@desk_alerts' },
+      { prefix: 'DESK_', apiBaseUrl: server.url, clock: instantClock(T0) },
+    );
+    subscribe(alert);
+
+    await exhaust();
+    await alert.flush();
+
+    expect(server.requests.map((r) => r.json.chat_id)).toEqual(['@desk_alerts']);
+  });
+
+  it('passes the other options through to telegramAlert', () => {
+    expect(() =>
+      telegramAlert.fromEnv(
+        { OPS_TELEGRAM_BOT_TOKEN: TOKEN, OPS_TELEGRAM_CHAT_ID: String(CHAT) },
+        { throttleMs: -1 },
+      ),
+    ).toThrow(new RangeError('telegramAlert: throttleMs: expected a number >= 0, got -1'));
+  });
+
+  it('rejects an unset OPS_TELEGRAM_BOT_TOKEN with a ConfigError naming it', () => {
+    expect(fromEnvError({ OPS_TELEGRAM_CHAT_ID: String(CHAT) }).message).toBe(
+      "invalid retry configuration: OPS_TELEGRAM_BOT_TOKEN=undefined: not set: the bot's token from @BotFather is required",
+    );
+  });
+
+  it('rejects an unset OPS_TELEGRAM_CHAT_ID with a ConfigError naming it', () => {
+    expect(fromEnvError({ OPS_TELEGRAM_BOT_TOKEN: TOKEN }).issues).toEqual([
+      {
+        path: 'OPS_TELEGRAM_CHAT_ID',
+        variable: 'OPS_TELEGRAM_CHAT_ID',
+        value: undefined,
+        message: 'not set: a numeric chat id or @channel is required',
+      },
+    ]);
+  });
+
+  it('names both variables when both are unset or empty', () => {
+    expect(fromEnvError({ OPS_TELEGRAM_BOT_TOKEN: ' ' }).issues.map((i) => i.variable)).toEqual([
+      'OPS_TELEGRAM_BOT_TOKEN',
+      'OPS_TELEGRAM_CHAT_ID',
+    ]);
+  });
+
+  it('rejects a malformed OPS_TELEGRAM_BOT_TOKEN without showing it anywhere in the error', () => {
+    const bad = `bot${TOKEN}`;
+    const error = fromEnvError({ OPS_TELEGRAM_BOT_TOKEN: bad, OPS_TELEGRAM_CHAT_ID: '1' });
+
+    expect(error.issues).toEqual([
+      {
+        path: 'OPS_TELEGRAM_BOT_TOKEN',
+        variable: 'OPS_TELEGRAM_BOT_TOKEN',
+        value: '[redacted]',
+        message:
+          'expected a Telegram bot token such as 123456:ABC-DEF1234 (digits, a colon, then letters, digits, _ or -), got 47 characters that do not match',
+      },
+    ]);
+    for (const printed of [error.message, inspect(error), JSON.stringify(error.issues)]) {
+      expect(printed).not.toContain('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw');
+    }
   });
 });

@@ -48,7 +48,7 @@ describe('bench bundling', () => {
     expect(inputs.some((file) => file.endsWith('src/core/backoff.ts'))).toBe(true);
     expect(
       inputs.filter((file) =>
-        /src\/core\/(circuit-breaker|redaction\/redact|retryable)\.ts$/.test(file),
+        /src\/core\/(breaker\/[^/]+|redaction\/redact|retryable)\.ts$/.test(file),
       ),
     ).toEqual([]);
   });

@@ -7,6 +7,7 @@ import {
   type BinanceProduct,
 } from '../../src/binance/index.js';
 import { instantClock } from '../../src/testing/index.js';
+import { DUPLICATE_CLIENT_ORDER_ID } from '../../src/index.js';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 30);
 const clock = { now: () => NOW };
@@ -119,7 +120,7 @@ describe('the code table', () => {
         : (key.split(':') as [BinanceProduct, string]);
     const verdict = thrown(byProduct[product], { code: Number(code), msg: 'documented message' });
     if (rule.duplicateOrder === true) {
-      expect(verdict).toEqual({ action: 'fail', reason: 'binance:duplicate-order' });
+      expect(verdict).toEqual({ action: 'unknown', reason: DUPLICATE_CLIENT_ORDER_ID });
     } else if (Number(code) === -1003) {
       // Without Retry-After, a -1003 waits for the next minute window.
       expect(verdict).toMatchObject({ action: rule.action, reason: `binance:${code}` });
@@ -137,17 +138,17 @@ describe('binanceClassifier: codes', () => {
     expect(thrown(spot, error)).toEqual({ action: 'fail', reason: 'binance:-2010' });
   });
 
-  it('fails a spot -2010 "Duplicate order sent." as binance:duplicate-order', () => {
+  it('treats a spot -2010 "Duplicate order sent." as unknown with reason duplicate-client-order-id', () => {
     expect(thrown(spot, { code: -2010, msg: 'Duplicate order sent.' })).toEqual({
-      action: 'fail',
-      reason: 'binance:duplicate-order',
+      action: 'unknown',
+      reason: DUPLICATE_CLIENT_ORDER_ID,
     });
   });
 
-  it('fails a futures -4116 DUPLICATED_CLIENT_ORDER_ID as binance:duplicate-order', () => {
+  it('treats a futures -4116 "clientOrderId is duplicated" as unknown with reason duplicate-client-order-id', () => {
     expect(thrown(futures, { code: -4116, msg: 'clientOrderId is duplicated.' })).toEqual({
-      action: 'fail',
-      reason: 'binance:duplicate-order',
+      action: 'unknown',
+      reason: DUPLICATE_CLIENT_ORDER_ID,
     });
   });
 

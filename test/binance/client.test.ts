@@ -2,7 +2,12 @@ import axios from 'axios';
 import { MainClient, USDMClient } from 'binance';
 import { afterEach, describe, expect, it } from 'vitest';
 import { binanceClassifier, binancePresets, parseBinanceError } from '../../src/binance/index.js';
-import { RetryExhaustedError, UnknownOutcomeError, retry } from '../../src/index.js';
+import {
+  DUPLICATE_CLIENT_ORDER_ID,
+  RetryExhaustedError,
+  UnknownOutcomeError,
+  retry,
+} from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { startFakeBinance, type Answer, type Received } from './fake-binance.js';
@@ -278,7 +283,7 @@ describe('binance (npm) USDMClient against a local server', () => {
     expect(clock.sleeps).toEqual([1000]);
   });
 
-  it('fails a futures -4116 duplicate client order id as binance:duplicate-order', async () => {
+  it('treats a futures -4116 duplicate client order id as unknown (duplicate-client-order-id)', async () => {
     const server = await fake(() => ({
       status: 400,
       body: { code: -4116, msg: 'ClientOrderId is duplicated.' },
@@ -294,8 +299,8 @@ describe('binance (npm) USDMClient against a local server', () => {
       })
       .catch((e: unknown) => e);
     expect(binanceClassifier()({ ok: false, error: thrown })).toEqual({
-      action: 'fail',
-      reason: 'binance:duplicate-order',
+      action: 'unknown',
+      reason: DUPLICATE_CLIENT_ORDER_ID,
     });
   });
 });

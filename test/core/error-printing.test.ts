@@ -2,7 +2,13 @@ import { Writable } from 'node:stream';
 import util from 'node:util';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { AttemptTimeoutError, RetryExhaustedError, UnknownOutcomeError } from '../../src/index.js';
+import {
+  AttemptTimeoutError,
+  RetryExhaustedError,
+  UnknownOutcomeError,
+  errSerializer,
+  serializeError,
+} from '../../src/index.js';
 
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 const SIGNATURE = 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71';
@@ -33,9 +39,13 @@ function exhausted(cause: unknown, value?: unknown) {
   });
 }
 
-function pinoLine(log: (logger: pino.Logger) => void): Record<string, any> {
+function pinoLine(
+  log: (logger: pino.Logger) => void,
+  options: pino.LoggerOptions = {},
+): Record<string, any> {
   const lines: string[] = [];
   const logger = pino(
+    options,
     new Writable({
       write(chunk: Buffer, _encoding, callback) {
         lines.push(chunk.toString('utf8'));
@@ -88,40 +98,125 @@ describe('how the errors tenacious throws print', () => {
     });
   });
 
-  it("prints through pino's err serializer with the cause's message, redacted", () => {
-    const cause = new Error(
-      `binance GET https://api.binance.com/api/v3/account?timestamp=1&signature=${SIGNATURE} request timed out (10000 ms)`,
+  it('gives every reader the same cause, even while pino serializes the error', () => {
+    const cause = axiosFailure();
+    const error = exhausted(cause);
+    const seen: unknown[] = [];
+    const logger = pino(
+      { serializers: { err: (err: RetryExhaustedError) => (seen.push(err.cause), err.operation) } },
+      new Writable({ write: (_chunk, _encoding, callback) => callback() }),
     );
-    const line = pinoLine((logger) => logger.error({ err: exhausted(cause) }, 'order failed'));
-    expect(line.err.type).toBe('RetryExhaustedError');
-    expect(line.err.message).toBe(
-      'get_order: gave up after 3 attempts in 1200 ms (attempts): binance GET https://api.binance.com/api/v3/account?timestamp=1&signature=[REDACTED] request timed out (10000 ms)',
-    );
-    expect(line.err.stack).toContain('caused by: Error: binance GET');
-    expect(JSON.stringify(line)).not.toContain(SIGNATURE);
+    logger.error({ err: error });
+    pinoLine((l) => l.error({ err: error }));
+    expect(seen).toEqual([cause]);
+    expect(seen[0]).toBe(cause);
+    expect(error.cause).toBe(cause);
+    expect(Object.getOwnPropertyDescriptor(error, 'cause')).toEqual({
+      value: cause,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
   });
 
-  it('shows a repeated cause message once to pino', () => {
-    const inner = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    const cause = Object.assign(new Error('socket hang up', { cause: inner }), {
-      code: 'ECONNRESET',
+  it('keeps the last returned value as the very object the run returned', () => {
+    const value = { retCode: 10006, retMsg: 'Too many visits!' };
+    expect(exhausted(undefined, value).value).toBe(value);
+  });
+
+  it("prints through pino's default err serializer with its own fields and no returned value", () => {
+    const value = { status: 503, config: { headers: { 'X-MBX-APIKEY': API_KEY } } };
+    const line = pinoLine((logger) => logger.error({ err: exhausted(undefined, value) }));
+    expect(line.err).toEqual({
+      type: 'RetryExhaustedError',
+      message: 'get_order: gave up after 3 attempts in 1200 ms (attempts)',
+      stack: expect.stringMatching(/^RetryExhaustedError: get_order: gave up/),
+      name: 'RetryExhaustedError',
+      operation: 'get_order',
+      attempts: 3,
+      elapsedMs: 1200,
+      reason: 'attempts',
     });
+  });
+
+  it("leaves a cause's message to pino's default err serializer as the client wrote it", () => {
+    const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const line = pinoLine((logger) => logger.error(exhausted(cause)));
     expect(line.err.message).toBe(
       'get_order: gave up after 3 attempts in 1200 ms (attempts): socket hang up',
     );
   });
 
-  it('redacts the last returned value for pino and util.inspect', () => {
+  it('prints through errSerializer as its fields and the compact, redacted cause', () => {
+    const cause = new Error(
+      `binance GET https://api.binance.com/api/v3/account?timestamp=1&signature=${SIGNATURE} request timed out (10000 ms)`,
+    );
+    const options = { serializers: { err: errSerializer } };
+    const line = pinoLine(
+      (logger) => logger.error({ err: exhausted(cause) }, 'order failed'),
+      options,
+    );
+    expect(line.err).toEqual({
+      type: 'RetryExhaustedError',
+      message: 'get_order: gave up after 3 attempts in 1200 ms (attempts)',
+      operation: 'get_order',
+      attempts: 3,
+      elapsedMs: 1200,
+      reason: 'attempts',
+      cause: {
+        type: 'Error',
+        message:
+          'binance GET https://api.binance.com/api/v3/account?timestamp=1&signature=[REDACTED] request timed out (10000 ms)',
+        stack: expect.any(String),
+      },
+    });
+  });
+
+  it('prints the same through errSerializer whether logged alone or as err', () => {
+    const error = exhausted(axiosFailure());
+    const options = { serializers: { err: errSerializer } };
+    const alone = pinoLine((logger) => logger.error(error), options);
+    const field = pinoLine((logger) => logger.error({ err: error }), options);
+    expect(alone.err).toEqual(field.err);
+    expect(alone.err).toEqual(JSON.parse(JSON.stringify(error)));
+  });
+
+  it('shows a repeated cause message once through errSerializer', () => {
+    const inner = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const cause = Object.assign(new Error('socket hang up', { cause: inner }), {
+      code: 'ECONNRESET',
+    });
+    expect(errSerializer(exhausted(cause)).cause).toMatchObject({ message: 'socket hang up' });
+  });
+
+  it('redacts the last returned value for errSerializer and util.inspect', () => {
     const value = { status: 503, config: { headers: { 'X-MBX-APIKEY': API_KEY } } };
     const error = exhausted(undefined, value);
-    expect(error.value).toBe(value);
-    const line = pinoLine((logger) => logger.error({ err: error }));
+    const line = pinoLine((logger) => logger.error({ err: error }), {
+      serializers: { err: errSerializer },
+    });
     expect(line.err.value).toEqual({
       status: 503,
       config: { headers: { 'X-MBX-APIKEY': '[REDACTED]' } },
     });
     expect(util.inspect(error, { depth: 5 })).not.toContain(API_KEY);
+  });
+
+  it("prints a client's own error through errSerializer as serializeError does", () => {
+    const cause = axiosFailure();
+    const line = pinoLine((logger) => logger.error({ err: cause }), {
+      serializers: { err: errSerializer },
+    });
+    expect(line.err).toEqual(JSON.parse(JSON.stringify(serializeError(cause))));
+    expect(line.err).toEqual({
+      type: 'AxiosError',
+      message: 'Request failed with status code 503',
+      code: 'ERR_BAD_RESPONSE',
+      status: 503,
+      method: 'GET',
+      url: 'https://api.binance.com/api/v3/order?timestamp=1&signature=[REDACTED]',
+      body: { code: -1003, msg: 'Too much request weight used' },
+    });
   });
 
   it('redacts UnknownOutcomeError the same way', () => {
@@ -134,7 +229,9 @@ describe('how the errors tenacious throws print', () => {
     for (const text of [
       util.inspect(error),
       JSON.stringify(error),
-      JSON.stringify(pinoLine((logger) => logger.error({ err: error }))),
+      JSON.stringify(
+        pinoLine((logger) => logger.error({ err: error }), { serializers: { err: errSerializer } }),
+      ),
     ]) {
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain(SIGNATURE);

@@ -1,6 +1,6 @@
 import { fc, test } from '../helpers/property.js';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker } from '../../src/core/circuit-breaker.js';
+import { circuitBreaker } from '../../src/core/breaker/index.js';
 import { none, retry, RetryExhaustedError, retryOn } from '../../src/index.js';
 import { retryBudget, type RetryBudget } from '../../src/core/retry-budget.js';
 import { BucketedWindow } from '../../src/core/window.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker } from '../../src/core/circuit-breaker.js';
+import { circuitBreaker } from '../../src/core/breaker/index.js';
 import { CircuitOpenError, none, retry, RetryExhaustedError, retryOn } from '../../src/index.js';
 import type { RetryOptions } from '../../src/index.js';
 import { retryBudget } from '../../src/core/retry-budget.js';

@@ -95,6 +95,37 @@ describe('retryMetrics({ registry })', () => {
     expect(parsed.type.get('breaker_state')).toBe('gauge');
   });
 
+  it('says in each # HELP line what the metric counts', async () => {
+    const registry = new Registry();
+    const endpoint = await serveMetrics(registry);
+    start({ registry });
+
+    const { help } = parsePrometheus(await endpoint.scrape());
+
+    expect(
+      Object.fromEntries([...help].filter(([name]) => name !== 'http_requests_total')),
+    ).toEqual({
+      retries_total:
+        'Retries scheduled, by operation: one per retry event (an attempt that failed or returned a value to retry, followed by a delay before the next attempt, which a cancellation or the time limit may still prevent).',
+      exhausted_total:
+        'Runs that gave up while a retry was still wanted, by operation and reason: attempts, elapsed (maxElapsedMs), retry-after-too-long (maxRetryAfterMs) or budget.',
+      attempts_total:
+        'Attempts seen through the retry, exhaustion and success events, by operation and outcome: retry (a retry was scheduled after it), exhausted (the run gave up after it), success (it resolved the run). The last attempt of a run that ends on a fail verdict, an unknown outcome, a cancellation or an open circuit is not counted.',
+      unknown_outcomes_total:
+        'Unknown outcomes of non-idempotent calls, by operation and resolution (executed, not-executed, unreconciled, reconcile-failed).',
+      budget_denials_total:
+        'Retries refused by a retry budget, by operation: each ends its run, counted in exhausted_total with reason budget too.',
+      alerts_sent_total:
+        'Alert messages the endpoint accepted, by channel: exhaustions, unknown outcomes and throttling summaries alike, one per message whatever its delivery retries.',
+      alerts_failed_total:
+        'Alert messages not delivered after their own retries, by channel: exhaustions, unknown outcomes and throttling summaries alike.',
+      breaker_state:
+        'Circuit breaker state: 1 for the current state (closed, open, half-open) of each watched breaker, 0 for the others.',
+      breaker_transitions_total:
+        'State changes of each watched circuit breaker since watchBreaker() was called, by breaker and the state entered.',
+    });
+  });
+
   it('serves the same numbers as snapshot() at every scrape', async () => {
     const registry = new Registry();
     const endpoint = await serveMetrics(registry);

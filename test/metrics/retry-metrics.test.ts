@@ -4,6 +4,7 @@ import {
   circuitBreaker,
   constant,
   onExhausted,
+  onUnknownOutcome,
   retry,
   retryBudget,
   UnknownOutcomeError,
@@ -128,6 +129,30 @@ describe('retryMetrics', () => {
     const snapshot = metrics.snapshot();
     expect(snapshot.alerts_sent_total).toEqual([{ labels: { channel: 'telegram' }, value: 1 }]);
     expect(snapshot.alerts_failed_total).toEqual([{ labels: { channel: 'telegram' }, value: 1 }]);
+  });
+
+  it('counts an unknown-outcome alert in alerts_sent_total, as an exhaustion alert is', async () => {
+    server = await startServer();
+    metrics = retryMetrics();
+    const alert = telegramAlert({
+      botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+      chatId: 42,
+      apiBaseUrl: server.url,
+      clock: instantClock(),
+    });
+    cleanups.push(onUnknownOutcome(alert), () => alert.stop());
+
+    await retry(
+      () => {
+        throw new Error('socket hang up');
+      },
+      { operation: 'place_order', idempotent: false, clock: instantClock() },
+    ).catch(() => undefined);
+    await alert.flush();
+
+    expect(metrics.snapshot().alerts_sent_total).toEqual([
+      { labels: { channel: 'telegram' }, value: 1 },
+    ]);
   });
 
   it('counts an unknown outcome of a non-idempotent call by operation and resolution', async () => {

@@ -620,6 +620,51 @@ describe('instrument(): lifecycle', () => {
   });
 });
 
+/** Runs that feed every instrument once: a breaker, a budget, retries, alerts, an unknown outcome. */
+async function recordEveryInstrument(): Promise<void> {
+  const breaker = circuitBreaker({ failureThreshold: 1, clock: instantClock() });
+  start({ breakers: { binance: breaker } });
+  await retry(
+    () => {
+      throw new Error('503');
+    },
+    { operation: 'get_ticker', breaker, maxAttempts: 1, clock: instantClock() },
+  ).catch(() => undefined);
+  await retry(
+    () => {
+      throw new Error('503');
+    },
+    {
+      operation: 'get_balances',
+      budget: retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock: instantClock() }),
+      classify: http503,
+      clock: instantClock(),
+    },
+  ).catch(() => undefined);
+  await run('get_ticker', 10, 2);
+  await run('place_order', 0);
+  publishAlertDelivery({
+    channel: 'telegram',
+    ok: true,
+    operation: 'x',
+    attempts: 1,
+    elapsedMs: 1,
+  });
+  publishAlertDelivery({
+    channel: 'telegram',
+    ok: false,
+    operation: 'x',
+    attempts: 1,
+    elapsedMs: 1,
+  });
+  await retry(
+    () => {
+      throw new Error('socket hang up');
+    },
+    { operation: 'place_order', idempotent: false, classify: http504, clock: instantClock() },
+  ).catch(() => undefined);
+}
+
 describe('instrument(): metrics', () => {
   it('counts retries, attempts and exhaustions like tenacious/metrics', async () => {
     start();
@@ -859,47 +904,7 @@ describe('instrument(): metrics', () => {
   });
 
   it('names every instrument with a unit, as the mapping in the docs says', async () => {
-    const breaker = circuitBreaker({ failureThreshold: 1, clock: instantClock() });
-    start({ breakers: { binance: breaker } });
-    await retry(
-      () => {
-        throw new Error('503');
-      },
-      { operation: 'get_ticker', breaker, maxAttempts: 1, clock: instantClock() },
-    ).catch(() => undefined);
-    await retry(
-      () => {
-        throw new Error('503');
-      },
-      {
-        operation: 'get_balances',
-        budget: retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock: instantClock() }),
-        classify: http503,
-        clock: instantClock(),
-      },
-    ).catch(() => undefined);
-    await run('get_ticker', 10, 2);
-    await run('place_order', 0);
-    publishAlertDelivery({
-      channel: 'telegram',
-      ok: true,
-      operation: 'x',
-      attempts: 1,
-      elapsedMs: 1,
-    });
-    publishAlertDelivery({
-      channel: 'telegram',
-      ok: false,
-      operation: 'x',
-      attempts: 1,
-      elapsedMs: 1,
-    });
-    await retry(
-      () => {
-        throw new Error('socket hang up');
-      },
-      { operation: 'place_order', idempotent: false, classify: http504, clock: instantClock() },
-    ).catch(() => undefined);
+    await recordEveryInstrument();
 
     const units = Object.fromEntries((await sdk.instruments()).map((i) => [i.name, i.unit]));
     expect(units).toEqual({
@@ -913,6 +918,35 @@ describe('instrument(): metrics', () => {
       'tenacious.attempt.duration': 'ms',
       'tenacious.breaker.state': '1',
       'tenacious.breaker.transitions': '{transition}',
+    });
+  });
+
+  it('describes every instrument as what it counts', async () => {
+    await recordEveryInstrument();
+
+    const descriptions = Object.fromEntries(
+      (await sdk.instruments()).map((i) => [i.name, i.description]),
+    );
+    expect(descriptions).toEqual({
+      'tenacious.retries':
+        'Retries scheduled: attempts that failed or returned a value to retry, followed by a delay before the next attempt.',
+      'tenacious.exhausted':
+        'Runs that gave up while a retry was still wanted, by reason: attempts, elapsed, retry-after-too-long or budget.',
+      'tenacious.attempts':
+        'Attempts of instrumented runs, by outcome: how the run went on after each (retry, exhausted, success, fail, unknown-outcome, aborted, error).',
+      'tenacious.unknown_outcomes': 'Unknown outcomes of non-idempotent calls, by resolution.',
+      'tenacious.budget.denials':
+        'Retries refused by a retry budget; each ends its run (tenacious.exhausted, reason budget).',
+      'tenacious.alerts.sent':
+        'Alert messages the endpoint accepted: exhaustions, unknown outcomes and throttling summaries alike.',
+      'tenacious.alerts.failed':
+        'Alert messages not delivered after their own retries: exhaustions, unknown outcomes and throttling summaries alike.',
+      'tenacious.attempt.duration':
+        'Duration of each attempt, from its start until it settled, or until the run moved on without it (attemptTimeoutMs).',
+      'tenacious.breaker.state':
+        'Circuit breaker state: 1 for the current state of each breaker, 0 for the others.',
+      'tenacious.breaker.transitions':
+        'State changes of each breaker given to instrument(), by the state entered.',
     });
   });
 });

@@ -2,12 +2,14 @@ import axios from 'axios';
 import { MainClient, USDMClient } from 'binance';
 import * as ccxt from 'ccxt';
 import { FetchRequest, JsonRpcProvider, Network, SigningKey, Wallet } from 'ethers';
+import { RestClientV5 } from 'bybit-api';
 import got from 'got';
 import { request as undiciRequest } from 'undici';
 import { createWalletClient, http as viemHttp, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { mainnet } from 'viem/chains';
 import type { AttemptContext } from '../../src/index.js';
+import { OKX_MATRIX_CLIENTS } from './okx.js';
 import type { Failure, Venue } from './venue.js';
 
 /**
@@ -122,8 +124,9 @@ const fetchClient: MatrixClient = {
         headers,
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       });
-      // An application reads the body inside the attempt: a body cut mid-stream throws here.
-      await res.arrayBuffer();
+      // An application reads the body inside the attempt: a body cut mid-stream throws here. It
+      // reads a clone, so the body can still be read for classification (binanceClassifier).
+      await res.clone().arrayBuffer();
       return res;
     },
 };
@@ -325,6 +328,57 @@ const viemClient: MatrixClient = {
   },
 };
 
+/** What a Bybit v5 order meets: Bybit's answers, a reset after it executed, and a refusal. */
+const BYBIT: readonly Failure[] = [
+  'bybit-10000-after-execute',
+  'bybit-170007-after-execute',
+  'bybit-10016-write',
+  'bybit-10006',
+  'bybit-403',
+  'bybit-110072-after-execute',
+  'reset-after-read',
+  'connection-refused',
+];
+
+const bybitOrder = (orderLinkId: string) => ({
+  category: 'linear' as const,
+  symbol: 'BTCUSDT',
+  side: 'Buy' as const,
+  orderType: 'Market' as const,
+  qty: '0.001',
+  orderLinkId,
+});
+
+/** bybit-api resolves `{ retCode ≠ 0 }` answers by default: the matrix sees them as values. */
+const bybitApiClient: MatrixClient = {
+  name: 'bybit-api RestClientV5',
+  kind: 'rest',
+  failures: BYBIT,
+  order: (target) => {
+    const client = new RestClientV5(
+      { key: API_KEY, secret: API_SECRET, baseUrl: baseUrl(target) },
+      { timeout: clientTimeout(target.failure) },
+    );
+    return () => client.submitOrder(bybitOrder(target.id));
+  },
+};
+
+/** Plain fetch against Bybit's REST: the Response is returned unread, the engine reads a clone. */
+const bybitFetchClient: MatrixClient = {
+  name: 'fetch (Bybit)',
+  kind: 'rest',
+  failures: BYBIT,
+  order:
+    (target) =>
+    ({ signal }) =>
+      fetch(`${baseUrl(target)}/v5/order/create`, {
+        method: 'POST',
+        body: JSON.stringify(bybitOrder(target.id)),
+        headers: { 'content-type': 'application/json' },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(clientTimeout(target.failure))]),
+      }),
+};
+
 /** Every client of the matrix, in table order. */
 export const MATRIX_CLIENTS: readonly MatrixClient[] = [
   fetchClient,
@@ -336,4 +390,7 @@ export const MATRIX_CLIENTS: readonly MatrixClient[] = [
   ccxtClient,
   ethersClient,
   viemClient,
+  ...OKX_MATRIX_CLIENTS,
+  bybitApiClient,
+  bybitFetchClient,
 ];

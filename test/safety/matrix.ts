@@ -1,12 +1,15 @@
 import { awsClassifier } from '../../src/aws/index.js';
 import { binanceClassifier, binancePresets } from '../../src/binance/index.js';
+import { bybitClassifier, bybitPresets } from '../../src/bybit/index.js';
 import { ccxtClassifier } from '../../src/ccxt/index.js';
 import { dexClassifier, dexPresets, jsonRpcClassifier } from '../../src/dex/index.js';
 import { httpClassifier } from '../../src/http/index.js';
+import { okxClassifier, okxPresets } from '../../src/okx/index.js';
 import {
   defaultClassifier,
   onUnknownOutcome,
   presets,
+  readsResponseBody,
   retry,
   UnknownOutcomeError,
   type Classifier,
@@ -14,6 +17,7 @@ import {
   type UnknownOutcomeEvent,
   type Verdict,
 } from '../../src/index.js';
+import { isBodyReader } from '../../src/core/response-body.js';
 import { instantClock } from '../../src/testing/index.js';
 import { ATTEMPT_TIMEOUT_MS, MATRIX_CLIENTS, type MatrixClient } from './clients.js';
 import type { Failure, Venue } from './venue.js';
@@ -43,6 +47,10 @@ export const CONFIGS: readonly (readonly [string, () => RetryOptions<any>])[] = 
   ['binancePresets.binanceOrder', () => binancePresets.binanceOrder],
   ['dexPresets.dexOrder', () => dexPresets.dexOrder],
   ['dexPresets.evmSend', () => dexPresets.evmSend],
+  ['okxClassifier', () => ({ classify: okxClassifier() })],
+  ['okxPresets.okxOrder', () => okxPresets.okxOrder],
+  ['bybitClassifier', () => ({ classify: bybitClassifier() })],
+  ['bybitPresets.bybitOrder', () => bybitPresets.bybitOrder],
 ];
 
 /** With a `reconcile` that looks the order up on the venue, or with none. */
@@ -77,7 +85,7 @@ export interface CellResult {
 function recording(classify: RetryOptions<any>['classify'], verdicts: (Verdict | undefined)[]) {
   const list: readonly Classifier<any>[] =
     classify === undefined ? [] : Array.isArray(classify) ? classify : [classify as Classifier];
-  return ((outcome) => {
+  const record = ((outcome) => {
     let verdict: Verdict | undefined;
     for (const classifier of list) {
       verdict = classifier(outcome);
@@ -87,6 +95,8 @@ function recording(classify: RetryOptions<any>['classify'], verdicts: (Verdict |
     verdicts.push(verdict);
     return verdict;
   }) as Classifier<any>;
+  // The engine reads fetch bodies only for body-reading classifiers: keep their mark.
+  return list.some(isBodyReader) ? readsResponseBody(record) : record;
 }
 
 const hubEvents = new Map<string, UnknownOutcomeEvent[]>();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { keccak256 } from 'ethers';
 import { listenOnLoopback } from '../helpers/listen.js';
+import { OKX_FAILURES, isOkxOrder, okxPlaced, type OkxFailure } from './okx.js';
 
 /**
  * A local venue for the safety matrix: one node:http server on 127.0.0.1 that is both a Binance-
@@ -34,9 +35,20 @@ export type Failure =
   | 'connection-refused'
   | 'nonce-too-low'
   | 'already-known'
-  | 'replacement-underpriced';
+  | 'replacement-underpriced'
+  | OkxFailure
+  | BybitFailure;
 
-interface FailureSpec {
+/** A Bybit v5 order's failures (`POST /v5/order/create`), answered in Bybit's shapes (BYDOCS). */
+export type BybitFailure =
+  | 'bybit-10000-after-execute'
+  | 'bybit-170007-after-execute'
+  | 'bybit-10016-write'
+  | 'bybit-10006'
+  | 'bybit-403'
+  | 'bybit-110072-after-execute';
+
+export interface FailureSpec {
   /** Whether the venue executed the order before failing (Binance documents some 503s as certain failures). */
   readonly executes: boolean;
   /** How the venue answers (or does not). */
@@ -45,7 +57,7 @@ interface FailureSpec {
     | { kind: 'cut' }
     | { kind: 'hang' }
     | { kind: 'refused' }
-    | { kind: 'http'; status: number; body: unknown }
+    | { kind: 'http'; status: number; body: unknown; headers?: () => Record<string, string> }
     | { kind: 'rpc-error'; message: string };
 }
 
@@ -149,7 +161,61 @@ export const FAILURES: Readonly<Record<Failure, FailureSpec>> = {
     executes: true,
     answer: { kind: 'rpc-error', message: 'replacement transaction underpriced' },
   },
+  ...OKX_FAILURES,
+  ...bybitFailures(),
 };
+
+/** Bybit's answers: HTTP 200 with a retCode, or a 403 page (BYDOCS error.mdx, rate-limit.mdx). */
+function bybitFailures(): Record<BybitFailure, FailureSpec> {
+  const code = (retCode: number, retMsg: string) => ({
+    retCode,
+    retMsg,
+    result: {},
+    retExtInfo: {},
+    time: Date.now(),
+  });
+  return {
+    'bybit-10000-after-execute': {
+      executes: true,
+      answer: { kind: 'http', status: 200, body: code(10000, 'Server Timeout') },
+    },
+    'bybit-170007-after-execute': {
+      executes: true,
+      answer: {
+        kind: 'http',
+        status: 200,
+        body: code(170007, 'Timeout waiting for response from backend server.'),
+      },
+    },
+    // A server error on a write may come after the order was taken: the venue executes it.
+    'bybit-10016-write': {
+      executes: true,
+      answer: { kind: 'http', status: 200, body: code(10016, 'Server error') },
+    },
+    'bybit-10006': {
+      executes: false,
+      answer: {
+        kind: 'http',
+        status: 200,
+        body: code(10006, 'Too many visits. Exceeded the API Rate Limit.'),
+        headers: () => ({
+          'X-Bapi-Limit-Status': '0',
+          'X-Bapi-Limit': '10',
+          'X-Bapi-Limit-Reset-Timestamp': String(Date.now() + 1000),
+        }),
+      },
+    },
+    'bybit-403': {
+      executes: false,
+      answer: { kind: 'http', status: 403, body: html('403 Forbidden') },
+    },
+    // The order was placed (by an earlier attempt, as far as the caller knows): Bybit says so.
+    'bybit-110072-after-execute': {
+      executes: true,
+      answer: { kind: 'http', status: 200, body: code(110072, 'OrderLinkedID is duplicate') },
+    },
+  };
+}
 
 /** One cell's state on the venue. */
 export interface CellState {
@@ -240,20 +306,39 @@ function clientOrderId(url: URL, body: string): string | undefined {
   const fromForm = new URLSearchParams(body).get('newClientOrderId');
   if (fromForm !== null) return fromForm;
   try {
-    const parsed = JSON.parse(body) as { newClientOrderId?: unknown };
+    const parsed = JSON.parse(body) as { newClientOrderId?: unknown; clOrdId?: unknown };
+    if (typeof parsed.clOrdId === 'string') return parsed.clOrdId; // OKX
     return typeof parsed.newClientOrderId === 'string' ? parsed.newClientOrderId : undefined;
   } catch {
     return undefined;
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res
     .writeHead(status, {
       'content-type': typeof body === 'string' ? 'text/html' : 'application/json;charset=UTF-8',
+      ...headers,
     })
     .end(text);
+}
+
+/** A Bybit order's `orderLinkId` (JSON body): the cell id. */
+function bybitCellOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { orderLinkId?: unknown };
+    return typeof parsed.orderLinkId === 'string'
+      ? /cell\d+/.exec(parsed.orderLinkId)?.[0]
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Answers with the cell's failure. */
@@ -273,7 +358,7 @@ function fail(res: ServerResponse, spec: FailureSpec): void {
     case 'refused':
       return;
     case 'http':
-      send(res, answer.status, answer.body);
+      send(res, answer.status, answer.body, answer.headers?.());
       return;
     case 'rpc-error':
       // Only JSON-RPC sends meet these; a REST order never does.
@@ -305,6 +390,10 @@ export async function startVenue(): Promise<Venue> {
         handleRpc(rpc[1]!, body, res);
         return;
       }
+      if (req.method === 'POST' && url.pathname === '/v5/order/create') {
+        handleBybitOrder(body, res);
+        return;
+      }
       if (req.method === 'POST' && /\/order$/.test(url.pathname)) {
         const cell = cells.get(cellOf(url, body) ?? '');
         if (cell === undefined) {
@@ -322,6 +411,10 @@ export async function startVenue(): Promise<Venue> {
           return;
         }
         cell.executed += 1;
+        if (isOkxOrder(url.pathname)) {
+          send(res, 200, okxPlaced(clientOrderId(url, body), cell.executed));
+          return;
+        }
         send(res, 200, {
           symbol: 'BTCUSDT',
           orderId: 1000 + cell.executed,
@@ -334,6 +427,36 @@ export async function startVenue(): Promise<Venue> {
       send(res, 404, { code: -1099, msg: 'Not found, unauthenticated, or unauthorized.' });
     })();
   });
+
+  /** Bybit v5 `POST /v5/order/create` (BYDOCS create-order.mdx), answered in Bybit's shapes. */
+  function handleBybitOrder(body: string, res: ServerResponse): void {
+    const id = bybitCellOf(body);
+    const cell = cells.get(id ?? '');
+    if (cell === undefined) {
+      send(res, 200, {
+        retCode: 10001,
+        retMsg: 'orderLinkId missing',
+        result: {},
+        time: Date.now(),
+      });
+      return;
+    }
+    cell.received += 1;
+    const spec = FAILURES[cell.failure];
+    if (cell.received === 1) {
+      if (spec.executes) cell.executed += 1;
+      fail(res, spec);
+      return;
+    }
+    cell.executed += 1;
+    send(res, 200, {
+      retCode: 0,
+      retMsg: 'OK',
+      result: { orderId: String(1000 + cell.executed), orderLinkId: id },
+      retExtInfo: {},
+      time: Date.now(),
+    });
+  }
 
   function handleRpc(id: string, body: string, res: ServerResponse): void {
     const cell = cells.get(id);

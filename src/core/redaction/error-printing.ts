@@ -1,31 +1,20 @@
+import { errorFields } from './client-errors.js';
 import { causeChain, safeGet } from './safe-read.js';
-import { errorFields, redactText, redactValue, serializeError } from './redact.js';
+import { redactValue, serializeError, type SerializedError } from './serialize.js';
+import { redactText } from './text.js';
 
 /**
- * How the errors tenacious throws print: redacted and compact through `util.inspect` (and so
- * `console.error`), `JSON.stringify` and pino's `err` serializer, with their `cause` chain, while
- * `err.cause` itself stays the very object the client threw (classifiers and callers read it).
+ * How the errors tenacious throws print, by what they expose and nothing else: a redacted
+ * `toJSON` (so `JSON.stringify`), an `util.inspect.custom` (so `console.error`), enumerable fields
+ * that tenacious wrote itself (`operation`, `attempts`, …), and the caller's data (`cause`,
+ * `value`) as plain non-enumerable properties holding the very objects given. Every reader gets
+ * the same `cause`; a serializer that copies enumerable fields (pino's) never sees `value`, but
+ * reads `cause.message` and `cause.stack` as the client wrote them: {@link errSerializer} prints
+ * the whole chain redacted.
  */
 
 /** `util.inspect.custom`, without importing `node:util` (the core also runs outside Node). */
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * True while pino's standard error serializer is reading `err`: pino-std-serializers tags the
- * error it serializes with an own symbol described `circular-ref-tag` for the duration
- * (`lib/err.js`, `lib/err-with-cause.js`, `lib/err-proto.js`) and reads `err.cause.message` and
- * `err.cause.stack` directly, so only then does `cause` answer with a redacted view.
- */
-function inPinoSerializer(err: object): boolean {
-  try {
-    for (const symbol of Object.getOwnPropertySymbols(err)) {
-      if (symbol.description === 'circular-ref-tag') return true;
-    }
-  } catch {
-    // A sealed or exotic receiver is not being serialized by pino.
-  }
-  return false;
-}
 
 const MAX_STACK_LINES = 12;
 const MAX_STACK = 2000;
@@ -44,40 +33,6 @@ function redactedStack(link: object): string | undefined {
 function extraFields(link: object): Record<string, unknown> {
   const { type: _type, message: _message, ...rest } = errorFields(link);
   return rest;
-}
-
-/**
- * What pino sees as `err.cause`: one plain error-like object per link of the chain (redacted
- * message and stack, compact fields), each link's message once.
- */
-function pinoView(cause: unknown): unknown {
-  if (cause === undefined || cause === null) return cause;
-  // Top to bottom, dropping a link that only repeats the message above it (axios' "socket hang
-  // up" wrapping Node's "socket hang up").
-  const kept: { link: unknown; message: string }[] = [];
-  for (const link of causeChain(cause)) {
-    const message =
-      link !== null && typeof link === 'object'
-        ? errorFields(link).message
-        : redactText(String(link));
-    if (kept[kept.length - 1]?.message !== message) kept.push({ link, message });
-  }
-  let view: unknown;
-  for (const { link, message } of kept.reverse()) {
-    const current: Record<string, unknown> =
-      link !== null && typeof link === 'object'
-        ? {
-            message,
-            stack: redactedStack(link) ?? message,
-            ...extraFields(link),
-          }
-        : { message };
-    if (view !== undefined) {
-      Object.defineProperty(current, 'cause', { value: view, enumerable: false });
-    }
-    view = current;
-  }
-  return view;
 }
 
 /** Error-shaped stand-ins, named like the original class, that `util.inspect` prints plainly. */
@@ -131,7 +86,7 @@ function causeTwin(cause: unknown): unknown {
     const fields = errorFields(link);
     if (typeof safeGet(link, 'stack') !== 'string') {
       // A thrown plain object (the binance client's): its compact fields.
-      printed = { ...(serializeError(link) as object) };
+      printed = { ...serializeError(link) };
       continue;
     }
     printed = twin(fields.type, fields.message, redactedStack(link), extraFields(link), printed);
@@ -140,6 +95,34 @@ function causeTwin(cause: unknown): unknown {
 }
 
 type Printable = Error & Record<string, unknown>;
+
+/** The fields each printing prototype prints, in order. */
+const printedFields = new WeakMap<object, readonly string[]>();
+
+function fieldsOf(error: object): readonly string[] {
+  try {
+    for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null;) {
+      const fields = printedFields.get(proto);
+      if (fields !== undefined) return fields;
+      proto = Object.getPrototypeOf(proto) as object | null;
+    }
+  } catch {
+    // A proxy whose getPrototypeOf trap throws prints no fields of its own.
+  }
+  return [];
+}
+
+/** `toJSON` of tenacious's errors: their fields redacted, `cause` as `serializeError` output. */
+function printedJSON(this: Printable): SerializedError {
+  const out: SerializedError = { type: this.name, message: this.message };
+  for (const field of fieldsOf(this)) {
+    const v = safeGet(this, field);
+    if (v !== undefined) out[field] = redactValue(v);
+  }
+  const cause = safeGet(this, 'cause');
+  if (cause !== undefined) out.cause = serializeError(cause);
+  return out;
+}
 
 /**
  * Gives an error class of tenacious redacted printing: `toJSON` (compact fields, `cause` as
@@ -152,19 +135,11 @@ type Printable = Error & Record<string, unknown>;
  * ```
  */
 export function printRedacted(target: { prototype: Error }, fields: readonly string[]): void {
+  printedFields.set(target.prototype, fields);
   Object.defineProperty(target.prototype, 'toJSON', {
     configurable: true,
     writable: true,
-    value: function toJSON(this: Printable) {
-      const out: Record<string, unknown> = { type: this.name, message: this.message };
-      for (const field of fields) {
-        const v = safeGet(this, field);
-        if (v !== undefined) out[field] = redactValue(v);
-      }
-      const cause = safeGet(this, 'cause');
-      if (cause !== undefined) out.cause = serializeError(cause);
-      return out;
-    },
+    value: printedJSON,
   });
   Object.defineProperty(target.prototype, INSPECT, {
     configurable: true,
@@ -194,8 +169,8 @@ export function printRedacted(target: { prototype: Error }, fields: readonly str
 }
 
 /**
- * Defines `cause` on a tenacious error: the client's own object, except while pino's `err`
- * serializer reads it (it then gets a redacted view of the chain, see {@link inPinoSerializer}).
+ * Defines `cause` on a tenacious error: the client's own object, unchanged, for every reader (a
+ * plain, non-enumerable property, as `new Error(message, { cause })` makes it).
  *
  * @example
  * ```ts
@@ -203,38 +178,48 @@ export function printRedacted(target: { prototype: Error }, fields: readonly str
  * ```
  */
 export function keepCause(error: Error, cause: unknown): void {
-  let current = cause;
-  Object.defineProperty(error, 'cause', {
+  keepHidden(error, 'cause', cause);
+}
+
+/**
+ * Defines a field holding a caller's value (a run's last returned value) as given, non-enumerable:
+ * a serializer that copies enumerable fields never sees it, and the printing hooks above print it
+ * redacted.
+ *
+ * @example
+ * ```ts
+ * keepHidden(this, 'value', fields.value);
+ * ```
+ */
+export function keepHidden(error: Error, key: string, value: unknown): void {
+  Object.defineProperty(error, key, {
     configurable: true,
     enumerable: false,
-    get(this: object) {
-      return inPinoSerializer(this) ? pinoView(current) : current;
-    },
-    set(value: unknown) {
-      current = value;
-    },
+    writable: true,
+    value,
   });
 }
 
 /**
- * Defines an enumerable field holding a caller's value (a run's last returned value) that pino's
- * serializer, which copies enumerable fields as they are, reads redacted.
+ * A pino `err` serializer that prints any error compact and redacted, a client's included:
+ * `pino({ serializers: { err: errSerializer } })`. The errors tenacious throws print as their
+ * `toJSON` (their fields, and `cause` as {@link serializeError} output); anything else prints as
+ * {@link serializeError} output. Never throws.
  *
  * @example
  * ```ts
- * keepRedactedForPino(this, 'value', fields.value);
+ * import pino from 'pino';
+ * import { errSerializer } from 'tenacious';
+ *
+ * const logger = pino({ serializers: { err: errSerializer } });
+ * logger.error({ err }, 'order failed'); // err: { type: 'AxiosError', status: 401, url: '…signature=[REDACTED]', … }
  * ```
  */
-export function keepRedactedForPino(error: Error, key: string, value: unknown): void {
-  let current = value;
-  Object.defineProperty(error, key, {
-    configurable: true,
-    enumerable: true,
-    get(this: object) {
-      return inPinoSerializer(this) ? redactValue(current) : current;
-    },
-    set(next: unknown) {
-      current = next;
-    },
-  });
+export function errSerializer(err: unknown): SerializedError {
+  try {
+    if (safeGet(err, 'toJSON') === printedJSON) return printedJSON.call(err as Printable);
+  } catch {
+    // A hostile error falls through to the generic serializer.
+  }
+  return serializeError(err);
 }

@@ -88,3 +88,43 @@ export function numberField(value: unknown, key: string): number | undefined {
   }
   return undefined;
 }
+
+/** The own enumerable keys of a value, or none when a proxy trap throws; never throws. */
+export function safeKeys(target: object): string[] {
+  try {
+    return Object.keys(target);
+  } catch {
+    return [];
+  }
+}
+
+/** The built-in tag of a value (`Error`, `Headers`, `Map`, `Response`), or `''`; never throws. */
+export function tagOf(value: unknown): string {
+  try {
+    return Object.prototype.toString.call(value).slice(8, -1);
+  } catch {
+    return '';
+  }
+}
+
+/** True for an `Error` of any realm; never throws. */
+export function isErrorLike(value: unknown): value is Error {
+  try {
+    return value instanceof Error || tagOf(value) === 'Error';
+  } catch {
+    return false;
+  }
+}
+
+/** A value as text (`''` for null and undefined, `[unprintable]` when `toString` throws). */
+export function safeString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  try {
+    // Deliberately String(): numbers, symbols and objects with their own toString all print.
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string
+    return String(value);
+  } catch {
+    return '[unprintable]';
+  }
+}

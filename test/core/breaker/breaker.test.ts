@@ -3,9 +3,9 @@ import {
   circuitBreaker,
   type CircuitBreaker,
   type CircuitStateChange,
-} from '../../src/core/circuit-breaker.js';
-import { CircuitOpenError, failOn, none, retry, retryOn, unknownOn } from '../../src/index.js';
-import { instantClock, useInstantRetries } from '../../src/testing/index.js';
+} from '../../../src/core/breaker/index.js';
+import { CircuitOpenError, failOn, none, retry, retryOn, unknownOn } from '../../../src/index.js';
+import { instantClock, useInstantRetries } from '../../../src/testing/index.js';
 
 class Outage extends Error {}
 class Timeout extends Error {}

@@ -1,0 +1,154 @@
+import { markClassifierFactory } from '../core/classifier-factory.js';
+import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
+import { readsResponseBody } from '../core/response-body.js';
+import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
+import { headerValue } from '../transport/headers.js';
+import { venueAnswer } from '../transport/answer.js';
+import { findNetworkFailure, networkVerdict } from '../transport/network.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import { okxAction, okxCodeRule, worstItem } from './codes.js';
+import { errorInfo, readOkxError, type OkxErrorInfo, type ParsedOkxError } from './parse.js';
+
+/** Options of {@link okxClassifier}. */
+export interface OkxClassifierOptions {
+  /**
+   * Whether the calls classified are writes (orders, cancels, transfers). It decides 50001
+   * "Service temporarily unavailable" (HTTP 503): `retry` on a read, `unknown` on a write.
+   * Unset: the HTTP method decides where the carrier shows it (axios, got, ccxt; GET and HEAD
+   * are reads), else the call counts as a write (the safe side: okx-api's thrown body shows no
+   * method). `okxPresets.okxOrder` sets `true`, `okxPresets.okxRead` sets `false`.
+   */
+  write?: boolean;
+  /**
+   * Told of every OKX error the classifier judges (code, verdict), so a rate-limit tracker can
+   * hold the callers of an endpoint after a 50011. Advisory: a throw in it changes nothing.
+   */
+  tracker?: { update(info: OkxErrorInfo, verdict: Verdict): void };
+  /** Time for an HTTP-date Retry-After. Default: real time. */
+  clock?: Pick<Clock, 'now'>;
+}
+
+function invalid(name: string, rule: string, value: unknown): never {
+  throw new TypeError(`okxClassifier: \`${name}\`: expected ${rule}, got ${describeValue(value)}`);
+}
+
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** okx-api's thrown non-JSON body (an HTML or empty page): status dropped, may have executed. */
+const NO_CODE: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'unknown',
+  reason: 'okx:no-code',
+});
+const DUPLICATE: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'unknown',
+  reason: DUPLICATE_CLIENT_ORDER_ID,
+});
+
+/**
+ * Classifies OKX v5 REST answers, however the client carries them (see `parseOkxError`): the
+ * okx-api `RestClient`'s thrown bodies, ccxt's `okx` errors (the OKX code in the message wins over
+ * ccxt's class), axios and got errors and responses, and fetch `Response`s (their bodies are read
+ * for classification: OKX answers errors with HTTP 200). Reasons are `okx:<code>`.
+ *
+ * - 50011, 50061, 50013 (rate limits) retry with the backoff, or an HTTP 429's Retry-After;
+ * - 50001 retries on a read and is `unknown` on a write (see the `write` option);
+ * - 50004, 51149, 51054, 50026 are `unknown`: the request may have executed;
+ * - 50102 (timestamp expired) retries with a fresh signature;
+ * - 50105, 50110–50114, 51000, 51008, 51131 and every other 51xxx fail;
+ * - 51016 and 50071 (client order id already exists) are `unknown` with reason
+ *   `duplicate-client-order-id`: an earlier attempt placed the order, so it goes to `reconcile`;
+ * - order answers (`code` "1"/"2" with per-item `sCode`) get the most dangerous verdict among the
+ *   failing items (`unknown` over `retry` over `fail`). When some items succeeded, a `retry` is
+ *   `unknown` instead: resending the batch would place the successful items again;
+ * - a code the reference does not name is `unknown`; network failures follow the shared rules.
+ *
+ * Never throws.
+ *
+ * @example
+ * ```ts
+ * const order = await retry(() => client.submitOrder(params), {
+ *   classify: [okxClassifier({ write: true }), httpClassifier()],
+ *   idempotent: false,
+ *   reconcile: async () => lookUp(params.clOrdId),
+ * });
+ * ```
+ */
+export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
+  if (typeof options !== 'object' || options === null)
+    invalid('options', 'an options object', options);
+  const write = options.write;
+  if (write !== undefined && typeof write !== 'boolean') invalid('write', 'a boolean', write);
+  const tracker = options.tracker;
+  if (tracker !== undefined && typeof tracker?.update !== 'function') {
+    invalid('tracker', 'an object with update()', tracker);
+  }
+  const clock = options.clock ?? { now: Date.now };
+  if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock);
+
+  const isWrite = (info: ParsedOkxError): boolean =>
+    write ?? (info.method === undefined ? true : !READ_METHODS.has(info.method));
+
+  function codeVerdict(code: string, info: ParsedOkxError, writes: boolean): Verdict {
+    const rule = okxCodeRule(code);
+    if (rule?.duplicateOrder === true) return DUPLICATE;
+    const action = okxAction(code, writes);
+    const reason = `okx:${code}`;
+    if (action === 'fail') return { action, reason };
+    // OKX documents no Retry-After, but a 429 (or a proxy in front) may carry one.
+    const header = headerValue(info.headers, 'retry-after');
+    const retryAfterMs = header === undefined ? undefined : parseRetryAfter(header, clock.now());
+    return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
+  }
+
+  function decide(info: ParsedOkxError): Verdict | undefined {
+    const writes = isWrite(info);
+    const item = worstItem(info.items, writes);
+    if (item !== undefined) {
+      const verdict = codeVerdict(item.sCode, info, writes);
+      // OKXDOC: "2" is a partly successful batch; a resend would place the executed items again.
+      const executedSome = info.items.some((i) => i.sCode === '0');
+      return executedSome && verdict.action === 'retry'
+        ? { ...verdict, action: 'unknown' }
+        : verdict;
+    }
+    if (info.code === '0' || info.code === '2') return undefined; // every item succeeded
+    // "1" without items says only that the operation failed: not known to be before processing.
+    return codeVerdict(info.code, info, writes);
+  }
+
+  function feed(info: ParsedOkxError, verdict: Verdict): void {
+    if (tracker === undefined) return;
+    try {
+      tracker.update(errorInfo(info, worstItem(info.items, isWrite(info))), verdict);
+    } catch {
+      // The tracker is advisory: a failure in it never changes the verdict.
+    }
+  }
+
+  return readsResponseBody((outcome: Outcome): Verdict | undefined => {
+    const value = venueAnswer(outcome);
+    if (value === undefined) return undefined;
+    try {
+      const info = readOkxError(value);
+      if (info !== undefined) {
+        if ('bodyless' in info) return outcome.ok ? undefined : NO_CODE;
+        const verdict = decide(info);
+        if (verdict !== undefined) {
+          feed(info, verdict);
+          return verdict;
+        }
+        return undefined;
+      }
+      if (outcome.ok) return undefined;
+      // okx-api rethrows the axios error when no response came: refused before sending retries,
+      // a reset or a timeout after sending is unknown (the shared rules).
+      const network = findNetworkFailure(value);
+      return network === undefined ? undefined : networkVerdict(network);
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+// Passing `okxClassifier` uncalled as `classify` is refused with a message saying to call it.
+markClassifierFactory(okxClassifier);

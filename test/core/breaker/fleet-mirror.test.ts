@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FleetMirror } from '../../../src/core/breaker/fleet-mirror.js';
+import { StateMachine } from '../../../src/core/breaker/state-machine.js';
+import { redisStore, type RedisStore } from '../../../src/redis/index.js';
+import { instantClock } from '../../../src/testing/index.js';
+import { captureLogger } from '../../helpers/log-capture.js';
+import { redisAvailable, redisTarget, type RedisServer } from '../../helpers/redis-server.js';
+import { connect, type TestClient } from '../../redis/clients.js';
+
+/**
+ * The fleet mirror on its own, against a real redis-server: store A holds the mirror (this
+ * process), store B talks to the same shared breaker directly (another process of the fleet).
+ */
+
+const SPEC = { failureThreshold: 3, resetAfterMs: 30_000 };
+
+describe.skipIf(!redisAvailable)('FleetMirror', () => {
+  let server: RedisServer | undefined;
+  let a: TestClient;
+  let b: TestClient;
+  let storeA: RedisStore;
+  let storeB: RedisStore;
+
+  beforeAll(async () => {
+    let url: string;
+    ({ url, server } = await redisTarget());
+    a = await connect('node-redis', url);
+    b = await connect('node-redis', url);
+    storeA = redisStore({
+      client: a.client,
+      commandTimeoutMs: 2000,
+      logger: captureLogger().logger,
+    });
+    storeB = redisStore({
+      client: b.client,
+      commandTimeoutMs: 2000,
+      logger: captureLogger().logger,
+    });
+  });
+
+  afterAll(async () => {
+    await storeA?.close();
+    await storeB?.close();
+    await a?.close();
+    await b?.close();
+    await server?.stop();
+  });
+
+  /** A started mirror over a machine on an instant clock at 0, and another process's handle. */
+  async function mirrored() {
+    const key = randomUUID();
+    const clock = instantClock(0);
+    const machine = new StateMachine(
+      {
+        ...SPEC,
+        halfOpenMaxAttempts: 1,
+        probeTimeoutMs: 30_000,
+        label: 'circuit',
+        logger: undefined,
+      },
+      () => clock.now(),
+      () => {},
+    );
+    const mirror = new FleetMirror(storeA.sharedBreaker(key, SPEC), machine);
+    mirror.start();
+    await mirror.sync();
+    await storeA.ready();
+    return { machine, mirror, other: storeB.sharedBreaker(key, SPEC) };
+  }
+
+  it('writes its consecutive failures through to the fleet in one batch', async () => {
+    const { mirror, other } = await mirrored();
+    mirror.failure();
+    mirror.failure();
+    await mirror.sync();
+    expect((await other.send({ op: 'read' })).failures).toBe(2);
+  });
+
+  it("resets the fleet's count on a success after failures", async () => {
+    const { mirror, other } = await mirrored();
+    mirror.failure();
+    await mirror.sync();
+    mirror.success();
+    await mirror.sync();
+    expect((await other.send({ op: 'read' })).failures).toBe(0);
+  });
+
+  it('opens the fleet when this process opened', async () => {
+    const { mirror, other } = await mirrored();
+    mirror.announceOpen();
+    await mirror.sync();
+    expect((await other.send({ op: 'read' })).open).toBe(true);
+  });
+
+  it("closes the fleet when this process's probe closed its breaker", async () => {
+    const { mirror, other } = await mirrored();
+    await other.send({ op: 'open' });
+    mirror.announceClose();
+    await mirror.sync();
+    expect((await other.send({ op: 'read' })).open).toBe(false);
+  });
+
+  it("opens a closed machine when the fleet opens, until the fleet's open period ends", async () => {
+    const { machine, other } = await mirrored();
+    await other.send({ op: 'open' });
+    // The published view says the fleet is open for all of resetAfterMs; the clock reads 0.
+    await vi.waitFor(() => expect(machine.state).toEqual({ kind: 'open', until: 30_000 }));
+  });
+
+  it("closes an open machine when another process's probe closes the fleet", async () => {
+    const { machine, other } = await mirrored();
+    await other.send({ op: 'open' });
+    await vi.waitFor(() => expect(machine.state.kind).toBe('open'));
+    await other.send({ op: 'close' });
+    await vi.waitFor(() => expect(machine.state).toEqual({ kind: 'closed' }));
+  });
+
+  it('isolates the machine while the fleet is isolated and closes it on release', async () => {
+    const { machine, other } = await mirrored();
+    await other.send({ op: 'isolate' });
+    await vi.waitFor(() => expect(machine.state).toEqual({ kind: 'isolated' }));
+    await other.send({ op: 'release' });
+    await vi.waitFor(() => expect(machine.state).toEqual({ kind: 'closed' }));
+  });
+
+  it('isolates the fleet on isolate()', async () => {
+    const { mirror, other } = await mirrored();
+    mirror.isolate();
+    await mirror.sync();
+    expect((await other.send({ op: 'read' })).isolated).toBe(true);
+    await other.send({ op: 'release' });
+  });
+});
