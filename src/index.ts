@@ -29,6 +29,7 @@ export {
   CircuitOpenError,
   ConfigError,
   type ConfigIssue,
+  PermanentFailureError,
   RetryExhaustedError,
   UnknownOutcomeError,
 } from './core/errors.js';

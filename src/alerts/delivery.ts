@@ -5,7 +5,7 @@ import { RetryExhaustedError } from '../core/errors.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { causeChain, stringField } from '../core/redaction/safe-read.js';
 import { describeError, redactText, safeGet, serializeError } from '../core/redaction/redact.js';
-import { retry } from '../core/retry.js';
+import { retryInternally } from '../core/retry.js';
 import type { Classifier, Clock, Logger, Verdict } from '../core/types.js';
 import { publishAlertDelivery, type AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { throttleAlerts } from './throttle.js';
@@ -238,7 +238,8 @@ export function createSender(
     const about = redactText(String(event.operation), secrets);
     try {
       const payload = JSON.stringify(body);
-      await retry(
+      // tenacious's own run: not one of the service's attempts, nor part of its trace.
+      await retryInternally(
         (ctx) => {
           attempts = ctx.attempt;
           return attempt(ctx, payload);

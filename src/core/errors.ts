@@ -57,8 +57,53 @@ export class RetryExhaustedError<T = unknown> extends Error {
 }
 
 /**
+ * A `fail` verdict ended the run and `wrapFailures` is on: the client's error is kept, unchanged,
+ * as `cause`, and this error prints redacted (the client's own error, an `AxiosError` with its
+ * request headers, prints whatever the client put on it).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await retry(placeOrder, { wrapFailures: true, classify: binanceClassifier() });
+ * } catch (err) {
+ *   if (err instanceof PermanentFailureError) logger.error({ err }, `rejected: ${err.reason}`);
+ * }
+ * ```
+ */
+export class PermanentFailureError extends Error {
+  override readonly name = 'PermanentFailureError';
+  readonly operation: string;
+  /** The attempt whose verdict was `fail`. */
+  readonly attempt: number;
+  readonly elapsedMs: number;
+  /** The `fail` verdict's reason, e.g. `binance:-2010`. */
+  readonly reason: string;
+
+  constructor(fields: {
+    operation: string;
+    attempt: number;
+    elapsedMs: number;
+    reason: string;
+    cause: unknown;
+  }) {
+    super(
+      redactText(
+        `${fields.operation}: failed permanently on attempt ${fields.attempt} (${fields.reason})`,
+      ),
+    );
+    this.operation = fields.operation;
+    this.attempt = fields.attempt;
+    this.elapsedMs = fields.elapsedMs;
+    this.reason = fields.reason;
+    keepCause(this, fields.cause);
+  }
+}
+
+/**
  * A non-idempotent operation ended with an `unknown` verdict and no `reconcile` was given: it may
- * have executed, so it is not retried blindly.
+ * have executed, so it is not retried blindly. An idempotent call ends so on a duplicate client
+ * order id (`reason` `duplicate-client-order-id`): the order exists, so sending it again cannot
+ * succeed.
  *
  * @example
  * ```ts
@@ -77,10 +122,20 @@ export class UnknownOutcomeError extends Error {
   readonly operation: string;
   readonly attempt: number;
 
-  constructor(fields: { operation: string; attempt: number; cause: unknown; reason: string }) {
+  constructor(fields: {
+    operation: string;
+    attempt: number;
+    cause: unknown;
+    reason: string;
+    /** An idempotent call stops here only on a duplicate client order id. */
+    idempotent?: boolean;
+  }) {
+    const why = fields.idempotent
+      ? 'the venue already has an order with this client order id'
+      : 'the operation is not idempotent';
     super(
       redactText(
-        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because the operation is not idempotent`,
+        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because ${why}`,
       ),
     );
     this.operation = fields.operation;
@@ -146,6 +201,7 @@ export class CircuitOpenError extends Error {
 }
 
 printRedacted(RetryExhaustedError, ['operation', 'attempts', 'elapsedMs', 'reason', 'value']);
+printRedacted(PermanentFailureError, ['operation', 'attempt', 'elapsedMs', 'reason']);
 printRedacted(UnknownOutcomeError, ['operation', 'attempt']);
 printRedacted(AttemptTimeoutError, ['operation', 'attempt', 'timeoutMs']);
 printRedacted(CircuitOpenError, ['retryAfterMs']);

@@ -73,6 +73,11 @@ export interface RetryOptions<T = any> {
   signal?: AbortSignal;
   /** On exhaustion, reject with the last error itself (or resolve with the last value). */
   reraise?: boolean;
+  /**
+   * On a `fail` verdict, reject with a `PermanentFailureError` (the client's error as its
+   * `cause`, printed redacted) instead of the client's error itself. Default `false`.
+   */
+  wrapFailures?: boolean;
   /** A pino-compatible logger. */
   logger?: Logger;
   /** Called after a failed attempt that will be retried, before the delay. */
@@ -117,6 +122,7 @@ export interface Plan {
   readonly maxRetryAfterMs: number;
   readonly signal: AbortSignal | undefined;
   readonly reraise: boolean;
+  readonly wrapFailures: boolean;
   readonly logger: Logger | undefined;
   readonly onRetry: readonly ((event: RetryEvent) => unknown)[];
   readonly onSuccess: readonly ((event: SuccessEvent<any>) => unknown)[];
@@ -127,6 +133,11 @@ export interface Plan {
   readonly clock: Clock | undefined;
   readonly random: () => number;
   readonly unref: boolean;
+  /**
+   * A run of tenacious's own (an alert delivery): no process-wide events, metrics or traces, so
+   * it is not counted or traced as one of the service's calls. Never an option.
+   */
+  readonly internal: boolean;
 }
 
 /** The default backoff of API.md, built once. */
@@ -170,6 +181,7 @@ const RULES: Record<keyof RetryOptions, Rule> = {
     rule: 'an AbortSignal',
   },
   reraise: booleanRule,
+  wrapFailures: booleanRule,
   logger: loggerRule,
   onRetry: functionRule,
   onSuccess: functionRule,
@@ -225,6 +237,7 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     maxRetryAfterMs: options.maxRetryAfterMs ?? base.maxRetryAfterMs,
     signal: options.signal ?? base.signal,
     reraise: options.reraise ?? base.reraise,
+    wrapFailures: options.wrapFailures ?? base.wrapFailures,
     logger: options.logger ?? base.logger,
     onRetry: hooks(base.onRetry, options.onRetry),
     onSuccess: hooks(base.onSuccess, options.onSuccess),
@@ -235,6 +248,7 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     clock: options.clock ?? base.clock,
     random: options.random ?? base.random,
     unref: options.unref ?? base.unref,
+    internal: base.internal,
   };
 }
 
@@ -253,6 +267,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   maxRetryAfterMs: 60000,
   signal: undefined,
   reraise: false,
+  wrapFailures: false,
   logger: undefined,
   onRetry: NO_HOOKS,
   onSuccess: NO_HOOKS,
@@ -263,49 +278,95 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   clock: undefined,
   random: Math.random,
   unref: false,
+  internal: false,
 });
 
-/** Counts validations, so a test can prove that the success path of a known options object does none. */
-export const validationStats = { count: 0 };
+/**
+ * Plans by options object, so that `retry(fn, sameOptions)` validates nothing on its success
+ * path. The caller's object is never frozen, mutated or trusted blindly: a plan is reused only
+ * while the object's enumerable values (getters included) are the ones it was built from, so an
+ * edited object (a config reload) is validated and planned again on its next call. Options
+ * layered over the library defaults (plain `retry`, the common case) have a flat cache; over a
+ * `createRetry` base, one level more.
+ */
+const defaultPlans = new WeakMap<object, Cached>();
+const layeredPlans = new WeakMap<object, WeakMap<Plan, Cached>>();
 
 /**
- * Plans by options object. An options object is validated once and then frozen, so an edit after
- * a call is refused (a `TypeError` in strict-mode code) rather than silently ignored; that is what
- * makes the success path of `retry(fn, sameOptions)` free of validation. An object that cannot be
- * frozen, or that has getters, is validated on every call instead (its edits are honoured).
- * Options layered over the library defaults (plain `retry`, the common case) have a flat cache;
- * over a `createRetry` base, one level more.
+ * A plan and the values it was built from: `keys[i]` held `values[i]`, in enumeration order, and
+ * an array value (a list of classifiers) held `items[i]`, since an edit may be made in place.
  */
-const defaultPlans = new WeakMap<object, Plan>();
-const layeredPlans = new WeakMap<object, WeakMap<Plan, Plan>>();
+interface Cached extends Snapshot {
+  readonly plan: Plan;
+}
 
-/** Returns the cached plan for `options` over `base`, validating and building it on first sight. */
+interface Snapshot {
+  readonly keys: readonly string[];
+  readonly values: readonly unknown[];
+  readonly items: readonly (readonly unknown[] | undefined)[];
+}
+
+/** Returns the plan for `options` over `base`: the cached one while they are unchanged. */
 export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): Plan {
   const byBase = base === DEFAULT_PLAN ? undefined : layeredPlans.get(options);
   const cached = base === DEFAULT_PLAN ? defaultPlans.get(options) : byBase?.get(base);
-  if (cached !== undefined) return cached;
-  validationStats.count++;
-  const error = validateOptions(options);
+  if (cached !== undefined && unchanged(options, cached)) return cached.plan;
+  const seen = snapshot(options);
+  // Validated and built from the snapshot, so that a getter is read once per planning.
+  const given = seen === undefined ? options : (Object.fromEntries(entries(seen)) as RetryOptions);
+  const error = validateOptions(given);
   if (error !== undefined) throw error;
-  const plan = buildPlan(options, base);
-  if (!freezeForCache(options)) return plan;
-  if (base === DEFAULT_PLAN) defaultPlans.set(options, plan);
-  else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, plan]]));
-  else byBase.set(base, plan);
+  const plan = buildPlan(given, base);
+  if (seen === undefined) return plan;
+  const entry: Cached = { plan, ...seen };
+  if (base === DEFAULT_PLAN) defaultPlans.set(options, entry);
+  else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, entry]]));
+  else byBase.set(base, entry);
   return plan;
 }
 
-/** Freezes a plain-data options object; false when it has getters or cannot be frozen. */
-function freezeForCache(options: object): boolean {
+/** True while `options` enumerates the same keys with the same values as when it was planned. */
+function unchanged(options: object, { keys, values, items }: Cached): boolean {
   try {
-    if (!Object.isFrozen(options)) {
-      const descriptors = Object.getOwnPropertyDescriptors(options);
-      for (const key in descriptors) if (!('value' in descriptors[key]!)) return false;
-      Object.freeze(options);
+    let i = 0;
+    for (const key in options) {
+      const value: unknown = (options as Record<string, unknown>)[key];
+      if (key !== keys[i] || value !== values[i]) return false;
+      const held = items[i];
+      if (held !== undefined && !sameItems(value as readonly unknown[], held)) return false;
+      i++;
     }
-    return Object.isFrozen(options);
+    return i === keys.length;
   } catch {
-    // A Proxy whose traps throw: validate it on every call.
-    return false;
+    return false; // a getter or a Proxy trap that throws: plan again, and let validation report
   }
+}
+
+function sameItems(array: readonly unknown[], held: readonly unknown[]): boolean {
+  if (array.length !== held.length) return false;
+  for (let i = 0; i < held.length; i++) if (array[i] !== held[i]) return false;
+  return true;
+}
+
+/** The enumerable keys and values of an options object; undefined when it cannot be read so. */
+function snapshot(options: unknown): Snapshot | undefined {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return undefined;
+  try {
+    const keys: string[] = [];
+    const values: unknown[] = [];
+    const items: (readonly unknown[] | undefined)[] = [];
+    for (const key in options) {
+      const value: unknown = (options as Record<string, unknown>)[key];
+      keys.push(key);
+      values.push(value);
+      items.push(Array.isArray(value) ? [...(value as unknown[])] : undefined);
+    }
+    return { keys, values, items };
+  } catch {
+    return undefined;
+  }
+}
+
+function entries({ keys, values }: Snapshot): [string, unknown][] {
+  return keys.map((key, i) => [key, values[i]]);
 }

@@ -1,53 +1,26 @@
-import { channel, tracingChannel } from 'node:diagnostics_channel';
-import { setMaxListeners } from 'node:events';
-import { defaultClassifier } from './classify.js';
-import { clampDelay, onAbort, realClock, unrefRealClock } from './clock.js';
-import { AttemptTimeoutError, RetryExhaustedError, UnknownOutcomeError } from './errors.js';
-import { emitAll, hub, isThenable, reportListenerError } from './hub.js';
+import { defaultClassifier, DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
+import { clampDelay, realClock, unrefRealClock } from './clock.js';
+import { nameOf, startAttempt, type Attempt } from './attempt.js';
+import { PermanentFailureError, RetryExhaustedError } from './errors.js';
+import { hub, isThenable } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
-import { serializeError } from './redaction/redact.js';
+import {
+  CLIENT_RETRIED,
+  EXHAUSTED,
+  FAIL,
+  listens,
+  publish,
+  RETRY,
+  SUCCESS,
+  type FailEvent,
+} from './publish.js';
 import { readOutcomeBody } from './response-body.js';
-import type {
-  AttemptContext,
-  ExhaustedEvent,
-  ExhaustedReason,
-  Outcome,
-  SuccessEvent,
-  RetryEvent,
-  RunEnd,
-  RunScope,
-  UnknownOutcomeEvent,
-  UnknownOutcomeResolution,
-  Verdict,
-} from './types.js';
+import { isTraced, withTrace, type Trace } from './trace.js';
+import type { Clock, ExhaustedReason, Outcome, Verdict } from './types.js';
+import { resolveUnknown } from './unknown-outcome.js';
 import { describeValue } from './validate.js';
 
-/** The function retried: called once per attempt with a fresh {@link AttemptContext}. */
-export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
-
-/**
- * A signal that never aborts, handed to attempts when the caller gave none (allocated once).
- * Clients add an 'abort' listener to it for every request in flight, so every run shares its
- * listener list: more than ten at once is normal here, not the leak Node warns about.
- */
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-// Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
-// undici's `Request` calls it on the signal it is given.
-setMaxListeners(Infinity, NEVER_ABORTED);
-
-/** Tracing tools subscribe to these without any configuration. */
-const retryChannel = channel('tenacious:retry');
-const exhaustedChannel = channel('tenacious:exhausted');
-const unknownOutcomeChannel = channel('tenacious:unknown-outcome');
-/** `tracing:tenacious:run:{start,end,asyncStart,asyncEnd,error}` around every run, for APM agents. */
-const runChannel = tracingChannel<object, RunTraceContext>('tenacious:run');
-
-/** What the `tenacious:run` tracing channel publishes. */
-interface RunTraceContext {
-  operation: string;
-  error?: unknown;
-  result?: unknown;
-}
+export type { Attempt } from './attempt.js';
 
 /**
  * Runs `fn` until it succeeds, a failure is classified as permanent, or retries run out.
@@ -73,9 +46,23 @@ export function retry<T>(fn: Attempt<T>, options?: RetryOptions<T>): Promise<T> 
 }
 
 /**
+ * `retry` for tenacious's own calls (an alert delivery): the run's hooks and logger work as
+ * usual, but the process-wide events, metrics and traces do not see it, so it is neither counted
+ * as one of the service's attempts nor parented to the service's trace.
+ */
+export function retryInternally<T>(fn: Attempt<T>, options: RetryOptions<T>): Promise<T> {
+  let plan: Plan;
+  try {
+    plan = { ...planFor(options), internal: true };
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return run(fn, plan);
+}
+
+/**
  * Runs `fn` under an already validated plan (used by `retry`, `createRetry` and `retryable`).
- * Instrumentation (the `tenacious:run` tracing channel, `tenacious/otel`) wraps the loop only
- * while someone listens: otherwise a run costs two property reads more than the loop itself.
+ * Instrumentation wraps the loop only while someone listens.
  */
 export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): Promise<T> {
   if (typeof fn !== 'function') {
@@ -83,190 +70,193 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
     if (isThenable(fn)) (fn as PromiseLike<unknown>).then(undefined, () => {});
     return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
   }
-  if (hub.instrumentation === undefined && !runChannel.hasSubscribers) {
-    return loop(fn, plan, defaultOperation, undefined);
-  }
-  return instrumented(fn, plan, defaultOperation);
+  const traced = isTraced(plan);
+  // Named once per run. `fn.name` costs a success about a tenth of its time, so a run that
+  // needs no name before its first verdict reads it only once it has to (see the loop).
+  const given = plan.operation ?? defaultOperation;
+  const operation = given ?? (traced || plan.attemptTimeoutMs !== 0 ? nameOf(fn) : undefined);
+  if (!traced) return loop(fn, plan, operation, undefined);
+  return withTrace(plan, operation!, (trace) => loop(fn, plan, operation, trace));
 }
 
 /**
- * The attempt loop. Every attempt, the first included, goes through the same steps: breaker →
- * attempt (with its timeout) → classify → record → success, fail, unknown-outcome handling, or
- * the next delay (or the reason to give up) → events → sleep.
- *
- * A run waiting in its delay keeps this function's frame alive, and V8 keeps every local and
- * temporary of an async function in that frame: the cold steps therefore live in small helpers
- * and events are built as object literals rather than passed as wide argument lists (bench S4
- * measures the bytes one waiting retry keeps; test/bench/memory.heavy.test.ts holds it within
- * 1.1x of a minimal hand-written loop).
+ * What the loop does after an attempt's verdict. A success shares one `return` object, so the
+ * success path allocates no decision.
+ */
+type Decision =
+  Return | { readonly kind: 'reconcile'; readonly verdict: Verdict } | Fail | Wait | GiveUp;
+
+/** Resolve with the attempt's value. */
+interface Return {
+  readonly kind: 'return';
+}
+
+/** A `fail` verdict on a thrown error: the run rejects with it. */
+interface Fail {
+  readonly kind: 'fail';
+  readonly verdict: Verdict;
+  readonly elapsedMs: number;
+}
+
+/** Sleep `delayMs`, then attempt again. */
+export interface Wait {
+  readonly kind: 'wait';
+  readonly verdict: Verdict;
+  readonly delayMs: number;
+  readonly elapsedMs: number;
+}
+
+/** Stop retrying: the run is exhausted for `reason`. */
+export interface GiveUp {
+  readonly kind: 'give-up';
+  readonly verdict: Verdict;
+  readonly reason: ExhaustedReason;
+  readonly elapsedMs: number;
+}
+
+const RETURN: Return = { kind: 'return' };
+
+/**
+ * The attempt loop: attempt, verdict, decision, publish, sleep. A run waiting in its delay keeps
+ * this frame and every local in it alive (bench S4), so the steps are sync helpers, which cost a
+ * waiting run nothing, and the locals are few.
  */
 async function loop<T>(
   fn: Attempt<T>,
   plan: Plan,
-  defaultOperation: string | undefined,
+  operation: string | undefined,
   trace: Trace | undefined,
 ): Promise<T> {
-  if (plan.signal !== undefined && plan.signal.aborted) throw plan.signal.reason;
+  if (plan.signal?.aborted === true) throw plan.signal.reason;
   const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
   const start = clock.now();
-  let attempt = 1;
+  let delayMs = 0;
   let elapsedMs = 0;
-  /** The delay slept before this attempt, then the next one (or the reason to give up). */
-  let delayMs: number | ExhaustedReason = 0;
-  /** What the last attempt returned or, when `failed`, threw: the next attempt's `lastError`. */
-  let result: unknown = undefined;
-  let failed = false;
-  for (;;) {
-    if (trace !== undefined) trace.attempts = attempt;
-    // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
-    const token = plan.breaker === undefined ? undefined : plan.breaker.acquire();
-    if (attempt === 1) plan.budget?.recordAttempt();
-
+  let outcome: Outcome<unknown> | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const token = admit(plan, attempt);
     try {
-      result = await (plan.attemptTimeoutMs === 0 && trace === undefined
-        ? fn({
-            attempt,
-            signal: plan.signal ?? NEVER_ABORTED,
-            elapsedMs,
-            lastError: failed ? result : undefined,
-          })
-        : attemptOnce(
-            fn,
-            plan,
-            { attempt, signal: NEVER_ABORTED, elapsedMs, lastError: failed ? result : undefined },
-            defaultOperation,
-            trace,
-          ));
-      failed = false;
-    } catch (thrown) {
-      result = thrown;
-      failed = true;
+      const value = await startAttempt(fn, plan, attempt, elapsedMs, outcome, operation, trace);
+      outcome = { ok: true, value };
+    } catch (error) {
+      outcome = { ok: false, error };
     }
-
     // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-    if (failed && plan.signal !== undefined && plan.signal.aborted) {
-      plan.breaker?.record(token, 'fail');
-      mark(trace, 'aborted');
-      throw plan.signal.reason;
+    if (!outcome.ok && aborted(plan)) throw abandon(plan, token, plan.signal!);
+    if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
+    let verdict = verdictOf(plan, token, outcome);
+    let next: Decision | undefined = decide(plan, attempt, delayMs, outcome, verdict, clock, start);
+    if (next === RETURN && !listens(SUCCESS, plan, trace)) return settled(outcome) as T;
+    operation ??= nameOf(fn);
+    if (verdict?.clientRetried !== undefined) warnClientRetried(plan, operation, verdict);
+    if (next.kind === 'reconcile') {
+      const unknown = { operation, attempt, elapsedMs: clock.now() - start, verdict: next.verdict };
+      ({ outcome, verdict } = await resolveUnknown(plan, trace, unknown, outcome));
+      // Resolved: it executed (its value is the result), or it is safe to send again.
+      next =
+        verdict === undefined
+          ? RETURN
+          : nextDelay(plan, attempt, delayMs, verdict, clock.now() - start);
     }
-    if (plan.readsBodies) await readOutcomeBody(failed, result);
-    let verdict = verdictOf(plan, token, failed, result);
-    if (verdict !== undefined && verdict.action !== 'fail') {
-      // The attempt failed (or its value asked for a retry): a cold path from here.
-      if (verdict.clientRetried !== undefined) {
-        warnClientRetried(
-          plan,
-          operationName(fn, plan.operation ?? defaultOperation),
-          verdict.clientRetried,
-        );
-      }
-      if (verdict.action === 'unknown' && !plan.idempotent) {
-        mark(trace, 'unknown-outcome', verdict.reason);
-        const resolved = await resolveUnknown(
-          plan,
-          {
-            operation: operationName(fn, plan.operation ?? defaultOperation),
-            attempt,
-            elapsedMs: clock.now() - start,
-            verdict,
-            ...outcomeFields(failed, result),
-            resolution: 'unreconciled',
-          },
-          failed,
-        );
-        if (resolved.executed) {
-          result = resolved.value;
-          failed = false;
-          verdict = undefined;
-        } else {
-          verdict = resolved.verdict;
-          mark(trace, 'error');
-        }
-      }
-    }
-
-    if (verdict === undefined || (!failed && verdict.action === 'fail')) {
-      // The clock is read only for listeners: a read costs as much as the rest of a success.
-      if (plan.onSuccess.length !== 0 || hub.success.listeners.length !== 0) {
-        reportSuccess(plan, {
-          operation: operationName(fn, plan.operation ?? defaultOperation),
-          attempts: attempt,
-          elapsedMs: clock.now() - start,
-          value: result,
-        });
-      }
-      return result as T;
-    }
-    if (verdict.action === 'fail') {
-      mark(trace, 'fail');
-      throw result;
-    }
-
-    // The next delay, or the reason to give up.
+    if (next.kind !== 'wait')
+      return finish(plan, trace, operation, attempt, next, outcome, clock.now() - start);
+    retrying(plan, trace, operation, attempt, next, outcome);
+    ({ delayMs, verdict } = next);
+    next = undefined; // the delay and the verdict are all a waiting run keeps
+    if (delayMs > 0) await clock.sleep(delayMs, plan.signal);
+    if (aborted(plan)) throw plan.signal!.reason;
     elapsedMs = clock.now() - start;
-    delayMs = nextDelay(plan, attempt, delayMs, verdict, elapsedMs);
-    if (typeof delayMs === 'number') {
-      if (
-        plan.onRetry.length !== 0 ||
-        hub.retry.listeners.length !== 0 ||
-        plan.logger !== undefined ||
-        retryChannel.hasSubscribers ||
-        trace !== undefined
-      ) {
-        emitRetry(plan, trace === undefined ? undefined : trace.scope, {
-          operation: operationName(fn, plan.operation ?? defaultOperation),
-          attempt,
-          maxAttempts: plan.maxAttempts,
-          delayMs,
-          verdict,
-          ...outcomeFields(failed, result),
-          elapsedMs,
-        });
-      }
-      mark(trace, 'aborted');
-      if (delayMs > 0) await clock.sleep(delayMs, plan.signal);
-      if (plan.signal !== undefined && plan.signal.aborted) throw plan.signal.reason;
-      mark(trace, 'error');
-      elapsedMs = clock.now() - start;
-      // Checked again: a slow hook or a late timer must not start an attempt past the budget.
-      if (elapsedMs <= plan.maxElapsedMs) {
-        attempt++;
-        continue;
-      }
-      delayMs = 'elapsed';
+    // Checked again: a slow hook or a late timer must not start an attempt past the budget.
+    if (elapsedMs > plan.maxElapsedMs) {
+      const giveUp: GiveUp = { kind: 'give-up', verdict, reason: 'elapsed', elapsedMs };
+      return exhaust(plan, trace, operation, attempt, giveUp, outcome);
     }
-    mark(trace, 'exhausted', delayMs);
-    return exhaust(
-      plan,
-      {
-        operation: operationName(fn, plan.operation ?? defaultOperation),
-        attempts: attempt,
-        elapsedMs: clock.now() - start,
-        error: failed ? result : undefined,
-        verdict,
-        reason: delayMs,
-      },
-      failed,
-      result,
-    );
   }
+}
+
+/** Whether the caller's signal has aborted (read afresh: it aborts while the run awaits). */
+function aborted(plan: Plan): boolean {
+  return plan.signal !== undefined && plan.signal.aborted;
+}
+
+/** Before each attempt: the breaker's permission, and the budget's count of first attempts. */
+function admit(plan: Plan, attempt: number): unknown {
+  // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
+  const token = plan.breaker === undefined ? undefined : plan.breaker.acquire();
+  if (attempt === 1) plan.budget?.recordAttempt();
+  return token;
+}
+
+/** The caller aborted during an attempt: the breaker counts it, the run rejects with the reason. */
+function abandon(plan: Plan, token: unknown, signal: AbortSignal): unknown {
+  plan.breaker?.record(token, 'fail');
+  return signal.reason;
+}
+
+/** Ends the run on any decision but a wait: resolve, fail, or give up. */
+function finish<T>(
+  plan: Plan,
+  trace: Trace | undefined,
+  operation: string,
+  attempt: number,
+  next: Return | Fail | GiveUp,
+  outcome: Outcome<unknown>,
+  elapsedMs: number,
+): T {
+  switch (next.kind) {
+    case 'return':
+      return succeed(plan, trace, operation, attempt, settled(outcome), elapsedMs);
+    case 'fail':
+      throw failure(plan, trace, operation, attempt, next, settled(outcome));
+    case 'give-up':
+      return exhaust(plan, trace, operation, attempt, next, outcome);
+  }
+}
+
+/** What the attempt returned, or what it threw. */
+function settled(outcome: Outcome<unknown>): unknown {
+  return outcome.ok ? outcome.value : outcome.error;
+}
+
+/**
+ * Return (a value, or a value whose verdict is `fail`), fail, reconcile an unknown outcome, wait
+ * for the next attempt, or give up. An unknown outcome is reconciled on a non-idempotent call,
+ * and on any call when the venue reports a duplicate client order id: sending it again cannot
+ * succeed, because the order already exists.
+ */
+function decide(
+  plan: Plan,
+  attempt: number,
+  previousDelayMs: number,
+  outcome: Outcome<unknown>,
+  verdict: Verdict | undefined,
+  clock: Clock,
+  start: number,
+): Decision {
+  if (verdict === undefined || (outcome.ok && verdict.action === 'fail')) return RETURN;
+  if (verdict.action === 'unknown' && (!plan.idempotent || isDuplicateOrder(verdict))) {
+    return { kind: 'reconcile', verdict };
+  }
+  const elapsedMs = clock.now() - start;
+  if (verdict.action === 'fail') return { kind: 'fail', verdict, elapsedMs };
+  return nextDelay(plan, attempt, previousDelayMs, verdict, elapsedMs);
+}
+
+/** The venue already has this client order id: an earlier attempt placed the order. */
+function isDuplicateOrder(verdict: Verdict): boolean {
+  return verdict.reason === DUPLICATE_CLIENT_ORDER_ID;
 }
 
 /**
  * Classifies a settled attempt and records it on the breaker; a classifier that throws still
  * counts as a failure for the breaker.
  */
-function verdictOf(
-  plan: Plan,
-  token: unknown,
-  failed: boolean,
-  result: unknown,
-): Verdict | undefined {
+function verdictOf(plan: Plan, token: unknown, outcome: Outcome<unknown>): Verdict | undefined {
   const breaker = plan.breaker;
   let verdict: Verdict | undefined;
-  if (failed || plan.classifiesValues) {
+  if (!outcome.ok || plan.classifiesValues) {
     try {
-      verdict = judge(plan, failed ? { ok: false, error: result } : { ok: true, value: result });
+      verdict = judge(plan, outcome);
     } catch (classifierFault) {
       breaker?.record(token, 'fail');
       throw classifierFault;
@@ -276,14 +266,9 @@ function verdictOf(
   return verdict;
 }
 
-/** An event's `error` (the attempt threw) or `value` (it returned). */
-function outcomeFields(failed: boolean, result: unknown): { error: unknown } | { value: unknown } {
-  return failed ? { error: result } : { value: result };
-}
-
 /**
  * The delay before the next attempt (the larger of the backoff and the server's Retry-After), or
- * the reason to give up instead.
+ * the reason to give up instead. Shared with `tenacious/p-retry`.
  */
 export function nextDelay(
   plan: Plan,
@@ -291,11 +276,17 @@ export function nextDelay(
   previousDelayMs: number,
   verdict: Verdict,
   elapsedMs: number,
-): number | ExhaustedReason {
-  if (attempt >= plan.maxAttempts) return 'attempts';
+): Wait | GiveUp {
+  const giveUp = (reason: ExhaustedReason): GiveUp => ({
+    kind: 'give-up',
+    verdict,
+    reason,
+    elapsedMs,
+  });
+  if (attempt >= plan.maxAttempts) return giveUp('attempts');
   const retryAfterMs = verdict.retryAfterMs;
   if (retryAfterMs !== undefined && retryAfterMs > plan.maxRetryAfterMs) {
-    return 'retry-after-too-long';
+    return giveUp('retry-after-too-long');
   }
   const computed = plan.backoff({ retry: attempt, previousDelayMs, random: plan.random });
   if (typeof computed !== 'number' || !(computed >= 0)) {
@@ -305,9 +296,9 @@ export function nextDelay(
     retryAfterMs !== undefined && retryAfterMs > computed ? retryAfterMs : computed,
   );
   // tenacity's stop_before_delay: never sleep past the budget, so never start an attempt after it.
-  if (elapsedMs + delayMs > plan.maxElapsedMs) return 'elapsed';
-  if (plan.budget !== undefined && !plan.budget.tryRetry()) return 'budget';
-  return delayMs;
+  if (elapsedMs + delayMs > plan.maxElapsedMs) return giveUp('elapsed');
+  if (plan.budget !== undefined && !plan.budget.tryRetry()) return giveUp('budget');
+  return { kind: 'wait', verdict, delayMs, elapsedMs };
 }
 
 /**
@@ -339,168 +330,85 @@ export function judge(plan: Plan, outcome: Outcome<unknown>): Verdict | undefine
   return outcome.ok ? undefined : defaultClassifier(outcome);
 }
 
-type Resolved = { executed: true; value: unknown } | { executed: false; verdict: Verdict };
-
-/**
- * An `unknown` verdict on a non-idempotent call: reconcile it, or reject with
- * `UnknownOutcomeError`. Every resolution is reported (event, hook, log), whatever happens next.
- * `event` is the `unreconciled` report; `failed` tells whether it carries an error or a value.
- */
-async function resolveUnknown(
+/** The run resolves. */
+function succeed<T>(
   plan: Plan,
-  event: UnknownOutcomeEvent,
-  failed: boolean,
-): Promise<Resolved> {
-  const { operation, attempt, verdict } = event;
-  if (plan.reconcile === undefined) {
-    reportUnknown(plan, event);
-    throw new UnknownOutcomeError({
-      operation,
-      attempt,
-      cause: failed ? event.error : event.value,
-      reason: verdict.reason,
-    });
+  trace: Trace | undefined,
+  operation: string,
+  attempts: number,
+  value: unknown,
+  elapsedMs: number,
+): T {
+  if (listens(SUCCESS, plan, trace)) {
+    publish(SUCCESS, plan, trace, { operation, attempts, elapsedMs, value });
   }
-  let answer;
-  try {
-    answer = await plan.reconcile({
-      operation,
-      attempt,
-      error: event.error,
-      value: event.value,
-      verdict,
-      signal: plan.signal ?? NEVER_ABORTED,
-      elapsedMs: event.elapsedMs,
-    });
-    if (answer?.executed !== true && answer?.executed !== false) {
-      throw new TypeError(
-        `reconcile: expected { executed: true, value } or { executed: false }, got ${describeValue(answer)}`,
-      );
-    }
-  } catch (reconcileError) {
-    reportUnknown(plan, { ...event, resolution: 'reconcile-failed', reconcileError });
-    throw reconcileError;
-  }
-  if (answer.executed) {
-    reportUnknown(plan, { ...event, resolution: 'executed' });
-    return { executed: true, value: answer.value };
-  }
-  reportUnknown(plan, { ...event, resolution: 'not-executed' });
-  // Reconciled as not executed: safe to send again.
-  return {
-    executed: false,
-    verdict: {
-      action: 'retry',
-      reason: `${verdict.reason} (reconciled: not executed)`,
-      ...(verdict.retryAfterMs === undefined ? {} : { retryAfterMs: verdict.retryAfterMs }),
-    },
-  };
+  return value as T;
 }
 
-const UNKNOWN_LOG_LEVEL: Readonly<Record<UnknownOutcomeResolution, 'warn' | 'error'>> = {
-  executed: 'warn',
-  'not-executed': 'warn',
-  unreconciled: 'error',
-  'reconcile-failed': 'error',
-};
-
-/** Reports an unknown outcome and its resolution. Shared with `tenacious/p-retry`. */
-export function reportUnknown(plan: Plan, event: UnknownOutcomeEvent): void {
-  emitAll(plan.onUnknownOutcome, event, plan.logger, 'onUnknownOutcome hook');
-  hub.unknownOutcome.emit(event, plan.logger);
-  if (unknownOutcomeChannel.hasSubscribers) unknownOutcomeChannel.publish(event);
-  if (plan.logger !== undefined) {
-    const err = event.reconcileError ?? event.error;
-    log(
-      plan,
-      UNKNOWN_LOG_LEVEL[event.resolution],
-      {
-        operation: event.operation,
-        attempt: event.attempt,
-        reason: event.verdict.reason,
-        resolution: event.resolution,
-        err: err === undefined ? undefined : serializeError(err),
-      },
-      `${event.operation}: outcome unknown after attempt ${event.attempt} (${event.verdict.reason}); ${event.resolution}`,
-    );
-  }
-}
-
-/** Tells the success hooks and the process-wide listeners that a run resolved. */
-function reportSuccess(plan: Plan, event: SuccessEvent): void {
-  emitAll(plan.onSuccess, event, plan.logger, 'onSuccess hook');
-  hub.success.emit(event, plan.logger);
-}
-
-/**
- * Gives up: fires the exhaustion hooks and logs, then rejects (or, with `reraise`, rethrows the
- * last error or resolves with the last value).
- */
-function exhaust<T>(plan: Plan, event: ExhaustedEvent, failed: boolean, result: unknown): T {
-  reportExhausted(plan, event, failed);
-  if (plan.reraise) {
-    if (failed) throw result;
-    return result as T;
-  }
-  throw new RetryExhaustedError({
-    operation: event.operation,
-    attempts: event.attempts,
-    elapsedMs: event.elapsedMs,
-    reason: event.reason,
-    cause: event.error,
-    ...(failed ? {} : { value: result }),
+/** The error a `fail` verdict rejects with: the client's own, or wrapped (`wrapFailures`). */
+function failure(
+  plan: Plan,
+  trace: Trace | undefined,
+  operation: string,
+  attempts: number,
+  { verdict, elapsedMs }: { verdict: Verdict; elapsedMs: number },
+  error: unknown,
+): unknown {
+  if (!plan.wrapFailures && !listens(FAIL, plan, trace)) return error;
+  const event: FailEvent = { operation, attempts, elapsedMs, verdict, error };
+  publish(FAIL, plan, trace, event);
+  if (!plan.wrapFailures) return error;
+  return new PermanentFailureError({
+    operation,
+    attempt: attempts,
+    elapsedMs,
+    reason: verdict.reason,
+    cause: error,
   });
 }
 
-/**
- * Tells the hooks, the process-wide listeners, the diagnostics channel and the logger that a run
- * gave up (`failed`: on a thrown error rather than a returned value). Shared with
- * `tenacious/p-retry`.
- */
-export function reportExhausted(plan: Plan, event: ExhaustedEvent, failed: boolean): void {
-  emitAll(plan.onExhausted, event, plan.logger, 'onExhausted hook');
-  hub.exhausted.emit(event, plan.logger);
-  if (exhaustedChannel.hasSubscribers) exhaustedChannel.publish(event);
-  if (plan.logger !== undefined) {
-    const { operation, attempts, reason } = event;
-    log(
-      plan,
-      'error',
-      {
-        operation,
-        attempts,
-        elapsedMs: Math.round(event.elapsedMs),
-        reason,
-        verdict: event.verdict.reason,
-        err: failed ? serializeError(event.error) : undefined,
-      },
-      `${operation} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason})`,
-    );
-  }
+/** Tells everyone who listens about a retry, before its delay. */
+function retrying(
+  plan: Plan,
+  trace: Trace | undefined,
+  operation: string,
+  attempt: number,
+  { verdict, delayMs, elapsedMs }: Wait,
+  outcome: Outcome<unknown>,
+): void {
+  if (!listens(RETRY, plan, trace)) return;
+  const { maxAttempts } = plan;
+  const fields = { operation, attempt, maxAttempts, delayMs, verdict, elapsedMs };
+  publish(
+    RETRY,
+    plan,
+    trace,
+    outcome.ok ? { ...fields, value: outcome.value } : { ...fields, error: outcome.error },
+  );
 }
 
-/** Tells everyone who listens about a retry, before its delay. Shared with `tenacious/p-retry`. */
-export function emitRetry(plan: Plan, scope: RunScope | undefined, event: RetryEvent): void {
-  emitAll(plan.onRetry, event, plan.logger, 'onRetry hook');
-  hub.retry.emit(event, plan.logger);
-  if (retryChannel.hasSubscribers) retryChannel.publish(event);
-  if (scope !== undefined) callScope(() => scope.retry(event));
-  if (plan.logger !== undefined) {
-    const delayMs = Math.round(event.delayMs);
-    log(
-      plan,
-      'warn',
-      {
-        operation: event.operation,
-        attempt: event.attempt,
-        maxAttempts: event.maxAttempts,
-        delayMs,
-        reason: event.verdict.reason,
-        err: event.error === undefined ? undefined : serializeError(event.error),
-      },
-      `${event.operation} attempt ${event.attempt}/${event.maxAttempts} failed (${event.verdict.reason}); retrying in ${delayMs} ms`,
-    );
+/**
+ * Gives up: publishes the exhaustion, then rejects (or, with `reraise`, rethrows the last error
+ * or resolves with the last value).
+ */
+function exhaust<T>(
+  plan: Plan,
+  trace: Trace | undefined,
+  operation: string,
+  attempts: number,
+  { verdict, reason, elapsedMs }: GiveUp,
+  outcome: Outcome<unknown>,
+): T {
+  const error = outcome.ok ? undefined : outcome.error;
+  if (listens(EXHAUSTED, plan, trace)) {
+    publish(EXHAUSTED, plan, trace, { operation, attempts, elapsedMs, error, verdict, reason });
   }
+  if (plan.reraise) {
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value as T;
+  }
+  const value = outcome.ok ? { value: outcome.value } : {};
+  throw new RetryExhaustedError({ operation, attempts, elapsedMs, reason, cause: error, ...value });
 }
 
 /**
@@ -510,162 +418,10 @@ export function emitRetry(plan: Plan, scope: RunScope | undefined, event: RetryE
 const warnedClientRetries = new Set<string>();
 const MAX_WARNED_OPERATIONS = 1000;
 
-function warnClientRetried(
-  plan: Plan,
-  operation: string,
-  { attempts, setting }: NonNullable<Verdict['clientRetried']>,
-): void {
-  if (plan.logger === undefined || warnedClientRetries.has(operation)) return;
+function warnClientRetried(plan: Plan, operation: string, verdict: Verdict): void {
+  const { attempts, setting } = verdict.clientRetried!;
+  if (verdict.action === 'fail' || !listens(CLIENT_RETRIED, plan, undefined)) return;
+  if (warnedClientRetries.has(operation)) return;
   if (warnedClientRetries.size < MAX_WARNED_OPERATIONS) warnedClientRetries.add(operation);
-  log(
-    plan,
-    'warn',
-    { operation, clientAttempts: attempts, setting },
-    `${operation}: the client already made ${attempts} attempts by itself; turn its retries off (${setting}) so that attempts are not multiplied`,
-  );
-}
-
-/** A logger that throws is ignored: logging never changes the caller's result. */
-function log(plan: Plan, level: 'warn' | 'error', fields: object, message: string): void {
-  try {
-    const result: unknown = plan.logger![level](fields, message);
-    if (isThenable(result)) {
-      result.then(undefined, (error: unknown) =>
-        reportListenerError(error, undefined, `logger.${level}`),
-      );
-    }
-  } catch (error) {
-    reportListenerError(error, undefined, `logger.${level}`);
-  }
-}
-
-/** The `operation` option (or the decorated method's name), else the function's own name. */
-function operationName(fn: Attempt<unknown>, given: string | undefined): string {
-  if (given !== undefined) return given;
-  return typeof fn.name === 'string' && fn.name !== '' ? fn.name : 'anonymous';
-}
-
-/**
- * One attempt with what the plain call leaves out: the `attemptTimeoutMs` timer and the
- * instrumentation scope. Under a timeout, `ctx.signal` aborts on the caller's abort or the
- * timeout, and the attempt fails with `AttemptTimeoutError` even when `fn` ignores the signal.
- * The timer is a real one (an attempt's work takes real time, whatever clock paces the delays),
- * cleared as soon as the attempt settles.
- */
-function attemptOnce<T>(
-  fn: Attempt<T>,
-  plan: Plan,
-  ctx: AttemptContext,
-  defaultOperation: string | undefined,
-  trace: Trace | undefined,
-): T | PromiseLike<T> {
-  const scope = trace?.scope;
-  const call = (signal: AbortSignal) => {
-    ctx.signal = signal;
-    return scope === undefined ? fn(ctx) : scope.attempt(ctx.attempt, () => fn(ctx));
-  };
-  if (plan.attemptTimeoutMs === 0) return call(plan.signal ?? NEVER_ABORTED);
-  const outer = plan.signal;
-  const controller = new AbortController();
-  let cancelOuter: (() => void) | undefined;
-  if (outer !== undefined) {
-    if (outer.aborted) controller.abort(outer.reason);
-    else cancelOuter = onAbort(outer, () => controller.abort(outer.reason));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = new AttemptTimeoutError({
-        operation: operationName(fn, plan.operation ?? defaultOperation),
-        attempt: ctx.attempt,
-        timeoutMs: plan.attemptTimeoutMs,
-      });
-      controller.abort(error);
-      reject(error);
-    }, plan.attemptTimeoutMs);
-    if (plan.unref) timer.unref();
-    const settle = () => {
-      clearTimeout(timer);
-      cancelOuter?.();
-    };
-    // An abandoned attempt that settles later is absorbed by these handlers: no unhandled rejection.
-    new Promise<T>((r) => r(call(controller.signal))).then(
-      (value) => {
-        settle();
-        resolve(value);
-      },
-      (error: unknown) => {
-        settle();
-        reject(error);
-      },
-    );
-  });
-}
-
-// Instrumentation: only runs while `tenacious/otel` or a tracing-channel subscriber listens.
-
-/** What the loop tells an instrumented run's scope: attempts made and how the run ended. */
-interface Trace {
-  readonly scope: RunScope;
-  attempts: number;
-  /** How the run ends if it rejects now. */
-  kind: Exclude<RunEnd['kind'], 'ok'>;
-  /** The exhaustion reason, or the unknown verdict's reason. */
-  reason?: string;
-}
-
-function instrumented<T>(
-  fn: Attempt<T>,
-  plan: Plan,
-  defaultOperation: string | undefined,
-): Promise<T> {
-  const operation = operationName(fn, plan.operation ?? defaultOperation);
-  let trace: Trace | undefined;
-  const instrumentation = hub.instrumentation;
-  if (instrumentation !== undefined) {
-    try {
-      trace = { scope: instrumentation.start(operation), attempts: 0, kind: 'error' };
-    } catch (error) {
-      reportListenerError(error, plan.logger, 'instrumentation');
-    }
-  }
-  const clock = plan.clock ?? hub.defaultClock ?? realClock;
-  const start = clock.now();
-  const execute = (): Promise<T> => {
-    const promise = loop(fn, plan, defaultOperation, trace);
-    if (trace === undefined) return promise;
-    const t = trace;
-    return promise.then(
-      (value) => {
-        endScope(t.scope, { kind: 'ok', attempts: t.attempts, elapsedMs: clock.now() - start });
-        return value;
-      },
-      (error: unknown) => {
-        const kind = t.kind;
-        const end = { kind, attempts: t.attempts, elapsedMs: clock.now() - start, error };
-        endScope(t.scope, t.reason === undefined ? end : { ...end, reason: t.reason });
-        throw error;
-      },
-    );
-  };
-  return runChannel.hasSubscribers ? runChannel.tracePromise(execute, { operation }) : execute();
-}
-
-/** Records, for an instrumented run, how it ends if it rejects now. */
-function mark(trace: Trace | undefined, kind: Trace['kind'], reason?: string): void {
-  if (trace === undefined) return;
-  trace.kind = kind;
-  trace.reason = reason;
-}
-
-function endScope(scope: RunScope, end: RunEnd): void {
-  callScope(() => scope.end(end));
-}
-
-/** Instrumentation faults are reported, never passed to the caller. */
-function callScope(call: () => void): void {
-  try {
-    call();
-  } catch (error) {
-    reportListenerError(error, undefined, 'instrumentation');
-  }
+  publish(CLIENT_RETRIED, plan, undefined, { operation, clientAttempts: attempts, setting });
 }

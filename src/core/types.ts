@@ -204,8 +204,12 @@ export type RunEnd =
 export interface RunScope {
   /** Runs one attempt inside the run's context, so that the client's spans nest under the run. */
   attempt<R>(attempt: number, fn: () => R): R;
+  /** Runs `reconcile` inside the run's context, so that the spans of its lookup nest under the run. */
+  reconcile?<R>(fn: () => R): R;
   /** A failed attempt that will be retried, before its delay. */
   retry(event: RetryEvent): void;
+  /** An unknown outcome of a non-idempotent call, with its resolution. */
+  unknownOutcome?(event: UnknownOutcomeEvent): void;
   /** The run ended. Called exactly once. */
   end(end: RunEnd): void;
 }

@@ -55,7 +55,9 @@ const HOLD_ATTR = {
 /** The scope of a run whose span could not be started: attempts run as they would untraced. */
 const UNTRACED: RunScope = {
   attempt: (_attempt, fn) => fn(),
+  reconcile: (fn) => fn(),
   retry: () => {},
+  unknownOutcome: () => {},
   end: () => {},
 };
 

@@ -15,17 +15,23 @@ export const SPAN_NAME_PREFIX = 'retry ';
 /** The span event added for each failed attempt that will be retried, before its delay. */
 export const RETRY_EVENT = 'retry';
 
+/** The span event added for each unknown outcome that was reconciled or refused, with its resolution. */
+export const UNKNOWN_OUTCOME_EVENT = 'unknown_outcome';
+
 /** Span, event and metric attribute keys. */
 export const ATTR = {
   /** The run's `operation` option. */
   operation: 'tenacious.operation',
-  /** On a retry event: the attempt that failed (1 for the first). */
+  /** On a retry or unknown-outcome event: the attempt that failed (1 for the first). */
   attempt: 'tenacious.attempt',
   /** On the span at its end: how many attempts the run made. */
   attempts: 'tenacious.attempts',
   /** On a retry event: the delay before the next attempt, in ms. */
   delayMs: 'tenacious.delay_ms',
-  /** The classifier's reason (`http:503`) on a retry event; the exhaustion reason on the span. */
+  /**
+   * The classifier's reason (`http:503`) on a retry or unknown-outcome event; on the span, why
+   * the run ended: the exhaustion reason, the `fail` verdict's or the unknown outcome's reason.
+   */
   reason: 'tenacious.reason',
   /** On a retry event: the verdict's action, `retry` or `unknown`. */
   verdict: 'tenacious.verdict',
@@ -33,8 +39,13 @@ export const ATTR = {
   error: 'tenacious.error',
   /** How a run (span, `tenacious.attempts`) or an attempt (histogram) ended. */
   outcome: 'tenacious.outcome',
-  /** `tenacious.unknown_outcomes`: `executed`, `not-executed`, `unreconciled`, `reconcile-failed`. */
+  /**
+   * How an unknown outcome was resolved (`executed`, `not-executed`, `unreconciled`,
+   * `reconcile-failed`): on `tenacious.unknown_outcomes`, the unknown-outcome event and the span.
+   */
   resolution: 'tenacious.resolution',
+  /** On the span: `true` when an attempt's outcome was unknown, whatever the run became. */
+  outcomeUnknown: 'tenacious.outcome_unknown',
   /** Alert counters: `telegram`, `webhook:slack`, `webhook:discord`, `webhook:json`. */
   alertChannel: 'tenacious.alert.channel',
   /** Breaker metrics: the name the breaker was passed under. */

@@ -9,9 +9,9 @@ import {
 } from '@opentelemetry/api';
 import { isThenable } from '../core/event.js';
 import { describeError, safeGet } from '../core/redaction/redact.js';
-import type { RetryEvent, RunEnd, RunScope } from '../core/types.js';
+import type { RetryEvent, RunEnd, RunScope, UnknownOutcomeEvent } from '../core/types.js';
 import { errorType, OTHER_ERROR_TYPE, redactedException } from './errors.js';
-import { ATTR, RETRY_EVENT, SPAN_NAME_PREFIX } from './names.js';
+import { ATTR, RETRY_EVENT, SPAN_NAME_PREFIX, UNKNOWN_OUTCOME_EVENT } from './names.js';
 import { OUTCOME, type RunMetrics } from './run-metrics.js';
 
 /**
@@ -94,6 +94,35 @@ export class RunSpan implements RunScope {
     this.#metrics.attempt(this.#operation, outcome, duration, error ?? this.#attemptError);
   }
 
+  reconcile<R>(fn: () => R): R {
+    let called = false;
+    try {
+      return context.with(this.#context, () => {
+        called = true;
+        return fn();
+      });
+    } catch (err) {
+      if (!called) return fn(); // the context manager failed, not reconcile
+      throw err;
+    }
+  }
+
+  unknownOutcome(event: UnknownOutcomeEvent): void {
+    try {
+      const span = this.#span;
+      span.setAttribute(ATTR.outcomeUnknown, true);
+      span.setAttribute(ATTR.resolution, event.resolution);
+      if (!span.isRecording()) return;
+      span.addEvent(UNKNOWN_OUTCOME_EVENT, {
+        [ATTR.attempt]: event.attempt,
+        [ATTR.resolution]: event.resolution,
+        [ATTR.reason]: event.verdict.reason,
+      });
+    } catch {
+      // Instrumentation never changes the run.
+    }
+  }
+
   retry(event: RetryEvent): void {
     try {
       const type = event.error === undefined ? undefined : errorType(event.error);
@@ -145,7 +174,11 @@ export class RunSpan implements RunScope {
 }
 
 /** tenacious's own errors around the last attempt's error: the attempt failed with their `cause`. */
-const WRAPPERS: ReadonlySet<string> = new Set(['RetryExhaustedError', 'UnknownOutcomeError']);
+const WRAPPERS: ReadonlySet<string> = new Set([
+  'RetryExhaustedError',
+  'UnknownOutcomeError',
+  'PermanentFailureError',
+]);
 
 /**
  * The error type of a last attempt that had not settled when the run ended (abandoned by

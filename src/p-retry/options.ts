@@ -1,9 +1,10 @@
 import isNetworkError from 'is-network-error';
 import { realClock, unrefRealClock } from '../core/clock.js';
-import { UnknownOutcomeError } from '../core/errors.js';
+import { PermanentFailureError, UnknownOutcomeError } from '../core/errors.js';
 import { hub } from '../core/hub.js';
 import { planFor, type Plan, type RetryOptions } from '../core/options.js';
-import { emitRetry, judge, nextDelay, reportExhausted, reportUnknown } from '../core/retry.js';
+import { EXHAUSTED, publish, RETRY, UNKNOWN_OUTCOME } from '../core/publish.js';
+import { judge, nextDelay } from '../core/retry.js';
 import type { Clock } from '../core/types.js';
 import { describeValue } from '../core/validate.js';
 
@@ -142,10 +143,20 @@ function failedAttemptHandler(plan: Plan) {
     run.lastAttempt = attempt;
     const operation = plan.operation ?? 'anonymous';
     const verdict = judge(plan, { ok: false, error })!;
-    if (verdict.action === 'fail') throw error;
     const elapsedMs = clock.now() - run.start;
+    if (verdict.action === 'fail') {
+      if (!plan.wrapFailures) throw error;
+      const reason = verdict.reason;
+      throw new PermanentFailureError({
+        operation,
+        attempt,
+        elapsedMs,
+        reason,
+        cause: error,
+      });
+    }
     if (verdict.action === 'unknown' && !plan.idempotent) {
-      reportUnknown(plan, {
+      publish(UNKNOWN_OUTCOME, plan, undefined, {
         operation,
         attempt,
         elapsedMs,
@@ -160,16 +171,20 @@ function failedAttemptHandler(plan: Plan) {
     if ('retryDelay' in context && isProgrammingError(error)) throw error;
     // The engine's own decision: the delay, or why to give up (attempts, Retry-After, time).
     const next = nextDelay(plan, attempt, run.previousDelayMs, verdict, elapsedMs);
-    if (typeof next === 'string') {
-      reportExhausted(
-        plan,
-        { operation, attempts: attempt, elapsedMs, error, verdict, reason: next },
-        true,
-      );
+    if (next.kind === 'give-up') {
+      const { reason } = next;
+      publish(EXHAUSTED, plan, undefined, {
+        operation,
+        attempts: attempt,
+        elapsedMs,
+        error,
+        verdict,
+        reason,
+      });
       throw error;
     }
-    const delayMs = next;
-    emitRetry(plan, undefined, {
+    const { delayMs } = next;
+    publish(RETRY, plan, undefined, {
       operation,
       attempt,
       maxAttempts: plan.maxAttempts,

@@ -16,13 +16,16 @@ import { httpClassifier } from '../../src/http/index.js';
 import {
   circuitBreaker,
   constant,
+  onExhausted,
   retry,
   retryBudget,
   RetryExhaustedError,
   UnknownOutcomeError,
 } from '../../src/index.js';
+import { webhookAlert } from '../../src/alerts/index.js';
 import { instrument } from '../../src/otel/index.js';
 import { instantClock } from '../../src/testing/index.js';
+import { startServer } from '../alerts/support.js';
 import { listenOnLoopback } from '../helpers/listen.js';
 import { renderSpanTree, startSdk, useAsyncHooksContext, type Sdk } from './support.js';
 
@@ -313,8 +316,108 @@ describe('instrument(): spans', () => {
       'tenacious.outcome': 'unknown-outcome',
       'tenacious.attempts': 1,
       'error.type': 'UnknownOutcomeError',
+      'tenacious.outcome_unknown': true,
+      'tenacious.resolution': 'unreconciled',
     });
-    expect(span.events.map((e) => e.name)).toEqual(['exception']);
+    expect(span.events.map((e) => e.name)).toEqual(['unknown_outcome', 'exception']);
+  });
+
+  it('records a reconciled unknown outcome on the run span: the attributes and an event with its resolution', async () => {
+    start();
+
+    await retry(
+      () => {
+        throw new Error('socket hang up');
+      },
+      {
+        operation: 'place_order',
+        idempotent: false,
+        classify: http504,
+        reconcile: () => ({ executed: true, value: 'order 42' }),
+        clock: instantClock(),
+      },
+    );
+
+    const span = spanNamed('retry place_order');
+    expect(span.attributes).toMatchObject({
+      'tenacious.outcome': 'success',
+      'tenacious.outcome_unknown': true,
+      'tenacious.resolution': 'executed',
+    });
+    expect(span.events.map((e) => [e.name, e.attributes])).toEqual([
+      [
+        'unknown_outcome',
+        {
+          'tenacious.attempt': 1,
+          'tenacious.resolution': 'executed',
+          'tenacious.reason': 'http:504',
+        },
+      ],
+    ]);
+  });
+
+  it('runs reconcile inside the run span, so the spans of its lookup are its children', async () => {
+    start();
+    const tracer = sdk.tracerProvider.getTracer('service');
+
+    await retry(
+      () => {
+        throw new Error('socket hang up');
+      },
+      {
+        operation: 'place_order',
+        idempotent: false,
+        classify: http504,
+        reconcile: async () => {
+          await tracer.startActiveSpan('GET /order', async (lookup) => lookup.end());
+          return { executed: false };
+        },
+        maxAttempts: 1,
+        clock: instantClock(),
+      },
+    ).catch(() => undefined);
+
+    expect(spanNamed('GET /order').parentSpanContext?.spanId).toBe(
+      spanNamed('retry place_order').spanContext().spanId,
+    );
+  });
+
+  it('gives a run that failed on a fail verdict the verdict reason', async () => {
+    start();
+
+    await retry(
+      () => {
+        throw new Error('-2010 insufficient balance');
+      },
+      {
+        operation: 'place_order',
+        classify: () => ({ action: 'fail', reason: 'binance:-2010' }),
+        clock: instantClock(),
+      },
+    ).catch(() => undefined);
+
+    expect(spanNamed('retry place_order').attributes).toMatchObject({
+      'tenacious.outcome': 'fail',
+      'tenacious.reason': 'binance:-2010',
+    });
+  });
+
+  it("makes no span for an alert delivery's own run, and counts none of its attempts", async () => {
+    start();
+    const server = await startServer();
+    cleanups.push(() => server.close());
+    const alert = webhookAlert({ url: `${server.url}/hook`, format: 'json', throttleMs: 0 });
+    cleanups.push(onExhausted(alert));
+
+    await run('get_ticker', 2, 2);
+    await alert.flush();
+
+    expect(server.requests).toHaveLength(1);
+    expect(sdk.spans().map((s) => s.name)).toEqual(['retry get_ticker']);
+    expect((await sdk.points('tenacious.attempts')).map((p) => p.attributes)).toEqual([
+      { 'tenacious.operation': 'get_ticker', 'tenacious.outcome': 'retry' },
+      { 'tenacious.operation': 'get_ticker', 'tenacious.outcome': 'exhausted' },
+    ]);
   });
 
   it('marks a run that failed on a fail verdict as an error, with the original error type', async () => {

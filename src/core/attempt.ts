@@ -1,0 +1,96 @@
+import { setMaxListeners } from 'node:events';
+import { onAbort } from './clock.js';
+import { AttemptTimeoutError } from './errors.js';
+import type { Plan } from './options.js';
+import type { Trace } from './trace.js';
+import type { AttemptContext, Outcome } from './types.js';
+
+/** The function retried: called once per attempt with a fresh {@link AttemptContext}. */
+export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
+
+/**
+ * A signal that never aborts, handed to attempts when the caller gave none (allocated once).
+ * Clients add an 'abort' listener to it for every request in flight, so every run shares its
+ * listener list: more than ten at once is normal here, not the leak Node warns about.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+// Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
+// undici's `Request` calls it on the signal it is given.
+setMaxListeners(Infinity, NEVER_ABORTED);
+
+/** The function's own name, else `anonymous` (for a run given no `operation`). */
+export function nameOf(fn: Attempt<unknown>): string {
+  const name: unknown = fn.name;
+  return typeof name === 'string' && name !== '' ? name : 'anonymous';
+}
+
+/**
+ * Starts attempt number `attempt`: `fn(ctx)`, inside the run's trace when it has one, under the
+ * `attemptTimeoutMs` timer when there is one. A synchronous throw of `fn` is thrown here. The
+ * context is built here, not in the loop: a run waiting in its delay keeps the loop's frame,
+ * and with it whatever the loop last held.
+ */
+export function startAttempt<T>(
+  fn: Attempt<T>,
+  plan: Plan,
+  attempt: number,
+  elapsedMs: number,
+  previous: Outcome<unknown> | undefined,
+  operation: string | undefined,
+  trace: Trace | undefined,
+): T | PromiseLike<T> {
+  const lastError = previous === undefined || previous.ok ? undefined : previous.error;
+  const ctx = { attempt, signal: plan.signal ?? NEVER_ABORTED, elapsedMs, lastError };
+  if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, operation, trace);
+  return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));
+}
+
+/**
+ * `ctx.signal` aborts on the caller's abort or the timeout, and the attempt fails with
+ * `AttemptTimeoutError` even when `fn` ignores the signal. The timer is a real one (an attempt's
+ * work takes real time, whatever clock paces the delays), cleared as soon as the attempt settles.
+ */
+function withTimeout<T>(
+  fn: Attempt<T>,
+  plan: Plan,
+  ctx: AttemptContext,
+  operation: string | undefined,
+  trace: Trace | undefined,
+): Promise<T> {
+  const outer = plan.signal;
+  const controller = new AbortController();
+  let cancelOuter: (() => void) | undefined;
+  if (outer !== undefined) {
+    if (outer.aborted) controller.abort(outer.reason);
+    else cancelOuter = onAbort(outer, () => controller.abort(outer.reason));
+  }
+  ctx.signal = controller.signal;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = new AttemptTimeoutError({
+        operation: operation!, // a run with a timeout is named before its first attempt
+        attempt: ctx.attempt,
+        timeoutMs: plan.attemptTimeoutMs,
+      });
+      controller.abort(error);
+      reject(error);
+    }, plan.attemptTimeoutMs);
+    if (plan.unref) timer.unref();
+    const settle = () => {
+      clearTimeout(timer);
+      cancelOuter?.();
+    };
+    const call = () => (trace === undefined ? fn(ctx) : trace.attempt(ctx.attempt, () => fn(ctx)));
+    // An abandoned attempt that settles later is absorbed by these handlers: no unhandled rejection.
+    new Promise<T>((r) => r(call())).then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
+  });
+}
