@@ -71,6 +71,9 @@ export class RetryExhaustedError<T = unknown> extends Error {
  * ```
  */
 export class PermanentFailureError extends Error {
+  static {
+    brand(this, 'PermanentFailureError');
+  }
   override readonly name = 'PermanentFailureError';
   readonly operation: string;
   /** The attempt whose verdict was `fail`. */
