@@ -218,7 +218,11 @@ export async function startStream(
       ws.on('error', () => live.delete(ws));
       ws.on('message', (data) => {
         if (silenced.has(ws)) return;
-        const answer = reply(venue, String(data), connId);
+        // `ws` gives a Buffer (or Buffer[] for fragmented frames).
+        const text = Array.isArray(data)
+          ? Buffer.concat(data).toString()
+          : Buffer.from(data as ArrayBuffer).toString();
+        const answer = reply(venue, text, connId);
         if (answer !== undefined) ws.send(answer);
       });
     });
