@@ -10,4 +10,3 @@ export {
   type InjectFaultsOptions,
   type InjectedFault,
 } from './inject-faults.js';
-export { HttpStatusError } from './fault-errors.js';
