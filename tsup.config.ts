@@ -17,6 +17,7 @@ export const entries = [
   'redis',
   'okx',
   'bybit',
+  'stream',
   'simulator',
 ];
 
@@ -31,6 +32,4 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   treeshake: true,
-  // An optional peer, loaded by tenacious/simulator only when a stream is asked for.
-  external: ['ws'],
 });

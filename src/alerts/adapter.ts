@@ -2,7 +2,13 @@ import type { Clock, Logger } from '../core/types.js';
 import { adapterListener, createSender, type DeliveryTarget } from './delivery.js';
 import { defaultHostname } from './host.js';
 import type { MessageContext } from './message.js';
-import type { AlertAdapterOptions, AlertEvent, AlertListener, FetchLike } from './types.js';
+import type {
+  AlertAdapterOptions,
+  AlertEvent,
+  AlertListener,
+  FetchLike,
+  StreamAlertEvent,
+} from './types.js';
 import { checkAlertOptions, fetchOrGlobal } from './validate.js';
 import type { Rules } from '../core/validate.js';
 
@@ -56,7 +62,7 @@ export function sharedAlertOptions(
 export function alertAdapter(
   shared: SharedOptions,
   target: Pick<DeliveryTarget, 'channel' | 'url' | 'endpoint' | 'headers' | 'secrets'>,
-  render: (event: AlertEvent, ctx: MessageContext) => unknown,
+  render: (event: AlertEvent | StreamAlertEvent, ctx: MessageContext) => unknown,
 ): AlertListener {
   const { clock, logger, host } = shared;
   const send = createSender({
@@ -66,7 +72,7 @@ export function alertAdapter(
     logger,
     attemptTimeoutMs: shared.attemptTimeoutMs,
   });
-  const deliver = (event: AlertEvent): Promise<void> => {
+  const deliver = (event: AlertEvent | StreamAlertEvent): Promise<void> => {
     const nowMs = (clock ?? Date).now();
     return send(event, render(event, { host, nowMs, secrets: target.secrets }));
   };

@@ -8,7 +8,14 @@ import { retry } from '../core/retry.js';
 import type { Classifier, Clock, Logger, Verdict } from '../core/types.js';
 import { publishAlertDelivery, type AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { throttleAlerts } from './throttle.js';
-import type { AlertEvent, AlertInput, AlertListener, FetchLike } from './types.js';
+import {
+  isStreamEvent,
+  type AlertEvent,
+  type AlertInput,
+  type AlertListener,
+  type FetchLike,
+  type StreamAlertEvent,
+} from './types.js';
 
 /**
  * Background delivery of one alert: a POST with its own small retry (tenacious's own `retry`),
@@ -177,7 +184,7 @@ export interface DeliveryTarget {
  */
 export function createSender(
   target: DeliveryTarget,
-): (event: AlertEvent, body: unknown) => Promise<void> {
+): (event: AlertEvent | StreamAlertEvent, body: unknown) => Promise<void> {
   const { channel, secrets } = target;
   const operation = `${ALERT_OPERATION_PREFIX}${channel}`;
   const now = () => (target.clock ?? Date).now();
@@ -331,22 +338,40 @@ function warn(message: string): void {
  * ```
  */
 export function adapterListener(
-  deliver: (event: AlertEvent) => Promise<void>,
+  deliver: (event: AlertEvent | StreamAlertEvent) => Promise<void>,
   options: { throttleMs: number; clock: Clock | undefined; logger: Logger | undefined },
 ): AlertListener {
+  const streamDeliveries = new Set<Promise<void>>();
   const throttled = throttleAlerts(deliver, {
     throttleMs: options.throttleMs,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  const listener = (event: AlertInput): void => {
+  let stopped = false;
+  const listener = (event: AlertInput | StreamAlertEvent): void => {
     if (typeof event !== 'object' || event === null || isAlertDeliveryOperation(event.operation))
       return;
+    if (isStreamEvent(event)) {
+      // One message per outage and one when back, as the supervisor reports them: not throttled.
+      if (stopped) return;
+      const delivery = deliver(event).catch(() => {});
+      streamDeliveries.add(delivery);
+      void delivery.then(() => streamDeliveries.delete(delivery));
+      return;
+    }
     throttled(event);
   };
   return Object.assign(listener, {
-    flush: throttled.flush,
-    stop: throttled.stop,
-    close: throttled.close,
+    flush: async () => {
+      await Promise.all([throttled.flush(), ...streamDeliveries]);
+    },
+    stop: () => {
+      stopped = true;
+      throttled.stop();
+    },
+    close: () => {
+      stopped = true;
+      throttled.close();
+    },
   });
 }

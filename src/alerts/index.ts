@@ -16,10 +16,12 @@ export {
 } from '../telemetry/alert-delivery-events.js';
 export { AlertDeliveryError, ALERT_OPERATION_PREFIX } from './delivery.js';
 export {
+  isStreamEvent,
   isUnknownOutcomeEvent,
   isUnresolvedOutcome,
   type AlertAdapterOptions,
   type AlertEvent,
+  type StreamAlertEvent,
   type AlertInput,
   type AlertListener,
   type ExhaustedAlertEvent,

@@ -1,9 +1,11 @@
 import { describeError, redactText, serializeError } from '../core/redaction/redact.js';
 import type { ExhaustedReason, UnknownOutcomeResolution } from '../core/types.js';
 import {
+  isStreamEvent,
   isUnknownOutcomeEvent,
   type AlertEvent,
   type ExhaustedAlertEvent,
+  type StreamAlertEvent,
   type UnknownOutcomeAlertEvent,
 } from './types.js';
 import { lookupTable } from '../core/table.js';
@@ -75,7 +77,10 @@ function clockTime(ms: number): string {
   return iso.length >= 19 ? `${iso.slice(11, 19)} UTC` : iso;
 }
 
-function errorLine(event: AlertEvent, secrets: readonly string[]): string {
+function errorLine(
+  event: ExhaustedAlertEvent | UnknownOutcomeAlertEvent,
+  secrets: readonly string[],
+): string {
   if (event.error !== undefined) return describeError(event.error, secrets);
   return isUnknownOutcomeEvent(event)
     ? 'none (the outcome was a returned value)'
@@ -94,12 +99,14 @@ function errorLine(event: AlertEvent, secrets: readonly string[]): string {
  * // Attempts: 4 in 7.2 s …
  * ```
  */
-export function alertText(event: AlertEvent, ctx: MessageContext): string {
-  const lines = isUnknownOutcomeEvent(event)
-    ? unknownOutcomeLines(event, ctx)
-    : exhaustedLines(event, ctx);
+export function alertText(event: AlertEvent | StreamAlertEvent, ctx: MessageContext): string {
+  const lines = isStreamEvent(event)
+    ? streamLines(event, ctx)
+    : isUnknownOutcomeEvent(event)
+      ? unknownOutcomeLines(event, ctx)
+      : exhaustedLines(event, ctx);
   lines.push(`Host: ${ctx.host}`, `Time: ${isoTime(ctx.nowMs)}`);
-  const suppressed = event.suppressed;
+  const suppressed = isStreamEvent(event) ? undefined : event.suppressed;
   if (suppressed !== undefined && suppressed.count > 0) {
     lines.push(
       `Held back: ${suppressed.count} similar alert${suppressed.count === 1 ? '' : 's'} since ${clockTime(suppressed.sinceMs)} (this message shows the latest)`,
@@ -117,6 +124,22 @@ function exhaustedLines(event: ExhaustedAlertEvent, ctx: MessageContext): string
     `Verdict: ${event.verdict?.action} (${event.verdict?.reason})`,
     `Gave up: ${event.reason} (${reasonText})`,
   ];
+}
+
+/** `STREAM DOWN: binance-trades for 45 s, 6 reconnects` (and `STREAM UP: … back after …`). */
+function streamLines(event: StreamAlertEvent, ctx: MessageContext): string[] {
+  const seconds = Math.round(event.downForMs / 1000);
+  const reconnects = `${event.reconnects} reconnect${event.reconnects === 1 ? '' : 's'}`;
+  const lines = [
+    event.state === 'down'
+      ? `STREAM DOWN: ${event.operation} for ${seconds} s, ${reconnects}`
+      : `STREAM UP: ${event.operation} back after ${seconds} s, ${reconnects}`,
+    `Down since: ${isoTime(event.downSinceMs)}`,
+  ];
+  if (event.lastError !== undefined) {
+    lines.push(`Last error: ${describeError(event.lastError, ctx.secrets)}`);
+  }
+  return lines;
 }
 
 function unknownOutcomeLines(event: UnknownOutcomeAlertEvent, ctx: MessageContext): string[] {
@@ -137,7 +160,7 @@ function unknownOutcomeLines(event: UnknownOutcomeAlertEvent, ctx: MessageContex
 /** The `json` webhook payload: the event as data. */
 export interface AlertPayload {
   /** `exhausted` (a run gave up) or `unknown-outcome` (an order or transaction may have executed). */
-  kind: 'exhausted' | 'unknown-outcome';
+  kind: 'exhausted' | 'unknown-outcome' | 'stream-down' | 'stream-up';
   operation: string;
   /** Attempts made (for an unknown outcome: the attempt whose outcome is unknown). */
   attempts: number;
@@ -168,8 +191,26 @@ export interface AlertPayload {
  * JSON.stringify(alertPayload(event, { host: 'trader-1', nowMs: Date.now(), secrets: [] }));
  * ```
  */
-export function alertPayload(event: AlertEvent, ctx: MessageContext): AlertPayload {
+export function alertPayload(
+  event: AlertEvent | StreamAlertEvent,
+  ctx: MessageContext,
+): AlertPayload {
   const redact = (text: unknown) => redactText(String(text), ctx.secrets);
+  if (isStreamEvent(event)) {
+    // A stream's outage: attempts are its reconnects, elapsed its time down.
+    return {
+      kind: event.state === 'down' ? 'stream-down' : 'stream-up',
+      operation: redact(event.operation),
+      attempts: event.reconnects,
+      elapsedMs: event.downForMs,
+      reason: `stream-${event.state}`,
+      verdict: { action: 'retry', reason: `stream-${event.state}` },
+      error: event.lastError === undefined ? null : serializeError(event.lastError, ctx.secrets),
+      host: ctx.host,
+      time: isoTime(ctx.nowMs),
+      suppressed: 0,
+    };
+  }
   const verdict: AlertPayload['verdict'] = {
     action: redact(event.verdict?.action),
     reason: redact(event.verdict?.reason),

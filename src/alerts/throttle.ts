@@ -5,7 +5,9 @@ import type { Clock, Logger } from '../core/types.js';
 import { describeValue } from '../core/validate.js';
 import {
   isUnknownOutcomeEvent,
+  isStreamEvent,
   isUnresolvedOutcome,
+  type StreamAlertEvent,
   type AlertEvent,
   type AlertInput,
   type AlertListener,
@@ -165,8 +167,10 @@ export function throttleAlerts(
     return ended;
   };
 
-  const throttled = (event: AlertInput): void => {
-    if (stopped) return;
+  const throttled = (event: AlertInput | StreamAlertEvent): void => {
+    // Stream outages are the adapters' (each is reported once already); a listener typed for
+    // exhaustions never receives one.
+    if (stopped || isStreamEvent(event)) return;
     if (throttleMs === 0 || isUnresolvedOutcome(event)) {
       deliver(event);
       return;

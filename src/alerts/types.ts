@@ -1,4 +1,11 @@
-import type { Clock, ExhaustedEvent, Logger, UnknownOutcomeEvent } from '../core/types.js';
+import type {
+  Clock,
+  ExhaustedEvent,
+  Logger,
+  StreamDownEvent,
+  StreamUpEvent,
+  UnknownOutcomeEvent,
+} from '../core/types.js';
 
 /** Repeats held back by {@link throttleAlerts} and summarised in one message. */
 export interface SuppressedSummary {
@@ -27,6 +34,28 @@ export interface UnknownOutcomeAlertEvent extends UnknownOutcomeEvent {
  * apart with {@link isUnknownOutcomeEvent}.
  */
 export type AlertEvent = ExhaustedAlertEvent | UnknownOutcomeAlertEvent;
+
+/** `onStreamDown`/`onStreamUp` events, which `telegramAlert` and `webhookAlert` take too. */
+export type StreamAlertEvent = StreamDownEvent | StreamUpEvent;
+
+/**
+ * True for `onStreamDown`/`onStreamUp` events (`tenacious/stream`): sent as they come, since a
+ * supervisor reports each outage once and its end once.
+ *
+ * @example
+ * ```ts
+ * if (isStreamEvent(event)) pager.page(`${event.operation} ${event.state}`);
+ * ```
+ */
+export function isStreamEvent(event: unknown): event is StreamDownEvent | StreamUpEvent {
+  const state = (event as { state?: unknown } | null)?.state;
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    (state === 'down' || state === 'up') &&
+    typeof (event as { downForMs?: unknown }).downForMs === 'number'
+  );
+}
 
 /**
  * True for an unknown outcome (it has a `resolution`), false for an exhaustion.
@@ -66,7 +95,8 @@ export function isUnresolvedOutcome(event: unknown): boolean {
  * the background.
  */
 export interface AlertListener {
-  (event: AlertInput): void;
+  /** Stream events are sent by `telegramAlert`/`webhookAlert` and ignored by `throttleAlerts`. */
+  (event: AlertInput | StreamAlertEvent): void;
   /**
    * Sends every pending throttling summary now, ends every open window (clearing its timer) and
    * resolves when all deliveries in flight have finished. Never rejects. Call it before the

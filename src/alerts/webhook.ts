@@ -1,7 +1,7 @@
 import type { AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { alertAdapter, sharedAlertOptions } from './adapter.js';
 import { alertPayload, alertText, truncate, type MessageContext } from './message.js';
-import type { AlertAdapterOptions, AlertEvent, AlertListener } from './types.js';
+import type { AlertAdapterOptions, AlertEvent, AlertListener, StreamAlertEvent } from './types.js';
 import { checkHttpUrl, describeShape, WEBHOOK_RULES } from './validate.js';
 
 /** Payload shapes understood by {@link webhookAlert}. */
@@ -26,7 +26,7 @@ const DISCORD_MAX_CONTENT = 2000;
 
 /** Builds the request body of each format. */
 const FORMATS: Readonly<
-  Record<WebhookFormat, (event: AlertEvent, ctx: MessageContext) => unknown>
+  Record<WebhookFormat, (event: AlertEvent | StreamAlertEvent, ctx: MessageContext) => unknown>
 > = {
   slack: (event, ctx) => ({
     text: truncate(

@@ -2,6 +2,7 @@ import { markClassifierFactory } from '../core/classifier-factory.js';
 import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import { stringField } from '../core/redaction/safe-read.js';
+import { venueAnswer } from '../transport/answer.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
 import { binanceCodeRule, type BinanceProduct } from './codes.js';
@@ -260,10 +261,8 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
   }
 
   return readsResponseBody((outcome: Outcome): Verdict | undefined => {
-    const value = outcome.ok ? outcome.value : outcome.error;
-    if (value === null || (typeof value !== 'object' && typeof value !== 'string'))
-      return undefined;
-    if (outcome.ok && typeof value === 'string') return undefined;
+    const value = venueAnswer(outcome);
+    if (value === undefined) return undefined;
     try {
       const nowMs = clock.now();
       const info = readBinanceError(value, nowMs);

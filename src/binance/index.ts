@@ -28,3 +28,4 @@ export {
   type BinanceWeightTracker,
   type BinanceWeightTrackerOptions,
 } from './weight-tracker.js';
+export { binanceStream, type BinanceStreamOptions } from './stream.js';

@@ -19,3 +19,4 @@ export {
   type BybitRateLimitTrackerOptions,
   type EndpointSnapshot,
 } from './rate-limit-tracker.js';
+export { bybitStream } from './stream.js';

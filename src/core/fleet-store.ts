@@ -88,6 +88,15 @@ export interface SharedRateLimit {
 }
 
 /**
+ * A sliding log of connection attempts shared by the fleet (`connectionLimiter`): at most
+ * `limit` attempts in any `windowMs`, by the store's clock.
+ */
+export interface SharedAttemptWindow {
+  /** Takes a slot: resolves with 0 when taken, else with the ms until one frees up. */
+  take(): Promise<number>;
+}
+
+/**
  * A store shared by a fleet of processes. Every object is addressed by a `kind` and a `key` the
  * user chooses (a venue, an account); the store derives the real key names (hashed: a key may
  * be an API key) and gives each an expiry.
@@ -117,6 +126,8 @@ export interface FleetStore {
       orderLimits: Readonly<Record<string, { windowMs: number; limit: number }>>;
     },
   ): SharedRateLimit;
+  /** Optional: a store without it leaves `connectionLimiter` on its local window. */
+  sharedAttemptWindow?(key: string, spec: { limit: number; windowMs: number }): SharedAttemptWindow;
 }
 
 /** The options rule for `store`: an object with the three factories. */

@@ -4,6 +4,10 @@ import type {
   ExhaustedEvent,
   RetryEvent,
   RunInstrumentation,
+  StreamConnectEvent,
+  StreamDisconnectEvent,
+  StreamDownEvent,
+  StreamUpEvent,
   SuccessEvent,
   UnknownOutcomeEvent,
 } from './types.js';
@@ -21,6 +25,11 @@ interface Hub {
   readonly exhausted: Event<ExhaustedEvent>;
   readonly success: Event<SuccessEvent>;
   readonly unknownOutcome: Event<UnknownOutcomeEvent>;
+  /** Supervised streams (`tenacious/stream`): outages, recoveries and each connection's life. */
+  readonly streamDown: Event<StreamDownEvent>;
+  readonly streamUp: Event<StreamUpEvent>;
+  readonly streamConnect: Event<StreamConnectEvent>;
+  readonly streamDisconnect: Event<StreamDisconnectEvent>;
   /** Set by `useInstantRetries()`; read by runs that were given no clock. */
   defaultClock: Clock | undefined;
   /** Installed by `tenacious/otel`'s `instrument()`; every run asks it for a scope. */
@@ -35,13 +44,26 @@ function createHub(): Hub {
     exhausted: new Event('onExhausted listener'),
     success: new Event('onSuccess listener'),
     unknownOutcome: new Event('onUnknownOutcome listener'),
+    ...streamEvents(),
     defaultClock: undefined,
     instrumentation: undefined,
   };
 }
 
+function streamEvents() {
+  return {
+    streamDown: new Event<StreamDownEvent>('onStreamDown listener'),
+    streamUp: new Event<StreamUpEvent>('onStreamUp listener'),
+    streamConnect: new Event<StreamConnectEvent>('stream connect listener'),
+    streamDisconnect: new Event<StreamDisconnectEvent>('stream disconnect listener'),
+  };
+}
+
 /** The shared hub, created by whichever copy of the package asks first. */
 export const hub: Hub = ((globalThis as Record<symbol, Hub | undefined>)[HUB_KEY] ??= createHub());
+
+// A hub made by an older copy (same shape version) lacks the stream events: add them, once.
+if ((hub as Partial<Hub>).streamDown === undefined) Object.assign(hub, streamEvents());
 
 /**
  * Subscribes to every exhaustion in the process (all copies of the package). Alerting adapters

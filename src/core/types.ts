@@ -198,3 +198,51 @@ export interface RunScope {
 export interface RunInstrumentation {
   start(operation: string): RunScope;
 }
+
+/**
+ * A supervised stream (`tenacious/stream`) has been down longer than its `downAfterMs`: fired
+ * once per outage. The same fields, with `downForMs` the whole outage, come back in
+ * {@link StreamUpEvent} when it is open again.
+ */
+export interface StreamDownEvent {
+  /** Tells the two events apart (alerts render them differently). */
+  state: 'down';
+  operation: string;
+  /** `clock.now()` when the outage began (the drop, or the start for a stream never open). */
+  downSinceMs: number;
+  downForMs: number;
+  /** Connect attempts made during this outage. */
+  reconnects: number;
+  lastError?: unknown;
+}
+
+/** The stream of a reported {@link StreamDownEvent} is open again; `downForMs` is the whole outage. */
+export interface StreamUpEvent extends Omit<StreamDownEvent, 'state'> {
+  state: 'up';
+}
+
+/** Why a supervised connection ended. */
+export type StreamDisconnectReason =
+  'closed' | 'error' | 'stale' | 'lifetime' | 'replaced' | 'stopped';
+
+/** A supervised connection is open (its `onConnect` done). */
+export interface StreamConnectEvent {
+  operation: string;
+  /** Connect attempts so far, this one included. */
+  attempt: number;
+  /** Connections opened before this one (0 for the first). */
+  reconnects: number;
+  /** Numbers the connections of one supervisor, from 1: the disconnect event names the same. */
+  connectionId: number;
+}
+
+/** A supervised connection ended. */
+export interface StreamDisconnectEvent {
+  operation: string;
+  reason: StreamDisconnectReason;
+  uptimeMs: number;
+  error?: unknown;
+  willReconnect: boolean;
+  delayMs?: number;
+  connectionId: number;
+}

@@ -1,5 +1,5 @@
 import { onAlertDelivery } from '../telemetry/alert-delivery-events.js';
-import { onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
+import { hub, onExhausted, onRetry, onSuccess, onUnknownOutcome } from '../core/hub.js';
 import type { ExhaustedReason, UnknownOutcomeResolution } from '../core/types.js';
 import {
   checkOptions,
@@ -42,6 +42,10 @@ export interface RetryMetricsSnapshot {
   /** A gauge: one sample per watched breaker and state, `1` for its current state, else `0`. */
   breaker_state: CounterSample<'breaker' | 'state'>[];
   breaker_transitions_total: CounterSample<'breaker' | 'to'>[];
+  /** Supervised streams (`tenacious/stream`): reconnects by the reason the connection ended. */
+  stream_reconnects_total: CounterSample<'operation' | 'reason'>[];
+  /** A gauge: 1 while the operation's stream has a connection open, else 0. */
+  stream_up: CounterSample<'operation'>[];
 }
 
 /** What {@link retryMetrics} returns. */
@@ -131,6 +135,16 @@ const FAMILIES: Readonly<
     labelNames: ['breaker', 'to'],
     help: 'State changes of each watched circuit breaker since watchBreaker() was called, by breaker and the state entered.',
   },
+  stream_reconnects_total: {
+    type: 'counter',
+    labelNames: ['operation', 'reason'],
+    help: 'Supervised stream connections that ended and were replaced or reconnected, by operation and reason (closed, error, stale, lifetime, replaced).',
+  },
+  stream_up: {
+    type: 'gauge',
+    labelNames: ['operation'],
+    help: 'Supervised stream state: 1 while a connection is open, 0 while it is down or stopped.',
+  },
 };
 
 const RULES: Readonly<Record<keyof RetryMetricsOptions, Rule>> = {
@@ -168,7 +182,9 @@ function startCounting(maxOperations: number): Counts {
     budget_denials_total: new LabelledCounter(['operation'] as const),
     alerts_sent_total: new LabelledCounter(['channel'] as const),
     alerts_failed_total: new LabelledCounter(['channel'] as const),
+    stream_reconnects_total: new LabelledCounter(['operation', 'reason'] as const),
   };
+  const streamUp = new Map<string, number>();
   const attempt = (operation: string, outcome: AttemptOutcome) =>
     counters.attempts_total.inc({ operation, outcome });
 
@@ -198,11 +214,25 @@ function startCounting(maxOperations: number): Counts {
       const channel = channels.value(event.channel);
       (event.ok ? counters.alerts_sent_total : counters.alerts_failed_total).inc({ channel });
     }),
+    hub.streamConnect.subscribe((event) => {
+      streamUp.set(operations.value(event.operation), 1);
+    }),
+    hub.streamDisconnect.subscribe((event) => {
+      const operation = operations.value(event.operation);
+      if (event.willReconnect) {
+        counters.stream_reconnects_total.inc({ operation, reason: event.reason });
+      }
+      // A replaced connection ends after its successor opened: the stream stayed up.
+      if (event.reason !== 'replaced' && event.reason !== 'lifetime') streamUp.set(operation, 0);
+    }),
   ];
 
   const samples = (family: Family): CounterSample[] => {
     if (family === 'breaker_state') return watch.states();
     if (family === 'breaker_transitions_total') return watch.transitions.samples();
+    if (family === 'stream_up') {
+      return [...streamUp].map(([operation, value]) => ({ labels: { operation }, value }));
+    }
     return counters[family].samples();
   };
   return {

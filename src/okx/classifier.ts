@@ -3,10 +3,11 @@ import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
 import { headerValue } from '../transport/headers.js';
+import { venueAnswer } from '../transport/answer.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { okxAction, okxCodeRule, worstItem } from './codes.js';
-import { readOkxError, type OkxErrorInfo, type ParsedOkxError } from './parse.js';
+import { errorInfo, readOkxError, type OkxErrorInfo, type ParsedOkxError } from './parse.js';
 
 /** Options of {@link okxClassifier}. */
 export interface OkxClassifierOptions {
@@ -118,26 +119,15 @@ export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
   function feed(info: ParsedOkxError, verdict: Verdict): void {
     if (tracker === undefined) return;
     try {
-      const item = worstItem(info.items, isWrite(info));
-      const view: OkxErrorInfo = {
-        code: info.code,
-        msg: info.msg,
-        sCode: item?.sCode,
-        sMsg: item?.sMsg,
-      };
-      if (info.httpStatus !== undefined) view.httpStatus = info.httpStatus;
-      tracker.update(view, verdict);
+      tracker.update(errorInfo(info, worstItem(info.items, isWrite(info))), verdict);
     } catch {
       // The tracker is advisory: a failure in it never changes the verdict.
     }
   }
 
   return readsResponseBody((outcome: Outcome): Verdict | undefined => {
-    const value = outcome.ok ? outcome.value : outcome.error;
-    if (value === null || (typeof value !== 'object' && typeof value !== 'string'))
-      return undefined;
-    // A returned string is data, not an answer to judge.
-    if (outcome.ok && typeof value === 'string') return undefined;
+    const value = venueAnswer(outcome);
+    if (value === undefined) return undefined;
     try {
       const info = readOkxError(value);
       if (info !== undefined) {

@@ -13,3 +13,4 @@ export {
   type OkxRateLimitTracker,
   type OkxRateLimitTrackerOptions,
 } from './rate-limit-tracker.js';
+export { okxStream } from './stream.js';

@@ -223,15 +223,20 @@ export function parseOkxError(value: unknown): OkxErrorInfo | undefined {
     if (parsed === undefined || 'bodyless' in parsed) return undefined;
     const item = worstItem(parsed.items, true);
     if (parsed.code === '0' && item === undefined) return undefined;
-    const info: OkxErrorInfo = {
-      code: parsed.code,
-      msg: parsed.msg,
-      sCode: item?.sCode,
-      sMsg: item?.sMsg,
-    };
-    if (parsed.httpStatus !== undefined) info.httpStatus = parsed.httpStatus;
-    return info;
+    return errorInfo(parsed, item);
   } catch {
     return undefined;
   }
+}
+
+/** The public view of a parsed answer, its deciding item named by `sCode`/`sMsg`. */
+export function errorInfo(parsed: ParsedOkxError, item: OkxItem | undefined): OkxErrorInfo {
+  const info: OkxErrorInfo = {
+    code: parsed.code,
+    msg: parsed.msg,
+    sCode: item?.sCode,
+    sMsg: item?.sMsg,
+  };
+  if (parsed.httpStatus !== undefined) info.httpStatus = parsed.httpStatus;
+  return info;
 }

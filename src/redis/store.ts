@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { redactText } from '../core/redaction/redact.js';
 import type {
   FleetStore,
+  SharedAttemptWindow,
   SharedBreaker,
   SharedBreakerView,
   SharedRateLimit,
@@ -24,6 +25,7 @@ import {
   type Subscriber,
 } from './client.js';
 import { BREAKER, RESERVE, UPDATE, WINDOW, type Script } from './scripts.js';
+import { attemptWindow } from './attempt-window.js';
 
 /**
  * Options of {@link redisStore}.
@@ -297,6 +299,10 @@ class Store implements RedisStore {
       },
       watchCooldown: (listener) => this.watch(channel, (message) => listener(num(message))),
     };
+  }
+
+  sharedAttemptWindow(key: string, spec: { limit: number; windowMs: number }): SharedAttemptWindow {
+    return attemptWindow(this.keyOf('connect', key), spec, (s, k, a) => this.run(s, k, a));
   }
 
   /** Runs a script with EVALSHA (EVAL after NOSCRIPT), within the command timeout. */

@@ -123,6 +123,10 @@ describe('retryMetrics({ registry })', () => {
         'Circuit breaker state: 1 for the current state (closed, open, half-open) of each watched breaker, 0 for the others.',
       breaker_transitions_total:
         'State changes of each watched circuit breaker since watchBreaker() was called, by breaker and the state entered.',
+      stream_reconnects_total:
+        'Supervised stream connections that ended and were replaced or reconnected, by operation and reason (closed, error, stale, lifetime, replaced).',
+      stream_up:
+        'Supervised stream state: 1 while a connection is open, 0 while it is down or stopped.',
     });
   });
 

@@ -368,9 +368,12 @@ describe('retryMetrics().prometheus()', () => {
       'alerts_failed_total',
       'breaker_state',
       'breaker_transitions_total',
+      'stream_reconnects_total',
+      'stream_up',
     ];
+    const gauges = new Set(['breaker_state', 'stream_up']);
     expect([...parsed.type.entries()]).toEqual(
-      names.map((name) => [name, name === 'breaker_state' ? 'gauge' : 'counter']),
+      names.map((name) => [name, gauges.has(name) ? 'gauge' : 'counter']),
     );
     expect([...parsed.help.keys()]).toEqual(names);
     expect(parsed.samples).toEqual([]);

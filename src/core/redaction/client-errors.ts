@@ -267,11 +267,17 @@ export function clientOf(e: object): ClientErrorShape | undefined {
 
 /** The compact fields of one error (one link of a `cause` chain). */
 export interface ErrorFields {
+  /** The error's `name` (its class when the name is just `Error`); `typeof` for a non-object. */
   type: string;
+  /** The error's message, at most 300 characters. */
   message: string;
+  /** The error's own `code` (`ERR_BAD_RESPONSE`, `ECONNRESET`, the binance client's `-2015`). */
   code?: string | number;
+  /** The HTTP status, from the error or anywhere down its `cause` chain. */
   status?: number;
+  /** The HTTP method of the failed request. */
   method?: string;
+  /** The request URL, redacted, at most 256 characters. */
   url?: string;
   /** The JSON-RPC method of a failed RPC call (viem `body.method`, ethers `payload.method`). */
   rpcMethod?: string;

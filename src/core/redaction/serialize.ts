@@ -1,4 +1,4 @@
-import { clientOf, errorFields } from './client-errors.js';
+import { clientOf, errorFields, type ErrorFields } from './client-errors.js';
 import { copyRedacted, FULL, isPresent, SMALL, type CopyContext } from './safe-copy.js';
 import { causeChain, isErrorLike, safeGet, safeKeys, safeString } from './safe-read.js';
 import { cut, isSecretName, REDACTED, redactText } from './text.js';
@@ -13,25 +13,9 @@ import { cut, isSecretName, REDACTED, redactText } from './text.js';
  * What {@link serializeError} makes of a thrown value (docs/logging.md, "The compact error").
  * Fields other than these are an unrecognised error's own fields, copied small and redacted.
  */
-export interface SerializedError {
-  /** The error's `name` (its class when the name is just `Error`); `typeof` for a non-object. */
-  type: string;
+export interface SerializedError extends Omit<ErrorFields, 'message'> {
   /** The messages along the `cause` chain, each once; at most 300 characters. */
   message?: string;
-  /** The error's own `code` (`ERR_BAD_RESPONSE`, `ECONNRESET`, the binance client's `-2015`). */
-  code?: string | number;
-  /** The HTTP status, from the error or anywhere down its `cause` chain. */
-  status?: number;
-  /** The HTTP method of the failed request. */
-  method?: string;
-  /** The request URL, redacted, at most 256 characters. */
-  url?: string;
-  /** The JSON-RPC method of a failed RPC call. */
-  rpcMethod?: string;
-  /** The API's error payload: `{ code, msg }`, `{ retCode, retMsg }`, JSON-RPC `{ code, message }`. */
-  body?: Record<string, unknown>;
-  /** The server's `Retry-After` header, as sent. */
-  retryAfter?: string;
   /** The `code` (or class name) of each error further down the `cause` chain. */
   causeCodes?: (string | number)[];
   /** The first five frames of an unrecognised error's stack, redacted. */

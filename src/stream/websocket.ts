@@ -1,0 +1,285 @@
+import type { IncomingMessage } from 'node:http';
+import { onAbort } from '../core/clock.js';
+import { callIsolated } from '../core/event.js';
+import { checkOptions, functionRule, numberRule, type Rules } from '../core/validate.js';
+import { parseRetryAfter } from '../transport/retry-after.js';
+import { HandshakeError, SocketClosedError } from './errors.js';
+import type { StreamConnection } from './options.js';
+
+/** The part of a `ws` WebSocket used here (an EventEmitter with ping/terminate). */
+interface WsSocket {
+  readonly readyState: number;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  ping(): void;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+/** The part of a WHATWG WebSocket used here (Node 22's global, browsers). */
+interface WhatwgSocket {
+  readonly readyState: number;
+  addEventListener(event: string, listener: (event: any) => void): void;
+  removeEventListener(event: string, listener: (event: any) => void): void;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A `ws` WebSocket or a WHATWG `WebSocket`. */
+export type WebSocketLike = WsSocket | WhatwgSocket;
+
+/** How a WebSocket closed: `closed` fulfils with it. */
+export interface WebSocketClose {
+  code: number;
+  reason: string;
+}
+
+/** Options of {@link websocket}. */
+export interface WebSocketOptions {
+  /** The connect context's signal: aborting it closes the socket (before open: rejects). */
+  signal?: AbortSignal;
+  /** The connect context's `alive`: called on every message, ping and pong. */
+  alive?: () => void;
+  /** Called with each message (`ws`: the data and `isBinary`; WHATWG: `event.data`). */
+  onMessage?: (data: any, isBinary?: boolean) => unknown;
+  /** Sends a ping this often (`ws` only; WHATWG sockets cannot ping). */
+  pingIntervalMs?: number;
+}
+
+const RULES: Rules = {
+  signal: {
+    type: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
+    rule: 'an AbortSignal',
+  },
+  alive: functionRule,
+  onMessage: functionRule,
+  pingIntervalMs: numberRule(0, { above: true, max: 2 ** 31 - 1 }),
+};
+
+const OPEN = 1;
+/** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
+const reasonText = (reason: string | undefined) =>
+  Buffer.from(reason ?? '')
+    .subarray(0, 123)
+    .toString();
+/** `stop()` is prompt: a peer that does not answer the close frame is cut after this. */
+const CLOSE_GRACE_MS = 1000;
+
+const isWs = (socket: WebSocketLike): socket is WsSocket =>
+  typeof (socket as WsSocket).on === 'function' &&
+  typeof (socket as WsSocket).terminate === 'function';
+
+/**
+ * Adapts a `ws` WebSocket (the optional peer) or a WHATWG `WebSocket` (Node 22+) to a
+ * `StreamConnection`: resolves once it is open, rejects on an error or a close before open (a
+ * refused handshake as a {@link HandshakeError} with its status and `Retry-After`, `ws` only).
+ * Then calls `alive()` on every message, ping and pong, `onMessage` with each message (a throw
+ * in it is reported, never closes the stream), and pings every `pingIntervalMs` (`ws`).
+ * `closed` fulfils with `{ code, reason }` or rejects with the socket's error.
+ *
+ * @example
+ * ```ts
+ * import WebSocket from 'ws';
+ * const trades = supervise(({ signal, alive }) =>
+ *   websocket(new WebSocket(url), { signal, alive, onMessage: (data) => book.apply(JSON.parse(String(data))), pingIntervalMs: 15_000 }),
+ * );
+ * ```
+ */
+export function websocket(
+  socket: WebSocketLike,
+  options: WebSocketOptions = {},
+): Promise<StreamConnection> {
+  const o = checkOptions('websocket', options, RULES);
+  if (typeof socket !== 'object' || socket === null || typeof socket.close !== 'function') {
+    throw new TypeError('websocket: socket: expected a ws or WHATWG WebSocket');
+  }
+  return isWs(socket) ? adaptWs(socket, o) : adaptWhatwg(socket, o);
+}
+
+function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnection> {
+  const { signal, alive, onMessage, pingIntervalMs } = o;
+  let opened = false;
+  let error: unknown;
+  let handshake: HandshakeError | undefined;
+  let pinger: ReturnType<typeof setInterval> | undefined;
+  let resolveClosed!: (close: WebSocketClose) => void;
+  let rejectClosed!: (error: unknown) => void;
+  const closed = new Promise<WebSocketClose>((resolve, reject) => {
+    resolveClosed = resolve;
+    rejectClosed = reject;
+  });
+  closed.catch(() => {}); // the supervisor reads it; a bare caller must not crash on it
+  let closeWaiters: (() => void)[] = [];
+
+  return new Promise<StreamConnection>((resolve, reject) => {
+    const onMessageEvent = (data: unknown, isBinary: boolean) => {
+      alive?.();
+      if (onMessage !== undefined)
+        callIsolated(
+          (d: unknown) => onMessage(d, isBinary),
+          data,
+          undefined,
+          'websocket onMessage',
+        );
+    };
+    const onBeat = () => alive?.();
+    const onUnexpected = (_req: unknown, res: IncomingMessage) => {
+      const retryAfter = res.headers['retry-after'];
+      const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+      handshake = new HandshakeError({
+        status: res.statusCode ?? 0,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+      res.resume();
+      socket.terminate();
+    };
+    const onOpen = () => {
+      opened = true;
+      cancelAbort?.();
+      cancelAbort = signal === undefined ? undefined : onAbort(signal, () => void close('aborted'));
+      if (pingIntervalMs !== undefined) {
+        pinger = setInterval(() => {
+          try {
+            socket.ping();
+          } catch {
+            // A socket closing under the timer: its close event ends everything.
+          }
+        }, pingIntervalMs);
+        pinger.unref();
+      }
+      resolve(connection);
+    };
+    const onError = (err: unknown) => {
+      error ??= err;
+    };
+    const onClose = (code: number, reason: Buffer) => {
+      cleanup();
+      const text = String(reason ?? '');
+      if (!opened) {
+        reject(
+          handshake ??
+            error ??
+            (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
+        );
+        rejectClosed(handshake ?? error ?? new SocketClosedError(code, text));
+      } else if (error !== undefined) {
+        rejectClosed(error);
+      } else {
+        resolveClosed({ code, reason: text });
+      }
+      for (const waiter of closeWaiters) waiter();
+      closeWaiters = [];
+    };
+    const cleanup = () => {
+      if (pinger !== undefined) clearInterval(pinger);
+      cancelAbort?.();
+      socket.off('message', onMessageEvent);
+      socket.off('ping', onBeat);
+      socket.off('pong', onBeat);
+      socket.off('unexpected-response', onUnexpected);
+      socket.off('open', onOpen);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    let done = false;
+    const close = (reason?: string): Promise<void> => {
+      if (done) return closedOnce;
+      done = true;
+      closedOnce = new Promise<void>((resolveClose) => {
+        if (socket.readyState === 3) return resolveClose();
+        const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+        timer.unref();
+        closeWaiters.push(() => {
+          clearTimeout(timer);
+          resolveClose();
+        });
+        if (opened) socket.close(1000, reasonText(reason));
+        else socket.terminate();
+      });
+      return closedOnce;
+    };
+    let closedOnce: Promise<void> = Promise.resolve();
+    const connection: StreamConnection = { closed, close };
+    let cancelAbort: (() => void) | undefined;
+    socket.on('message', onMessageEvent);
+    socket.on('ping', onBeat);
+    socket.on('pong', onBeat);
+    socket.on('unexpected-response', onUnexpected);
+    socket.on('open', onOpen);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    if (signal !== undefined) {
+      cancelAbort = onAbort(signal, () => void close('aborted'));
+      if (signal.aborted) void close('aborted');
+    }
+    if (socket.readyState === OPEN) onOpen();
+  });
+}
+
+function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamConnection> {
+  const { signal, alive, onMessage } = o;
+  let opened = false;
+  let failed = false;
+  let resolveClosed!: (close: WebSocketClose) => void;
+  let rejectClosed!: (error: unknown) => void;
+  const closed = new Promise<WebSocketClose>((resolve, reject) => {
+    resolveClosed = resolve;
+    rejectClosed = reject;
+  });
+  closed.catch(() => {});
+  let closeWaiters: (() => void)[] = [];
+
+  return new Promise<StreamConnection>((resolve, reject) => {
+    let cancelAbort: (() => void) | undefined;
+    const onMessageEvent = (event: { data: unknown }) => {
+      alive?.();
+      if (onMessage !== undefined)
+        callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
+    };
+    const onOpen = () => {
+      opened = true;
+      resolve(connection);
+    };
+    const onError = () => {
+      failed = true;
+    };
+    const onClose = (event: { code: number; reason: string }) => {
+      cancelAbort?.();
+      socket.removeEventListener('message', onMessageEvent);
+      socket.removeEventListener('open', onOpen);
+      socket.removeEventListener('error', onError);
+      socket.removeEventListener('close', onClose);
+      const error = new SocketClosedError(event.code, event.reason);
+      if (!opened) {
+        reject(signal?.aborted ? signal.reason : error);
+        rejectClosed(error);
+      } else if (failed) {
+        rejectClosed(
+          Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
+        );
+      } else {
+        resolveClosed({ code: event.code, reason: event.reason });
+      }
+      for (const waiter of closeWaiters) waiter();
+      closeWaiters = [];
+    };
+    let closing: Promise<void> | undefined;
+    const close = (reason?: string): Promise<void> =>
+      (closing ??= new Promise<void>((resolveClose) => {
+        if (socket.readyState === 3) return resolveClose();
+        closeWaiters.push(resolveClose);
+        socket.close(1000, reasonText(reason));
+      }));
+    const connection: StreamConnection = { closed, close };
+    socket.addEventListener('message', onMessageEvent);
+    socket.addEventListener('open', onOpen);
+    socket.addEventListener('error', onError);
+    socket.addEventListener('close', onClose);
+    if (signal !== undefined) {
+      cancelAbort = onAbort(signal, () => void close('aborted'));
+      if (signal.aborted) void close('aborted');
+    }
+    if (socket.readyState === OPEN) onOpen();
+  });
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { redisStore, type RedisStore } from '../../src/redis/index.js';
+import { connectionLimiter, supervise, websocket } from '../../src/stream/index.js';
+import { instantClock } from '../../src/testing/index.js';
+import { captureLogger } from '../helpers/log-capture.js';
+import {
+  redisAvailable,
+  redisServerControllable,
+  redisTarget,
+  type RedisServer,
+} from '../helpers/redis-server.js';
+import { startStreamServer } from '../helpers/stream-server.js';
+import { CLIENT_KINDS, connect, type TestClient } from '../redis/clients.js';
+
+describe('connectionLimiter: the local window', () => {
+  it('takes up to limit slots in a window', async () => {
+    const limiter = connectionLimiter({ limit: 3, windowMs: 1000 });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await limiter.tryAcquire(5000 + i));
+    expect(answers).toEqual([0, 0, 0, 997]);
+  });
+
+  it('frees a slot once the oldest attempt leaves the window', async () => {
+    const limiter = connectionLimiter({ limit: 2, windowMs: 1000 });
+    await limiter.tryAcquire(0);
+    await limiter.tryAcquire(500);
+    expect([await limiter.tryAcquire(999), await limiter.tryAcquire(1000)]).toEqual([1, 0]);
+  });
+
+  it('holds every supervisor given it: the attempts wait for the window', async () => {
+    const server = await startStreamServer();
+    const clock = instantClock(0);
+    const limiter = connectionLimiter({ limit: 2, windowMs: 60_000 });
+    const connectAt: number[] = [];
+    const supervisors = [1, 2, 3].map(() =>
+      supervise(
+        ({ signal, alive }) => {
+          connectAt.push(clock.now());
+          return websocket(new WebSocket(server.url), { signal, alive });
+        },
+        { clock, limiter, stableAfterMs: Infinity, downAfterMs: Infinity },
+      ),
+    );
+    await Promise.all(supervisors.map((s) => s.ready()));
+    await Promise.all(supervisors.map((s) => s.stop()));
+    await server.close();
+    // Two take a slot at once; the third waits until the first slot leaves the window.
+    expect({ waits: clock.sleeps, connects: connectAt.length }).toEqual({
+      waits: [60_000],
+      connects: 3,
+    });
+  });
+
+  it.each([
+    [
+      { limit: 0, windowMs: 1 },
+      'connectionLimiter: limit: expected an integer >= 1 and <= 1000000, got 0',
+    ],
+    [{ limit: 1, windowMs: 0 }, 'connectionLimiter: windowMs: expected a number > 0, got 0'],
+    [{ limit: 1 }, 'connectionLimiter: windowMs: expected a number, got undefined'],
+  ])('refuses %j', (options, message) => {
+    expect(() => connectionLimiter(options as never)).toThrow(message);
+  });
+});
+
+describe.skipIf(!redisAvailable).each(CLIENT_KINDS)(
+  'connectionLimiter on redisStore with %s',
+  (kind) => {
+    let server: RedisServer | undefined;
+    let a: TestClient;
+    let b: TestClient;
+    let storeA: RedisStore;
+    let storeB: RedisStore;
+    const logs = captureLogger();
+
+    beforeAll(async () => {
+      const target = await redisTarget();
+      server = target.server;
+      a = await connect(kind, target.url);
+      b = await connect(kind, target.url);
+      storeA = redisStore({ client: a.client, commandTimeoutMs: 2000, logger: logs.logger });
+      storeB = redisStore({ client: b.client, commandTimeoutMs: 2000, logger: logs.logger });
+    });
+
+    afterAll(async () => {
+      await storeA?.close();
+      await storeB?.close();
+      await a?.close();
+      await b?.close();
+      await server?.stop();
+    });
+
+    it('shares one window between two processes', async () => {
+      const key = randomUUID();
+      const one = connectionLimiter({ limit: 3, windowMs: 60_000, store: storeA, key });
+      const two = connectionLimiter({ limit: 3, windowMs: 60_000, store: storeB, key });
+      const answers = [
+        await one.tryAcquire(),
+        await two.tryAcquire(),
+        await one.tryAcquire(),
+        await two.tryAcquire(),
+      ];
+      expect(answers.slice(0, 3)).toEqual([0, 0, 0]);
+      expect(answers[3]).toBeGreaterThan(59_000);
+    });
+
+    it('keeps no raw key in Redis key names', async () => {
+      const key = `secret-${randomUUID()}`;
+      await connectionLimiter({ limit: 1, windowMs: 60_000, store: storeA, key }).tryAcquire();
+      const keys = (await a.command(['KEYS', '*connect*'])) as string[];
+      expect(keys.some((k) => k.includes(key))).toBe(false);
+    });
+
+    it.skipIf(!redisServerControllable)(
+      'falls back to the local window when Redis is down, and never throws',
+      async () => {
+        const key = randomUUID();
+        const limiter = connectionLimiter({ limit: 2, windowMs: 60_000, store: storeA, key });
+        await server!.stop();
+        try {
+          const answers = [
+            await limiter.tryAcquire(0),
+            await limiter.tryAcquire(1),
+            await limiter.tryAcquire(2),
+          ];
+          expect(answers).toEqual([0, 0, 59_998]);
+        } finally {
+          await server!.start();
+        }
+      },
+    );
+  },
+);
