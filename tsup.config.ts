@@ -18,6 +18,7 @@ export const entries = [
   'okx',
   'bybit',
   'stream',
+  'simulator',
 ];
 
 export default defineConfig({

@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: a tour of tenacious against a local, scripted, Binance-like exchange.
+ * `npm run demo`: a tour of tenacious against `tenacious/simulator`'s local Binance spot venue
+ * (`startVenue`), failing on a script.
  *
- * Everything runs on 127.0.0.1 (the exchange and a Telegram-like alert endpoint), needs no
+ * Everything runs on 127.0.0.1 (the simulated venue and a Telegram-like alert endpoint), needs no
  * network and no configuration, and finishes in a few seconds: delays are scaled down ten times
  * (the log lines show the delays tenacious asked for).
  */
@@ -19,7 +20,8 @@ import {
 } from '../src/index.js';
 import { telegramAlert } from '../src/alerts/index.js';
 import { binanceClassifier, binancePresets } from '../src/binance/index.js';
-import { startExchangeServer, type ExchangeServer } from './support/exchange-server.js';
+import { startVenue, type Venue } from '../src/simulator/index.js';
+import { startLocalServer } from './support/local-server.js';
 import { scaledClock } from './support/scaled-clock.js';
 
 const SCALE = 10;
@@ -98,32 +100,35 @@ class DemoExchange {
   }
 
   @retryable({
-    operation: 'get_price',
+    operation: 'get_order',
     classify: binanceClassifier(),
     attemptTimeoutMs: 250,
     backoff: jitter(exponential({ initial: 500 }), { mode: 'proportional', ratio: 0.2 }),
     logger,
     clock,
   })
-  async getPrice(symbol: string) {
-    return this.request<{ price: string }>('GET', '/api/v3/ticker/price', { symbol });
+  async getOrder(clientOrderId: string) {
+    return this.request<Order>('GET', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      origClientOrderId: clientOrderId,
+    });
   }
 
-  @retryable({ operation: 'get_account', classify: binanceClassifier(), logger, clock })
-  async getAccount() {
-    return this.request<{ balances: unknown[] }>('GET', '/api/v3/account', {});
+  @retryable({ operation: 'get_open_orders', classify: binanceClassifier(), logger, clock })
+  async getOpenOrders(symbol: string) {
+    return this.request<Order[]>('GET', '/api/v3/openOrders', { symbol });
   }
 
   @retryable({
-    operation: 'get_depth',
+    operation: 'list_open_orders',
     classify: binanceClassifier(),
     maxAttempts: 4,
     backoff: exponential({ initial: 250 }),
     logger,
     clock,
   })
-  async getDepth(symbol: string) {
-    return this.request<unknown>('GET', '/api/v3/depth', { symbol });
+  async listOpenOrders(symbol: string) {
+    return this.request<Order[]>('GET', '/api/v3/openOrders', { symbol });
   }
 
   /** Not idempotent: an unknown outcome is looked up by client order id, never sent twice. */
@@ -180,13 +185,13 @@ interface Row {
 
 async function scene(
   rows: Row[],
-  server: ExchangeServer,
+  venue: Venue,
   route: string,
   [label, title]: [string, string],
   run: () => Promise<unknown>,
 ): Promise<void> {
   console.log(`\n▶ ${title}`);
-  const before = server.hits.get(route) ?? 0;
+  const before = venue.requests(route);
   let result: string;
   try {
     result = `ok: ${JSON.stringify(await run())}`;
@@ -197,7 +202,7 @@ async function scene(
         ? `gave up (${e.reason}): ${String((e.cause as Error)?.message)}`
         : `rejected: ${e.message}`;
   }
-  const attempts = (server.hits.get(route) ?? 0) - before;
+  const attempts = venue.requests(route) - before;
   console.log(`  → ${result}  [${attempts} request${attempts === 1 ? '' : 's'} to ${route}]`);
   rows.push({
     scenario: label,
@@ -208,12 +213,20 @@ async function scene(
 
 async function main() {
   const started = Date.now();
-  const server = await startExchangeServer();
-  const exchange = new DemoExchange(server.url, 'demo-api-key-0123456789abcdef', 'demo-api-secret');
+  // The venue: a simulated Binance spot exchange that executes and counts orders.
+  const venue = await startVenue({ venue: 'binance-spot' });
+  // The alert endpoint: a Telegram-like `sendMessage` on another local port.
+  const alerts: { chatId: unknown; text: string }[] = [];
+  const telegram = await startLocalServer(({ body }) => {
+    const message = JSON.parse(body) as { chat_id: unknown; text: string };
+    alerts.push({ chatId: message.chat_id, text: message.text });
+    return { status: 200, body: { ok: true, result: { message_id: alerts.length } } };
+  });
+  const exchange = new DemoExchange(venue.url, 'demo-api-key-0123456789abcdef', 'demo-api-secret');
   const alert = telegramAlert({
     botToken: '123456789:DEMOtokenDEMOtokenDEMOtokenDEMO12',
     chatId: -100123,
-    apiBaseUrl: server.url,
+    apiBaseUrl: telegram.url,
     throttleMs: 60_000,
   });
   // One alert channel for both: runs that gave up, and orders whose outcome was unknown (an
@@ -226,31 +239,24 @@ async function main() {
   );
   const rows: Row[] = [];
   console.log(
-    `tenacious demo: a scripted exchange on ${server.url}; delays are scaled down ${SCALE}x (log lines show the delays asked for).`,
+    `tenacious demo: a simulated Binance spot venue (tenacious/simulator) on ${venue.url}; delays are scaled down ${SCALE}x (log lines show the delays asked for).`,
   );
 
-  server.script('GET /api/v3/ticker/price', [
-    { status: 'hang' },
-    {
-      status: 503,
-      body: {
-        code: -1001,
-        msg: 'Internal error; unable to process your request. Please try again.',
-      },
-    },
-    { status: 200, body: { symbol: 'BTCUSDT', price: '97012.55000000' } },
-  ]);
+  const placed = await exchange.placeOrder('BTCUSDT', 'BUY', '0.01', `demo-${Date.now()}`);
+  // A query that hangs past attemptTimeoutMs, then meets a 503, then answers.
+  venue.script('GET /api/v3/order', ['latency:1000', '503-after-execute']);
   await scene(
     rows,
-    server,
-    'GET /api/v3/ticker/price',
-    ['query, backoff', 'A query retried with backoff: a hung request, a 503, then the price'],
-    () => exchange.getPrice('BTCUSDT'),
+    venue,
+    'GET /api/v3/order',
+    ['query, backoff', 'A query retried with backoff: a hung request, a 503, then the order'],
+    () => exchange.getOrder(placed.clientOrderId),
   );
 
+  venue.script('POST /api/v3/order', ['reject:-2010']);
   await scene(
     rows,
-    server,
+    venue,
     'POST /api/v3/order',
     [
       'order rejected',
@@ -259,65 +265,57 @@ async function main() {
     () => exchange.placeOrder('BTCUSDT', 'BUY', '50', `demo-${Date.now()}`),
   );
 
-  server.script('GET /api/v3/account', [
-    {
-      status: 429,
-      headers: { 'retry-after': '3' },
-      body: {
-        code: -1003,
-        msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.',
-      },
-    },
-    { status: 200, body: { balances: [{ asset: 'USDT', free: '1000.00' }] } },
-  ]);
+  venue.script('GET /api/v3/openOrders', ['429']);
   await scene(
     rows,
-    server,
-    'GET /api/v3/account',
-    ['rate limit', 'A rate limit (429, Retry-After: 3): waits exactly what the exchange asked'],
-    () => exchange.getAccount(),
+    venue,
+    'GET /api/v3/openOrders',
+    ['rate limit', 'A rate limit (429 -1003, Retry-After: 1): waits what the exchange asked'],
+    () => exchange.getOpenOrders('BTCUSDT'),
   );
 
   const clientOrderId = `unknown-${Date.now()}`;
+  venue.script('POST /api/v3/order', ['-1007-after-execute']);
   await scene(
     rows,
-    server,
+    venue,
     'POST /api/v3/order',
     [
       'unknown outcome',
-      'An order whose outcome is unknown (503 -1007): reconciled by client order id, not sent twice, reported',
+      'An order whose outcome is unknown (-1007 after the venue executed it): reconciled by client order id, not sent twice, reported',
     ],
     () => exchange.placeOrder('BTCUSDT', 'BUY', '0.01', clientOrderId),
   );
   console.log(
-    `  → the exchange holds ${server.orders.filter((o) => o.clientOrderId === clientOrderId).length} order with client id ${clientOrderId}`,
+    `  → the venue executed client id ${clientOrderId} ${venue.executions(clientOrderId)} time(s)`,
   );
 
-  server.script('GET /api/v3/depth', [
-    {
-      status: 503,
-      body: {
-        code: -1008,
-        msg: 'Server is currently overloaded with other requests. Please try again in a few minutes.',
-      },
-    },
+  venue.script('GET /api/v3/openOrders', [
+    '503-after-execute',
+    '503-after-execute',
+    '503-after-execute',
+    '503-after-execute',
   ]);
   await scene(
     rows,
-    server,
-    'GET /api/v3/depth',
+    venue,
+    'GET /api/v3/openOrders',
     ['exhaustion alert', 'A dependency that stays down: retries run out and an alert goes out'],
-    () => exchange.getDepth('BTCUSDT'),
+    () => exchange.listOpenOrders('BTCUSDT'),
   );
   await alert.flush();
   for (const stop of [...stopAlerts, stopReport]) stop();
-  for (const sent of server.alerts) {
+  for (const sent of alerts) {
     console.log(
       `  → alert delivered to chat ${String(sent.chatId)}:\n${sent.text.replace(/^/gm, '      ')}`,
     );
   }
 
-  await server.close();
+  // A market stream kept alive (tenacious/stream's `supervise` on `startVenue({ stream: true })`)
+  // goes here: the streams engineer adds this scene.
+
+  await venue.close();
+  await telegram.close();
   console.log('\nSummary');
   console.table(rows);
   console.log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

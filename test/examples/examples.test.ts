@@ -30,10 +30,14 @@ interface Expectation {
 const EXPECTED: Record<string, Expectation> = {
   'demo.ts': {
     lines: [
+      'a simulated Binance spot venue (tenacious/simulator)',
+      'get_open_orders attempt 1/4 failed (binance:-1003); retrying in 1000 ms',
       'reconcile after binance:-1007',
       'onUnknownOutcome: place_order, attempt 1 (binance:-1007): executed',
       'OUTCOME UNKNOWN: place_order (executed)',
+      '1 time(s)',
       'alert delivered to chat -100123',
+      'list_open_orders gave up',
       'Summary',
     ],
     secrets: [
