@@ -114,7 +114,14 @@ class DemoExchange {
     });
   }
 
-  @retryable({ operation: 'get_open_orders', classify: binanceClassifier(), logger, clock })
+  // A short backoff, so the 429's Retry-After decides the wait.
+  @retryable({
+    operation: 'get_open_orders',
+    classify: binanceClassifier(),
+    backoff: exponential({ initial: 250 }),
+    logger,
+    clock,
+  })
   async getOpenOrders(symbol: string) {
     return this.request<Order[]>('GET', '/api/v3/openOrders', { symbol });
   }
