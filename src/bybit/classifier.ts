@@ -121,7 +121,7 @@ export function bybitClassifier(options: BybitClassifierOptions = {}): Classifie
 
   /** The wait a rate limit asks for: the reset timestamp, Retry-After, or 10 min for a 403. */
   function rateLimitWait(info: ParsedBybit, nowMs: number): number | undefined {
-    if (info.httpStatus === 403 && info.retCode === undefined) {
+    if (info.httpStatus === 403) {
       const resetMs = info.usage?.resetAtMs;
       return Math.max(BYBIT_IP_BAN_MS, resetMs === undefined ? 0 : resetMs - nowMs);
     }
@@ -132,6 +132,12 @@ export function bybitClassifier(options: BybitClassifierOptions = {}): Classifie
 
   function decide(info: ParsedBybit, nowMs: number): Verdict | undefined {
     const code = info.retCode;
+    // BYDOCS rate-limit.mdx: an HTTP 403 is the IP ban whatever its body says (a JSON
+    // `{ retCode: 403, retMsg: 'access too frequent' }` included): every caller waits >= 10 min.
+    if (info.httpStatus === 403) {
+      const ban = bybitStatusRule(403);
+      if (ban !== undefined) return ruleVerdict(ban, 'bybit:http-403', info, nowMs);
+    }
     if (code !== undefined && code !== 0) return codeVerdict(code, info, nowMs);
     if (code === 0 && info.items !== undefined) {
       // BYDOCS batch-place.mdx: the request succeeded, each item has its own code. The most

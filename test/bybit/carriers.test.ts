@@ -103,6 +103,22 @@ describe('axios', () => {
       retryAfterMs: 600_000,
     });
   });
+
+  it('classifies an HTTP 403 with a JSON retCode body as the same ban', async () => {
+    next({
+      kind: 'status',
+      status: 403,
+      body: JSON.stringify({ retCode: 403, retMsg: 'access too frequent' }),
+    });
+    const error = await axios
+      .post(`${server.url}/v5/order/create`, body('a-3'))
+      .catch((e: unknown) => e);
+    expect(classify({ ok: false, error })).toEqual({
+      action: 'retry',
+      reason: 'bybit:http-403',
+      retryAfterMs: 600_000,
+    });
+  });
 });
 
 describe('got', () => {
