@@ -1,3 +1,4 @@
+import { withTimeout } from '../helpers/with-timeout.js';
 import axios from 'axios';
 import { MainClient, USDMClient } from 'binance';
 import * as ccxt from 'ccxt';
@@ -118,16 +119,13 @@ const fetchClient: MatrixClient = {
     (target) =>
     async ({ signal }) => {
       const { url, body, headers, timeoutMs } = orderRequest(target);
-      const res = await fetch(url, {
-        method: 'POST',
-        body,
-        headers,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      return withTimeout(signal, timeoutMs, async (timed) => {
+        const res = await fetch(url, { method: 'POST', body, headers, signal: timed });
+        // An application reads the body inside the attempt: a body cut mid-stream throws here.
+        // It reads a clone, so the body can still be read for classification (binanceClassifier).
+        await res.clone().arrayBuffer();
+        return res;
       });
-      // An application reads the body inside the attempt: a body cut mid-stream throws here. It
-      // reads a clone, so the body can still be read for classification (binanceClassifier).
-      await res.clone().arrayBuffer();
-      return res;
     },
 };
 
@@ -371,12 +369,14 @@ const bybitFetchClient: MatrixClient = {
   order:
     (target) =>
     ({ signal }) =>
-      fetch(`${baseUrl(target)}/v5/order/create`, {
-        method: 'POST',
-        body: JSON.stringify(bybitOrder(target.id)),
-        headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(clientTimeout(target.failure))]),
-      }),
+      withTimeout(signal, clientTimeout(target.failure), (timed) =>
+        fetch(`${baseUrl(target)}/v5/order/create`, {
+          method: 'POST',
+          body: JSON.stringify(bybitOrder(target.id)),
+          headers: { 'content-type': 'application/json' },
+          signal: timed,
+        }),
+      ),
 };
 
 /** Every client of the matrix, in table order. */

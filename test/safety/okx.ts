@@ -1,4 +1,5 @@
 import { RestClient } from 'okx-api';
+import { withTimeout } from '../helpers/with-timeout.js';
 import type { MatrixClient } from './clients.js';
 import type { FailureSpec, Venue } from './venue.js';
 
@@ -133,15 +134,17 @@ const okxFetchClient: MatrixClient = {
   order:
     ({ venue, id, failure }) =>
     async ({ signal }) => {
-      const res = await fetch(`${baseUrl(venue, failure)}/api/v5/trade/order`, {
-        method: 'POST',
-        body: JSON.stringify(okxOrder(id)),
-        headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(LONG_TIMEOUT_MS)]),
+      return withTimeout(signal, LONG_TIMEOUT_MS, async (timed) => {
+        const res = await fetch(`${baseUrl(venue, failure)}/api/v5/trade/order`, {
+          method: 'POST',
+          body: JSON.stringify(okxOrder(id)),
+          headers: { 'content-type': 'application/json' },
+          signal: timed,
+        });
+        // An application reads the body inside the attempt (a clone, so it can be classified).
+        await res.clone().arrayBuffer();
+        return res;
       });
-      // An application reads the body inside the attempt (a clone, so it can be classified).
-      await res.clone().arrayBuffer();
-      return res;
     },
 };
 
