@@ -8,10 +8,11 @@ import {
   nonEmptyStringRule,
   type Rules,
 } from '../core/validate.js';
+import { isReadMethod } from '../transport/method.js';
 import { headerValue } from '../transport/headers.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
-import { BYBIT_CODES, BYBIT_IP_BAN_MS, bybitStatusRule, type BybitCodeRule } from './codes.js';
+import { BYBIT_CODES, bybitBanMs, bybitStatusRule, type BybitCodeRule } from './codes.js';
 import { readBybit, type ParsedBybit } from './parse.js';
 import type { BybitRateLimitTracker } from './rate-limit-tracker.js';
 
@@ -107,7 +108,7 @@ export function bybitClassifier(options: BybitClassifierOptions = {}): Classifie
   ): Verdict {
     let action: Verdict['action'];
     if (rule.action === 'read-retry') {
-      const isWrite = write ?? info.method !== 'GET';
+      const isWrite = write ?? !isReadMethod(info.method);
       action = isWrite ? 'unknown' : 'retry';
     } else {
       action = rule.action;
@@ -121,10 +122,7 @@ export function bybitClassifier(options: BybitClassifierOptions = {}): Classifie
 
   /** The wait a rate limit asks for: the reset timestamp, Retry-After, or 10 min for a 403. */
   function rateLimitWait(info: ParsedBybit, nowMs: number): number | undefined {
-    if (info.httpStatus === 403) {
-      const resetMs = info.usage?.resetAtMs;
-      return Math.max(BYBIT_IP_BAN_MS, resetMs === undefined ? 0 : resetMs - nowMs);
-    }
+    if (info.httpStatus === 403) return bybitBanMs(info.usage?.resetAtMs, nowMs);
     const resetAtMs = info.usage?.resetAtMs;
     if (resetAtMs !== undefined && resetAtMs > nowMs) return resetAtMs - nowMs;
     return parseRetryAfter(headerValue(info.headers, 'retry-after'), nowMs);

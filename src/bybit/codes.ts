@@ -81,6 +81,14 @@ export const BYBIT_CODES: ReadonlyMap<number, BybitCodeRule> = new Map<number, B
 export const BYBIT_IP_BAN_MS = 10 * 60_000;
 
 /**
+ * How long a 403 holds: the 10 minutes [BYDOCS rate-limit.mdx], or until the answer's reset
+ * timestamp when that is later. The classifier and the tracker both wait this long.
+ */
+export function bybitBanMs(resetAtMs: number | undefined, nowMs: number): number {
+  return Math.max(BYBIT_IP_BAN_MS, resetAtMs === undefined ? 0 : resetAtMs - nowMs);
+}
+
+/**
  * HTTP statuses with a Bybit meaning, for answers without a retCode (bybit-api's non-2xx
  * rejection, a gateway page). Other 4xx fail; other 5xx are `unknown` (the order may have been
  * taken before the gateway gave up).

@@ -14,7 +14,7 @@ import {
   type EndpointSnapshot,
   type VenueLimitsSnapshot,
 } from '../venue-limits/limits.js';
-import { BYBIT_IP_BAN_MS } from './codes.js';
+import { bybitBanMs } from './codes.js';
 import { readBybit } from './parse.js';
 
 /**
@@ -84,7 +84,10 @@ const endpointRule = nonEmptyStringRule;
 export const DEFAULT_ENDPOINT = 'default';
 
 class Tracker implements BybitRateLimitTracker {
-  constructor(private readonly limits: VenueLimits) {}
+  constructor(
+    private readonly limits: VenueLimits,
+    private readonly clock: Clock,
+  ) {}
 
   update(source: unknown, status?: number, endpoint?: string): void {
     try {
@@ -99,7 +102,9 @@ class Tracker implements BybitRateLimitTracker {
       const seen = status ?? parsed?.httpStatus;
       // BYDOCS rate-limit.mdx: 403 "access too frequent": "terminate all HTTP sessions and wait
       // for at least 10 minutes" — the limit is per IP, so the whole host waits.
-      if (seen === 403) this.limits.holdHost(BYBIT_IP_BAN_MS, 'bybit:http-403');
+      if (seen === 403) {
+        this.limits.holdHost(bybitBanMs(usage?.resetAtMs, this.clock.now()), 'bybit:http-403');
+      }
     } catch {
       // The tracker is advisory: a source it cannot read changes nothing.
     }
@@ -145,13 +150,15 @@ export function bybitRateLimitTracker(
   options: BybitRateLimitTrackerOptions = {},
 ): BybitRateLimitTracker {
   const o = checkOptions('bybitRateLimitTracker', options, RULES);
+  const clock = o.clock ?? realClock;
   return new Tracker(
     new VenueLimits({
       venue: 'bybit',
-      clock: o.clock ?? realClock,
+      clock,
       logger: o.logger,
       store: o.store,
       key: o.key ?? 'bybit',
     }),
+    clock,
   );
 }

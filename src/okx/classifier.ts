@@ -2,6 +2,7 @@ import { markClassifierFactory } from '../core/classifier-factory.js';
 import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
+import { isReadMethod } from '../transport/method.js';
 import { headerValue } from '../transport/headers.js';
 import { venueAnswer } from '../transport/answer.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
@@ -31,8 +32,6 @@ export interface OkxClassifierOptions {
 function invalid(name: string, rule: string, value: unknown): never {
   throw new TypeError(`okxClassifier: \`${name}\`: expected ${rule}, got ${describeValue(value)}`);
 }
-
-const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** okx-api's thrown non-JSON body (an HTML or empty page): status dropped, may have executed. */
 const NO_CODE: Verdict = /* @__PURE__ */ Object.freeze({
@@ -85,8 +84,7 @@ export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
   const clock = options.clock ?? { now: Date.now };
   if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock);
 
-  const isWrite = (info: ParsedOkxError): boolean =>
-    write ?? (info.method === undefined ? true : !READ_METHODS.has(info.method));
+  const isWrite = (info: ParsedOkxError): boolean => write ?? !isReadMethod(info.method);
 
   function codeVerdict(code: string, info: ParsedOkxError, writes: boolean): Verdict {
     const rule = okxCodeRule(code);

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import axios from 'axios';
 import * as ccxt from 'ccxt';
 import got from 'got';
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bybitClassifier, bybitPresets, parseBybitError } from '../../src/bybit/index.js';
 import { DUPLICATE_CLIENT_ORDER_ID, readsResponseBody, retry } from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
+import { listenOnLoopback } from '../helpers/listen.js';
 import { startFakeBybit, type FakeBybit, type Step } from './fake-bybit.js';
 
 /**
@@ -200,5 +202,33 @@ describe('ccxt bybit', () => {
       reason: 'bybit:http-403',
       retryAfterMs: 600_000,
     });
+  });
+});
+
+describe('the request method decides a read-retry code without `write`', () => {
+  // 10016 "Server error / service restarting" is a retry on a read and unknown on a write
+  // (BYDOCS error.mdx). Reads are GET, HEAD and OPTIONS, as for OKX (RFC 9110 §9.2.1).
+  it('retries an OPTIONS answered with 10016, keeps a POST unknown', async () => {
+    const local = await listenOnLoopback(
+      createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ retCode: 10016, retMsg: 'Server error', result: {} }));
+      }),
+    );
+    try {
+      const byMethod = bybitClassifier();
+      const read = await axios.request({ method: 'options', url: `${local.url}/v5/market/time` });
+      const write = await axios.post(`${local.url}/v5/order/create`, body('m-1'));
+      expect(byMethod({ ok: true, value: read })).toEqual({
+        action: 'retry',
+        reason: 'bybit:10016',
+      });
+      expect(byMethod({ ok: true, value: write })).toEqual({
+        action: 'unknown',
+        reason: 'bybit:10016',
+      });
+    } finally {
+      await local.close();
+    }
   });
 });

@@ -96,6 +96,22 @@ describe('bybitRateLimitTracker', () => {
     expect(clock.sleeps).toEqual([600_000]);
   });
 
+  it('holds past the 10 minutes when the 403 carries a later reset timestamp, as the classifier waits', async () => {
+    const clock = instantClock();
+    const tracker = bybitRateLimitTracker({ clock });
+    const resetAtMs = clock.now() + 900_000;
+    const answer = {
+      status: 403,
+      headers: { 'x-bapi-limit-reset-timestamp': String(resetAtMs) },
+      data: '<html>403 Forbidden</html>',
+    };
+    tracker.update(answer, 403);
+    expect(tracker.snapshot().hostHeldUntil).toBe(resetAtMs);
+    expect(bybitClassifier()({ ok: false, error: { response: answer } })).toMatchObject({
+      retryAfterMs: 900_000,
+    });
+  });
+
   it('publishes the hold after a 403 as a ban of bybit-limits', async () => {
     const clock = instantClock();
     const tracker = bybitRateLimitTracker({ clock });
