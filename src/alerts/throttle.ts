@@ -1,4 +1,4 @@
-import { unrefRealClock } from '../core/clock.js';
+import { MAX_DELAY_MS, unrefRealClock } from '../core/clock.js';
 import { isThenable, reportListenerError } from '../core/hub.js';
 import { safeGet } from '../core/redaction/redact.js';
 import type { Clock, Logger } from '../core/types.js';
@@ -273,7 +273,7 @@ export function throttleAlerts(
 async function whileHoldingProcessOpen(work: () => Promise<void>): Promise<void> {
   // Deliveries sleep on unref'd timers between requests, and an awaited promise keeps nothing
   // alive: hold the process open until flush() is done.
-  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+  const keepAlive = setInterval(() => {}, MAX_DELAY_MS);
   try {
     await work();
   } finally {
