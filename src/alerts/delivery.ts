@@ -101,6 +101,7 @@ const STATUS_ACTIONS: ReadonlyMap<number, Verdict['action']> = new Map([
   [429, 'retry'],
 ]);
 
+/** A non-2xx status's action: {@link STATUS_ACTIONS}, else a 5xx is retried and the rest fail. */
 function statusAction(status: number): Verdict['action'] {
   return STATUS_ACTIONS.get(status) ?? (status >= 500 ? 'retry' : 'fail');
 }
@@ -119,6 +120,7 @@ const BODY_RETRY_AFTER_SECONDS: readonly ((body: unknown) => unknown)[] = [
 /** Where a server explains an error in a JSON body. */
 const BODY_DESCRIPTION_FIELDS = ['description', 'message', 'error'] as const;
 
+/** The JSON in an answer body, or undefined when it is not JSON. */
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -127,6 +129,7 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The wait in ms a server asks for: a JSON body field first, then the `Retry-After` header. */
 function retryAfterOf(body: unknown, header: string | null, nowMs: number): number | undefined {
   for (const read of BODY_RETRY_AFTER_SECONDS) {
     const seconds = read(body);
@@ -137,6 +140,7 @@ function retryAfterOf(body: unknown, header: string | null, nowMs: number): numb
   return header === null ? undefined : parseRetryAfter(header, nowMs);
 }
 
+/** How a server explains an error: a JSON body field, or the body itself when it is not JSON. */
 function descriptionOf(body: unknown, text: string): string {
   for (const field of BODY_DESCRIPTION_FIELDS) {
     const value = stringField(body, field);
@@ -231,7 +235,7 @@ interface Answer {
   text: string;
 }
 
-/** One delivery attempt: posts `payload`; no answer or a non-2xx one throws an {@link AlertDeliveryError}. */
+/** One delivery attempt: no answer or a non-2xx one throws an {@link AlertDeliveryError}. */
 async function postOnce(
   target: DeliveryTarget,
   payload: string,
@@ -273,7 +277,7 @@ function networkFailure({ channel, secrets }: DeliveryTarget, err: unknown): Ale
   });
 }
 
-/** A non-2xx answer: its status's verdict, the wait the server asks for, its explanation redacted. */
+/** A non-2xx answer: its status's verdict, the server's wait, its explanation redacted. */
 function answerFailure(
   { channel, secrets }: DeliveryTarget,
   { status, retryAfterHeader, text }: Answer,
@@ -313,7 +317,7 @@ function reportDelivered(target: DeliveryTarget, report: DeliveryReport): void {
   );
 }
 
-/** Publishes a delivery that failed, and logs it (as a process warning without a logger), redacted. */
+/** Publishes a failed delivery and logs it, redacted (a process warning without a logger). */
 function reportFailed(target: DeliveryTarget, report: DeliveryReport, err: unknown): void {
   const { channel, secrets } = target;
   const reason = failureReason(err);
@@ -345,10 +349,12 @@ function failureReason(err: unknown): string {
   return typeof name === 'string' && name !== '' ? name : 'error';
 }
 
+/** The last attempt's error of an exhausted delivery, else the error itself. */
 function innermost(err: unknown): unknown {
   return err instanceof RetryExhaustedError && err.cause !== undefined ? err.cause : err;
 }
 
+/** Writes one line to `logger`, if any; a throwing logger is ignored. */
 function log(
   logger: Logger | undefined,
   level: 'debug' | 'error',
@@ -363,6 +369,7 @@ function log(
   }
 }
 
+/** Emits a process warning; nothing here may throw. */
 function warn(message: string): void {
   try {
     process.emitWarning(message, 'TenaciousWarning');

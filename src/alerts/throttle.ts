@@ -78,7 +78,7 @@ function summaryOf(window: Window): AlertEvent {
   };
 }
 
-/** Calls the wrapped listener without ever throwing, and tracks its deliveries until they settle. */
+/** Calls the wrapped listener without ever throwing, and tracks its deliveries till they settle. */
 class Deliveries {
   readonly #inFlight = new Set<Promise<unknown>>();
 
