@@ -175,97 +175,149 @@ export class HedgeLostError extends Error {
  * ```
  */
 export function hedged<T>(race: HedgeRace<T>): Promise<HedgeResult<T>> {
-  const { clock, options } = race;
   const outer = race.signal;
   if (outer?.aborted) return Promise.reject(outer.reason);
-  const max = options.max ?? 1;
+  const { options } = race;
   const latency =
     race.latency ?? (options.quantile === undefined ? undefined : latencyTrackerFor(options));
-  const wins = race.wins ?? ((outcome: Outcome<T>) => outcome.ok);
-  const timer = new AbortController();
-  const running = new Map<number, { controller: AbortController; startedAt: number }>();
-  let sent = 0;
-  let denied = 0;
-  let done = false;
-  let firstFailure: { outcome: Outcome<T>; index: number } | undefined;
-
+  const wins = race.wins ?? succeeded;
   return new Promise<HedgeResult<T>>((resolve, reject) => {
-    const end = () => {
-      done = true;
-      timer.abort();
-      outer?.removeEventListener('abort', onOuterAbort);
+    const state: RaceState<T> = {
+      race,
+      latency,
+      wins,
+      resolve,
+      reject,
+      timer: new AbortController(),
+      running: new Map(),
+      sent: 0,
+      denied: 0,
+      done: false,
+      firstFailure: undefined,
+      onOuterAbort: undefined,
     };
-    const abortLosers = (reason: unknown) => {
-      const now = clock.now();
-      for (const { controller, startedAt } of running.values()) {
-        latency?.record(now - startedAt);
-        controller.abort(reason);
-      }
-      running.clear();
-    };
-    const onOuterAbort = () => {
-      if (done) return;
-      end();
-      abortLosers(outer!.reason);
-      reject(outer!.reason);
-    };
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
-
-    const settle = (index: number, outcome: Outcome<T>) => {
-      const entry = running.get(index);
-      if (done || entry === undefined) return;
-      running.delete(index);
-      if (wins(outcome)) {
-        latency?.record(clock.now() - entry.startedAt);
-        end();
-        abortLosers(new HedgeLostError(`attempt ${index} won the hedged race`));
-        resolve({ outcome, index, sent, denied });
-        return;
-      }
-      firstFailure ??= { outcome, index };
-      if (running.size === 0) {
-        end();
-        resolve({ outcome: firstFailure.outcome, index: firstFailure.index, sent, denied });
-      }
-    };
-
-    const start = (index: number) => {
-      const controller = new AbortController();
-      running.set(index, { controller, startedAt: clock.now() });
-      sent++;
-      // A runner that throws synchronously or rejects is a failed attempt, not a broken race.
-      new Promise<Outcome<T>>((r) => r(race.attempt(controller.signal, index))).then(
-        (outcome) => settle(index, outcome),
-        (error: unknown) => settle(index, { ok: false, error }),
-      );
-    };
-
-    const schedule = async () => {
-      for (let index = 1; index <= max; index++) {
-        const delayMs = delayOf(options, latency);
-        if (delayMs === undefined) return;
-        try {
-          await clock.sleep(delayMs, timer.signal);
-        } catch {
-          return; // the race ended
-        }
-        if (done || firstFailure !== undefined) return;
-        let allowed: boolean;
-        try {
-          allowed = race.charge === undefined ? true : (await race.charge(index)) === true;
-        } catch {
-          allowed = false;
-        }
-        if (done || firstFailure !== undefined) return;
-        if (!allowed) {
-          denied++;
-          return;
-        }
-        start(index);
-      }
-    };
-
-    start(0);
-    void schedule();
+    if (outer !== undefined) {
+      state.onOuterAbort = () => abortRace(state, outer.reason);
+      outer.addEventListener('abort', state.onOuterAbort, { once: true });
+    }
+    sendAttempt(state, 0);
+    void sendHedges(state);
   });
+}
+
+/** The default `wins`: the attempt did not throw. */
+function succeeded(outcome: Outcome<unknown>): boolean {
+  return outcome.ok;
+}
+
+/** An attempt still running: how to abort it, and when it started (for its latency). */
+interface RunningAttempt {
+  controller: AbortController;
+  startedAt: number;
+}
+
+/** One race in progress: what it was given, the attempts running, and how it ends. */
+interface RaceState<T> {
+  readonly race: HedgeRace<T>;
+  readonly latency: LatencyTracker | undefined;
+  readonly wins: (outcome: Outcome<T>) => boolean;
+  readonly resolve: (result: HedgeResult<T>) => void;
+  readonly reject: (reason: unknown) => void;
+  /** Aborts the hedge delay when the race ends. */
+  readonly timer: AbortController;
+  readonly running: Map<number, RunningAttempt>;
+  sent: number;
+  denied: number;
+  done: boolean;
+  firstFailure: { outcome: Outcome<T>; index: number } | undefined;
+  /** The listener on `race.signal`, removed when the race ends. */
+  onOuterAbort: (() => void) | undefined;
+}
+
+/** Marks the race over: no hedge is sent after this, and no outcome is taken. */
+function endRace<T>(state: RaceState<T>): void {
+  state.done = true;
+  state.timer.abort();
+  if (state.onOuterAbort !== undefined) {
+    state.race.signal!.removeEventListener('abort', state.onOuterAbort);
+  }
+}
+
+/** Aborts every attempt still running, recording each one's time so far as its latency. */
+function abortLosers<T>(state: RaceState<T>, reason: unknown): void {
+  const now = state.race.clock.now();
+  for (const { controller, startedAt } of state.running.values()) {
+    state.latency?.record(now - startedAt);
+    controller.abort(reason);
+  }
+  state.running.clear();
+}
+
+/** The caller aborted `race.signal`: every attempt aborts, and the race rejects with its reason. */
+function abortRace<T>(state: RaceState<T>, reason: unknown): void {
+  if (state.done) return;
+  endRace(state);
+  abortLosers(state, reason);
+  state.reject(reason);
+}
+
+/** Starts attempt `index` now; its outcome (or its throw, as a failure) settles it. */
+function sendAttempt<T>(state: RaceState<T>, index: number): void {
+  const controller = new AbortController();
+  state.running.set(index, { controller, startedAt: state.race.clock.now() });
+  state.sent++;
+  // A runner that throws synchronously or rejects is a failed attempt, not a broken race.
+  new Promise<Outcome<T>>((r) => r(state.race.attempt(controller.signal, index))).then(
+    (outcome) => settleAttempt(state, index, outcome),
+    (error: unknown) => settleAttempt(state, index, { ok: false, error }),
+  );
+}
+
+/** Takes one attempt's outcome: a win ends the race; the last failure ends it with the first. */
+function settleAttempt<T>(state: RaceState<T>, index: number, outcome: Outcome<T>): void {
+  const entry = state.running.get(index);
+  if (state.done || entry === undefined) return;
+  state.running.delete(index);
+  const { wins, sent, denied } = state;
+  if (wins(outcome)) {
+    state.latency?.record(state.race.clock.now() - entry.startedAt);
+    endRace(state);
+    abortLosers(state, new HedgeLostError(`attempt ${index} won the hedged race`));
+    state.resolve({ outcome, index, sent, denied });
+    return;
+  }
+  const firstFailure = (state.firstFailure ??= { outcome, index });
+  if (state.running.size === 0) {
+    endRace(state);
+    state.resolve({ outcome: firstFailure.outcome, index: firstFailure.index, sent, denied });
+  }
+}
+
+/** Sends up to `max` hedges, each after the hedge delay and once charged, while nothing settled. */
+async function sendHedges<T>(state: RaceState<T>): Promise<void> {
+  const { race } = state;
+  const { options, clock } = race;
+  const max = options.max ?? 1;
+  for (let index = 1; index <= max; index++) {
+    const delayMs = delayOf(options, state.latency);
+    if (delayMs === undefined) return;
+    try {
+      await clock.sleep(delayMs, state.timer.signal);
+    } catch {
+      return; // the race ended
+    }
+    if (state.done || state.firstFailure !== undefined) return;
+    let allowed: boolean;
+    try {
+      allowed = race.charge === undefined ? true : (await race.charge(index)) === true;
+    } catch {
+      allowed = false;
+    }
+    if (state.done || state.firstFailure !== undefined) return;
+    if (!allowed) {
+      state.denied++;
+      return;
+    }
+    sendAttempt(state, index);
+  }
 }
