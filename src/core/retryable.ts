@@ -86,85 +86,19 @@ export function decorate(
   options: RetryableOptions<any, any[]> | undefined,
   base: Plan,
 ): RetryableDecorator {
-  let fixed: Plan | undefined;
-  let perCall: ((self: unknown, args: unknown[]) => RetryOptions) | undefined;
-  if (typeof options === 'function') perCall = options;
-  else fixed = options === undefined ? base : planFor(options, base);
-
-  /**
-   * The wrapper that replaces the method. `declaringClass` is known at definition time under
-   * `experimentalDecorators` (the target); under standard decorators it is found on first call.
-   */
-  const wrap = (
-    method: (...args: unknown[]) => unknown,
-    key: string | symbol,
-    isStatic: boolean,
-    declaringClass: unknown,
-  ) => {
-    const methodName = typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
-    let operation =
-      declaringClass === undefined ? undefined : operationName(declaringClass, methodName);
-    const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
-      let plan: Plan;
-      try {
-        plan = fixed ?? planFor(perCall!(this, args), base);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      let name = operation;
-      if (name === undefined) {
-        const owner = declaringOwner(this, key, wrapper);
-        if (owner !== undefined) {
-          name = operation = operationName(
-            isStatic ? owner : safeGet(owner, 'constructor'),
-            methodName,
-          );
-        } else {
-          // A private method, a detached call or a method copied elsewhere: name it after the
-          // receiver, and look again next time.
-          name = operationName(isStatic ? this : safeGet(this, 'constructor'), methodName);
-        }
-      }
-      return run(() => method.apply(this, args), plan, name);
-    };
-    Object.defineProperty(wrapper, 'name', { value: methodName });
-    copyMetadata(method, wrapper);
-    return wrapper;
-  };
+  // Options given as an object are validated and planned once, here, at class definition.
+  const source: PlanSource =
+    typeof options === 'function'
+      ? { fixed: undefined, perCall: options, base }
+      : { fixed: options === undefined ? base : planFor(options, base), perCall: undefined, base };
 
   return function retryableDecorator(...decoratorArgs: unknown[]): any {
     const [first, second, third] = decoratorArgs;
     if (decoratorArgs.length === 2 && isDecoratorContext(second)) {
-      // Standard decorators: (value, context).
-      const { kind } = second;
-      if (kind !== 'method') {
-        const name = kind === 'class' ? second.name : (second as ClassMemberDecoratorContext).name;
-        throw notAMethod(kind, name);
-      }
-      return wrap(first as (...args: unknown[]) => unknown, second.name, second.static, undefined);
+      return decorateStandard(first, second, source);
     }
     if (decoratorArgs.length === 3 && (typeof second === 'string' || typeof second === 'symbol')) {
-      // experimentalDecorators: (prototype or constructor, key, descriptor); a field has no descriptor.
-      const descriptor = third as PropertyDescriptor | undefined;
-      if (descriptor === undefined) throw notAMethod('field', second);
-      const hasGetter = descriptor.get !== undefined;
-      const hasSetter = descriptor.set !== undefined;
-      if (hasGetter || hasSetter) {
-        throw notAMethod(hasGetter ? (hasSetter ? 'accessor' : 'getter') : 'setter', second);
-      }
-      if (typeof descriptor.value !== 'function') {
-        throw new TypeError(
-          `@retryable: can only decorate methods, got ${describeValue(descriptor.value)} at ${describeKey(second)}`,
-        );
-      }
-      const isStatic = typeof first === 'function';
-      descriptor.value = wrap(
-        descriptor.value,
-        second,
-        isStatic,
-        isStatic ? first : safeGet(first, 'constructor'),
-      );
-      return descriptor;
+      return decorateDescriptor(first, second, third as PropertyDescriptor | undefined, source);
     }
     if (decoratorArgs.length === 2 && (typeof second === 'string' || typeof second === 'symbol')) {
       // experimentalDecorators on a field declared without a descriptor argument.
@@ -175,6 +109,109 @@ export function decorate(
     }
     throw new TypeError(`@retryable: can only decorate methods, got ${describeValue(first)}`);
   } as RetryableDecorator;
+}
+
+/** Where a decorated method's plan comes from: `fixed` for every call, else `perCall` over `base`. */
+interface PlanSource {
+  fixed: Plan | undefined;
+  perCall: ((self: unknown, args: unknown[]) => RetryOptions) | undefined;
+  base: Plan;
+}
+
+/** Standard decorators, `(value, context)`: the replacement method, or a throw for a non-method. */
+function decorateStandard(
+  value: unknown,
+  context: ClassMemberDecoratorContext | ClassDecoratorContext,
+  source: PlanSource,
+): (...args: unknown[]) => Promise<unknown> {
+  const { kind } = context;
+  if (kind !== 'method') {
+    const name = kind === 'class' ? context.name : (context as ClassMemberDecoratorContext).name;
+    throw notAMethod(kind, name);
+  }
+  return wrapMethod(
+    value as (...args: unknown[]) => unknown,
+    context.name,
+    context.static,
+    undefined,
+    source,
+  );
+}
+
+/**
+ * `experimentalDecorators`, `(prototype or constructor, key, descriptor)`: the descriptor with
+ * its method replaced, or a throw for a field (no descriptor), an accessor or a non-function.
+ */
+function decorateDescriptor(
+  target: unknown,
+  key: string | symbol,
+  descriptor: PropertyDescriptor | undefined,
+  source: PlanSource,
+): PropertyDescriptor {
+  if (descriptor === undefined) throw notAMethod('field', key);
+  const hasGetter = descriptor.get !== undefined;
+  const hasSetter = descriptor.set !== undefined;
+  if (hasGetter || hasSetter) {
+    throw notAMethod(hasGetter ? (hasSetter ? 'accessor' : 'getter') : 'setter', key);
+  }
+  if (typeof descriptor.value !== 'function') {
+    throw new TypeError(
+      `@retryable: can only decorate methods, got ${describeValue(descriptor.value)} at ${describeKey(key)}`,
+    );
+  }
+  const isStatic = typeof target === 'function';
+  const declaringClass = isStatic ? target : safeGet(target, 'constructor');
+  descriptor.value = wrapMethod(descriptor.value, key, isStatic, declaringClass, source);
+  return descriptor;
+}
+
+/**
+ * The wrapper that replaces the method: each call is one run of the method's body. Built once per
+ * decorated method; a call only reads what is prepared here. `declaringClass` is known at
+ * definition time under `experimentalDecorators` (the target); under standard decorators the
+ * operation is named on first call.
+ */
+function wrapMethod(
+  method: (...args: unknown[]) => unknown,
+  key: string | symbol,
+  isStatic: boolean,
+  declaringClass: unknown,
+  source: PlanSource,
+): (...args: unknown[]) => Promise<unknown> {
+  const { fixed, perCall, base } = source;
+  const methodName = typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
+  let operation =
+    declaringClass === undefined ? undefined : operationName(declaringClass, methodName);
+  const wrapper = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    let plan: Plan;
+    try {
+      plan = fixed ?? planFor(perCall!(this, args), base);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Not found (a private method, a detached call, a method copied elsewhere): named after the
+    // receiver, and looked for again next time.
+    const name =
+      (operation ??= declaredOperation(this, key, wrapper, isStatic, methodName)) ??
+      operationName(isStatic ? this : safeGet(this, 'constructor'), methodName);
+    return run(() => method.apply(this, args), plan, name);
+  };
+  Object.defineProperty(wrapper, 'name', { value: methodName });
+  copyMetadata(method, wrapper);
+  return wrapper;
+}
+
+/** `ClassName.methodName` after the class that declares the method called on `self`, if found. */
+function declaredOperation(
+  self: unknown,
+  key: string | symbol,
+  wrapper: unknown,
+  isStatic: boolean,
+  methodName: string,
+): string | undefined {
+  const owner = declaringOwner(self, key, wrapper);
+  if (owner === undefined) return undefined;
+  return operationName(isStatic ? owner : safeGet(owner, 'constructor'), methodName);
 }
 
 function notAMethod(kind: string, name: string | symbol | undefined): TypeError {
