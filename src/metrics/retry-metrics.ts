@@ -179,12 +179,40 @@ interface Counts {
   stop: () => void;
 }
 
+/** Starts counting from the process-wide events; `stop` unsubscribes and forgets the breakers. */
 function startCounting(maxOperations: number): Counts {
-  const operations = new BoundedLabel(maxOperations);
-  const channels = new BoundedLabel(MAX_CHANNELS);
-  const sources = new BoundedLabel(MAX_SOURCES);
+  const tally: Tally = {
+    operations: new BoundedLabel(maxOperations),
+    channels: new BoundedLabel(MAX_CHANNELS),
+    sources: new BoundedLabel(MAX_SOURCES),
+    counters: createCounters(),
+    streamUp: new Map(),
+  };
   const watch = new BreakerWatch();
-  const counters = {
+  const unsubscribers = [
+    ...countRuns(tally),
+    countAlertDeliveries(tally),
+    ...countStreams(tally),
+    countHolds(tally),
+  ];
+  const samples = (family: Family): CounterSample[] => samplesOf(tally, watch, family);
+  return {
+    samples,
+    snapshot: () =>
+      Object.fromEntries(
+        Object.keys(FAMILIES).map((family) => [family, samples(family as Family)]),
+      ) as unknown as RetryMetricsSnapshot,
+    watch,
+    stop: () => {
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      watch.clear();
+    },
+  };
+}
+
+/** One counter per `_total` family fed by events (breaker transitions are the watch's own). */
+function createCounters() {
+  return {
     retries_total: new LabelledCounter(['operation'] as const),
     exhausted_total: new LabelledCounter(['operation', 'reason'] as const),
     attempts_total: new LabelledCounter(['operation', 'outcome'] as const),
@@ -195,11 +223,23 @@ function startCounting(maxOperations: number): Counts {
     stream_reconnects_total: new LabelledCounter(['operation', 'reason'] as const),
     holds_total: new LabelledCounter(['source', 'reason'] as const),
   };
-  const streamUp = new Map<string, number>();
+}
+
+/** What the event listeners write to: the counters, the stream gauge and the bounded labels. */
+interface Tally {
+  readonly operations: BoundedLabel;
+  readonly channels: BoundedLabel;
+  readonly sources: BoundedLabel;
+  readonly counters: ReturnType<typeof createCounters>;
+  /** `stream_up`: 1 while the operation's stream is open, else 0. */
+  readonly streamUp: Map<string, number>;
+}
+
+/** Counts retries, exhaustions, attempts and unknown outcomes of runs; returns the unsubscribers. */
+function countRuns({ operations, counters }: Tally): (() => void)[] {
   const attempt = (operation: string, outcome: AttemptOutcome) =>
     counters.attempts_total.inc({ operation, outcome });
-
-  const unsubscribers = [
+  return [
     onRetry((event) => {
       const operation = operations.value(event.operation);
       counters.retries_total.inc({ operation });
@@ -221,10 +261,20 @@ function startCounting(maxOperations: number): Counts {
       const resolution = RESOLUTIONS.has(event.resolution) ? event.resolution : 'other';
       counters.unknown_outcomes_total.inc({ operation, resolution });
     }),
-    onAlertDelivery((event) => {
-      const channel = channels.value(event.channel);
-      (event.ok ? counters.alerts_sent_total : counters.alerts_failed_total).inc({ channel });
-    }),
+  ];
+}
+
+/** Counts alert messages sent and failed, by channel; returns the unsubscriber. */
+function countAlertDeliveries({ channels, counters }: Tally): () => void {
+  return onAlertDelivery((event) => {
+    const channel = channels.value(event.channel);
+    (event.ok ? counters.alerts_sent_total : counters.alerts_failed_total).inc({ channel });
+  });
+}
+
+/** Tracks supervised streams (up or down) and counts their reconnects; returns the unsubscribers. */
+function countStreams({ operations, counters, streamUp }: Tally): (() => void)[] {
+  return [
     hub.streamConnect.subscribe((event) => {
       streamUp.set(operations.value(event.operation), 1);
     }),
@@ -236,32 +286,25 @@ function startCounting(maxOperations: number): Counts {
       // A replaced connection ends after its successor opened: the stream stayed up.
       if (event.reason !== 'replaced' && event.reason !== 'lifetime') streamUp.set(operation, 0);
     }),
-    onHold((event) => {
-      const reason = HOLD_REASONS.has(event.reason) ? event.reason : 'other';
-      counters.holds_total.inc({ source: sources.value(event.source), reason });
-    }),
   ];
+}
 
-  const samples = (family: Family): CounterSample[] => {
-    if (family === 'breaker_state') return watch.states();
-    if (family === 'breaker_transitions_total') return watch.transitions.samples();
-    if (family === 'stream_up') {
-      return [...streamUp].map(([operation, value]) => ({ labels: { operation }, value }));
-    }
-    return counters[family].samples();
-  };
-  return {
-    samples,
-    snapshot: () =>
-      Object.fromEntries(
-        Object.keys(FAMILIES).map((family) => [family, samples(family as Family)]),
-      ) as unknown as RetryMetricsSnapshot,
-    watch,
-    stop: () => {
-      for (const unsubscribe of unsubscribers) unsubscribe();
-      watch.clear();
-    },
-  };
+/** Counts rate-limit holds, by tracker and reason; returns the unsubscriber. */
+function countHolds({ sources, counters }: Tally): () => void {
+  return onHold((event) => {
+    const reason = HOLD_REASONS.has(event.reason) ? event.reason : 'other';
+    counters.holds_total.inc({ source: sources.value(event.source), reason });
+  });
+}
+
+/** One family's samples now: from the breaker watch, the stream gauge or its counter. */
+function samplesOf(tally: Tally, watch: BreakerWatch, family: Family): CounterSample[] {
+  if (family === 'breaker_state') return watch.states();
+  if (family === 'breaker_transitions_total') return watch.transitions.samples();
+  if (family === 'stream_up') {
+    return [...tally.streamUp].map(([operation, value]) => ({ labels: { operation }, value }));
+  }
+  return tally.counters[family].samples();
 }
 
 /**
