@@ -74,6 +74,12 @@ export function retryable<S = any, A extends any[] = any[]>(
  * parentheses (`@retryable` instead of `@retryable()`): otherwise standard decorators would
  * replace the method with a decorator, and `experimentalDecorators` would silently leave the
  * method undecorated.
+ *
+ * @example
+ * ```ts
+ * assertCalledAsFactory(1, 'retryable'); // @retryable(options): fine
+ * assertCalledAsFactory(2, 'retryable'); // @retryable: throws TypeError
+ * ```
  */
 export function assertCalledAsFactory(argumentCount: number, name: string): void {
   if (argumentCount > 1) {
@@ -81,12 +87,23 @@ export function assertCalledAsFactory(argumentCount: number, name: string): void
   }
 }
 
-/** Builds the decorator over a base plan (the library defaults, or a `createRetry`'s). */
+/**
+ * Builds the decorator over a base plan (the library defaults, or a `createRetry`'s). Options
+ * given as an object are validated and planned here, once; a function of `(self, args)` is
+ * planned per call.
+ *
+ * @example
+ * ```ts
+ * const decorator = decorate({ operation: 'get_balance' }, DEFAULT_PLAN);
+ * class Account {
+ *   @decorator async balance() { return client.balance(); }
+ * }
+ * ```
+ */
 export function decorate(
   options: RetryableOptions<any, any[]> | undefined,
   base: Plan,
 ): RetryableDecorator {
-  // Options given as an object are validated and planned once, here, at class definition.
   const source: PlanSource =
     typeof options === 'function'
       ? { fixed: undefined, perCall: options, base }
