@@ -151,99 +151,134 @@ interface Parts {
   bybit: boolean;
 }
 
+/** Reads one kind of carrier into parts, or `undefined` when the object is not that carrier. */
+type CarrierReader = (candidate: object) => Parts | undefined;
+
+/** A fetch `Response`: the body the engine read for classification, its status and headers. */
+function fetchParts(response: Response): Parts {
+  return {
+    body: responseBodyText(response),
+    status: response.status,
+    headers: response.headers,
+    url: safeGet(response, 'url'),
+    method: undefined,
+    bybit: false,
+  };
+}
+
+/** A fetch `Response` returned by the attempt. */
+function fromFetchResponse(candidate: object): Parts | undefined {
+  return isFetchResponse(candidate) ? fetchParts(candidate) : undefined;
+}
+
+/** A plain Bybit body: bybit-api's resolved value or its `throwExceptions: true` rejection. */
+function fromBybitBody(candidate: object): Parts | undefined {
+  if (intOf(safeGet(candidate, 'retCode')) === undefined) return undefined;
+  return {
+    body: candidate,
+    status: undefined,
+    headers: undefined,
+    url: undefined,
+    method: undefined,
+    bybit: true,
+  };
+}
+
+/** An error carrying a response: fetch's `Response`, or axios' and got's response object. */
+function fromErrorResponse(candidate: object): Parts | undefined {
+  const response = safeGet(candidate, 'response');
+  if (isFetchResponse(response)) return fetchParts(response);
+  if (!isObject(response)) return undefined;
+  // axios: response.{status, headers, data}, config.{url, method}; got: response.{statusCode,
+  // headers, body}, options.{url, method}.
+  const config = safeGet(candidate, 'config') ?? safeGet(response, 'config');
+  const options = safeGet(candidate, 'options');
+  return {
+    body: safeGet(response, 'data') ?? safeGet(response, 'body'),
+    status: statusOf(safeGet(response, 'status')) ?? statusOf(safeGet(response, 'statusCode')),
+    headers: safeGet(response, 'headers'),
+    url: safeGet(config, 'url') ?? safeGet(options, 'url') ?? safeGet(response, 'url'),
+    method: safeGet(config, 'method') ?? safeGet(options, 'method'),
+    bybit: false,
+  };
+}
+
+/** BYAPI `parseException`: `{ code: <HTTP status>, message, body, headers, requestOptions }`. */
+function fromBybitApiRejection(candidate: object): Parts | undefined {
+  const status = statusOf(safeGet(candidate, 'code'));
+  if (status === undefined || !('requestOptions' in candidate) || !('body' in candidate)) {
+    return undefined;
+  }
+  return {
+    body: safeGet(candidate, 'body'),
+    status,
+    headers: safeGet(candidate, 'headers'),
+    url: undefined,
+    method: undefined,
+    bybit: true,
+  };
+}
+
+/**
+ * A resolved axios response (`{ status, headers, data, config }`) or got response
+ * (`{ statusCode, headers, body }`): Bybit errors come with HTTP 200.
+ */
+function fromResolvedResponse(candidate: object): Parts | undefined {
+  const data = safeGet(candidate, 'data');
+  const status =
+    statusOf(safeGet(candidate, 'status')) ?? statusOf(safeGet(candidate, 'statusCode'));
+  if (status === undefined || !isObject(safeGet(candidate, 'headers'))) return undefined;
+  const config = safeGet(candidate, 'config');
+  const request = safeGet(candidate, 'request');
+  return {
+    body: data ?? safeGet(candidate, 'body'),
+    status,
+    headers: safeGet(candidate, 'headers'),
+    url: safeGet(config, 'url') ?? safeGet(candidate, 'url') ?? safeGet(request, 'requestUrl'),
+    method: safeGet(config, 'method') ?? safeGet(safeGet(request, 'options'), 'method'),
+    bybit: false,
+  };
+}
+
 /** CCXT `handleHttpStatusCode`: `bybit POST https://… 403 Forbidden <body>`. */
 const CCXT_HTTP = /^bybit (GET|POST|PUT|DELETE|PATCH) (\S+) (\d{3}) /;
 
+/** CCXT `handleErrors`: `bybit {"retCode":…}`; `handleHttpStatusCode`: `bybit POST url 403 …`. */
+function fromCcxtMessage(candidate: object): Parts | undefined {
+  const message = stringField(candidate, 'message');
+  if (message === undefined || !message.startsWith('bybit ')) return undefined;
+  const http = CCXT_HTTP.exec(message);
+  const json = message.indexOf('{');
+  return {
+    body: json === -1 ? undefined : message.slice(json),
+    status: http === null ? undefined : statusOf(http[3]),
+    headers: undefined,
+    url: http?.[2],
+    method: http?.[1],
+    bybit: true,
+  };
+}
+
+/**
+ * The carriers, in the order they are tried: the first that recognises the object reads it. A
+ * fetch `Response` goes first (it has `status` and `headers` too, and only its reader takes the
+ * body text), ccxt's message last (any error has a message).
+ */
+const CARRIERS: readonly CarrierReader[] = [
+  fromFetchResponse,
+  fromBybitBody,
+  fromErrorResponse,
+  fromBybitApiRejection,
+  fromResolvedResponse,
+  fromCcxtMessage,
+];
+
+/** The parts of the first carrier that recognises `candidate`, or `undefined`. */
 function partsOf(candidate: unknown): Parts | undefined {
   if (!isObject(candidate)) return undefined;
-  if (isFetchResponse(candidate)) {
-    return {
-      body: responseBodyText(candidate),
-      status: candidate.status,
-      headers: candidate.headers,
-      url: safeGet(candidate, 'url'),
-      method: undefined,
-      bybit: false,
-    };
-  }
-  // A plain Bybit body: bybit-api's resolved value or its `throwExceptions: true` rejection.
-  if (intOf(safeGet(candidate, 'retCode')) !== undefined) {
-    return {
-      body: candidate,
-      status: undefined,
-      headers: undefined,
-      url: undefined,
-      method: undefined,
-      bybit: true,
-    };
-  }
-  const response = safeGet(candidate, 'response');
-  if (isFetchResponse(response)) {
-    return {
-      body: responseBodyText(response),
-      status: response.status,
-      headers: response.headers,
-      url: safeGet(response, 'url'),
-      method: undefined,
-      bybit: false,
-    };
-  }
-  if (isObject(response)) {
-    // axios: response.{status, headers, data}, config.{url, method}; got: response.{statusCode,
-    // headers, body}, options.{url, method}.
-    const config = safeGet(candidate, 'config') ?? safeGet(response, 'config');
-    const options = safeGet(candidate, 'options');
-    return {
-      body: safeGet(response, 'data') ?? safeGet(response, 'body'),
-      status: statusOf(safeGet(response, 'status')) ?? statusOf(safeGet(response, 'statusCode')),
-      headers: safeGet(response, 'headers'),
-      url: safeGet(config, 'url') ?? safeGet(options, 'url') ?? safeGet(response, 'url'),
-      method: safeGet(config, 'method') ?? safeGet(options, 'method'),
-      bybit: false,
-    };
-  }
-  // BYAPI `parseException`: `{ code: <HTTP status>, message, body, headers, requestOptions }`.
-  const status = statusOf(safeGet(candidate, 'code'));
-  if (status !== undefined && 'requestOptions' in candidate && 'body' in candidate) {
-    return {
-      body: safeGet(candidate, 'body'),
-      status,
-      headers: safeGet(candidate, 'headers'),
-      url: undefined,
-      method: undefined,
-      bybit: true,
-    };
-  }
-  // A resolved axios response (`{ status, headers, data, config }`) or got response
-  // (`{ statusCode, headers, body }`): Bybit errors come with HTTP 200.
-  const data = safeGet(candidate, 'data');
-  const resolvedStatus =
-    statusOf(safeGet(candidate, 'status')) ?? statusOf(safeGet(candidate, 'statusCode'));
-  if (resolvedStatus !== undefined && isObject(safeGet(candidate, 'headers'))) {
-    const config = safeGet(candidate, 'config');
-    const request = safeGet(candidate, 'request');
-    return {
-      body: data ?? safeGet(candidate, 'body'),
-      status: resolvedStatus,
-      headers: safeGet(candidate, 'headers'),
-      url: safeGet(config, 'url') ?? safeGet(candidate, 'url') ?? safeGet(request, 'requestUrl'),
-      method: safeGet(config, 'method') ?? safeGet(safeGet(request, 'options'), 'method'),
-      bybit: false,
-    };
-  }
-  // CCXT `handleErrors`: `bybit {"retCode":…}`; `handleHttpStatusCode`: `bybit POST url 403 …`.
-  const message = stringField(candidate, 'message');
-  if (message !== undefined && message.startsWith('bybit ')) {
-    const http = CCXT_HTTP.exec(message);
-    const json = message.indexOf('{');
-    return {
-      body: json === -1 ? undefined : message.slice(json),
-      status: http === null ? undefined : statusOf(http[3]),
-      headers: undefined,
-      url: http?.[2],
-      method: http?.[1],
-      bybit: true,
-    };
+  for (const read of CARRIERS) {
+    const parts = read(candidate);
+    if (parts !== undefined) return parts;
   }
   return undefined;
 }
