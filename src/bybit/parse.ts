@@ -1,7 +1,8 @@
 import { isFetchResponse, responseBodyText } from '../core/response-body.js';
-import { causeChain, stringField } from '../core/redaction/safe-read.js';
+import { causeChain, numberField, stringField } from '../core/redaction/safe-read.js';
 import { safeGet } from '../core/redaction/redact.js';
 import { headerValue } from '../transport/headers.js';
+import { asHttpStatus } from '../transport/status.js';
 import type { UsageReading } from '../venue-limits/limits.js';
 
 /**
@@ -58,18 +59,20 @@ export interface ParsedBybit extends BybitErrorInfo {
 
 const MAX_BODY_CHARS = 64 * 1024;
 
+/** An object or function: something whose properties can be read. */
 const isObject = (value: unknown): value is object =>
   value !== null && (typeof value === 'object' || typeof value === 'function');
 
+/** A safe integer, as a number or a decimal string of up to 15 digits. */
 function intOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value === 'string' && /^-?\d{1,15}$/.test(value)) return Number(value);
   return undefined;
 }
 
+/** An HTTP status as a number or a numeric string (ccxt's message, bybit-api's `code`). */
 function statusOf(value: unknown): number | undefined {
-  const n = intOf(value);
-  return n !== undefined && n >= 100 && n <= 599 ? n : undefined;
+  return asHttpStatus(intOf(value));
 }
 
 /** A body: an object as it is, a JSON string parsed; anything else is undefined. */
@@ -100,25 +103,27 @@ function pathOf(url: unknown): string | undefined {
   }
 }
 
-function numberField(value: unknown): number | undefined {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+/** A header's value as a finite number, or `undefined`. */
+function headerNumber(headers: unknown, name: string): number | undefined {
+  const text = headerValue(headers, name);
+  const n = text === undefined || text.trim() === '' ? NaN : Number(text);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** BYDOCS rate-limit.mdx: `X-Bapi-Limit-Status` (remaining), `X-Bapi-Limit`, `X-Bapi-Limit-Reset-Timestamp`. */
 function usageOf(headers: unknown, rateLimitApi: unknown): UsageReading | undefined {
   const reading: UsageReading = {};
-  const remaining = numberField(headerValue(headers, 'x-bapi-limit-status'));
-  const limit = numberField(headerValue(headers, 'x-bapi-limit'));
-  const resetAtMs = numberField(headerValue(headers, 'x-bapi-limit-reset-timestamp'));
+  const remaining = headerNumber(headers, 'x-bapi-limit-status');
+  const limit = headerNumber(headers, 'x-bapi-limit');
+  const resetAtMs = headerNumber(headers, 'x-bapi-limit-reset-timestamp');
   if (remaining !== undefined) reading.remaining = remaining;
   if (limit !== undefined) reading.limit = limit;
   if (resetAtMs !== undefined) reading.resetAtMs = resetAtMs;
   // BYAPI `parseRateLimitHeaders`: the same three headers, as numbers.
   if (isObject(rateLimitApi)) {
-    reading.remaining ??= numberField(safeGet(rateLimitApi, 'remainingRequests'));
-    reading.limit ??= numberField(safeGet(rateLimitApi, 'maxRequests'));
-    reading.resetAtMs ??= numberField(safeGet(rateLimitApi, 'resetAtTimestamp'));
+    reading.remaining ??= numberField(rateLimitApi, 'remainingRequests');
+    reading.limit ??= numberField(rateLimitApi, 'maxRequests');
+    reading.resetAtMs ??= numberField(rateLimitApi, 'resetAtTimestamp');
   }
   for (const key of Object.keys(reading) as (keyof UsageReading)[]) {
     if (reading[key] === undefined) delete reading[key];
