@@ -107,6 +107,42 @@ function defaultRateLimitWait(info: ParsedBinanceError, nowMs: number): number |
   return undefined;
 }
 
+/** The options of a {@link binanceClassifier}, checked once at creation and given their defaults. */
+interface BinanceSettings {
+  readonly fallbackProduct: BinanceProduct;
+  readonly tracker: BinanceClassifierOptions['tracker'];
+  readonly wafDelayMs: number;
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+/** Checks `options` (throwing a `TypeError` or `RangeError` naming the option) and fills in defaults. */
+function readOptions(options: BinanceClassifierOptions): BinanceSettings {
+  if (typeof options !== 'object' || options === null) {
+    invalid('options', 'an options object', options, true);
+  }
+  const fallbackProduct = options.product ?? 'spot';
+  if (!PRODUCTS.includes(fallbackProduct)) {
+    invalid(
+      'product',
+      "'spot', 'futures' or 'sapi'",
+      fallbackProduct,
+      typeof fallbackProduct !== 'string',
+    );
+  }
+  const tracker = options.tracker;
+  if (tracker !== undefined && typeof tracker?.update !== 'function') {
+    invalid('tracker', 'a tracker from binanceWeightTracker()', tracker, true);
+  }
+  const wafDelayMs = options.wafDelayMs ?? 60_000;
+  if (typeof wafDelayMs !== 'number') invalid('wafDelayMs', 'a number >= 0', wafDelayMs, true);
+  if (!(wafDelayMs >= 0 && Number.isFinite(wafDelayMs))) {
+    invalid('wafDelayMs', 'a number >= 0', wafDelayMs, false);
+  }
+  const clock = options.clock ?? { now: Date.now };
+  if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock, true);
+  return { fallbackProduct, tracker, wafDelayMs, clock };
+}
+
 /**
  * Classifies Binance failures, whatever client carries them (see `parseBinanceError`), by the
  * rules Binance documents:
@@ -144,29 +180,7 @@ function defaultRateLimitWait(info: ParsedBinanceError, nowMs: number): number |
  * ```
  */
 export function binanceClassifier(options: BinanceClassifierOptions = {}): Classifier {
-  if (typeof options !== 'object' || options === null) {
-    invalid('options', 'an options object', options, true);
-  }
-  const fallbackProduct = options.product ?? 'spot';
-  if (!PRODUCTS.includes(fallbackProduct)) {
-    invalid(
-      'product',
-      "'spot', 'futures' or 'sapi'",
-      fallbackProduct,
-      typeof fallbackProduct !== 'string',
-    );
-  }
-  const tracker = options.tracker;
-  if (tracker !== undefined && typeof tracker?.update !== 'function') {
-    invalid('tracker', 'a tracker from binanceWeightTracker()', tracker, true);
-  }
-  const wafDelayMs = options.wafDelayMs ?? 60_000;
-  if (typeof wafDelayMs !== 'number') invalid('wafDelayMs', 'a number >= 0', wafDelayMs, true);
-  if (!(wafDelayMs >= 0 && Number.isFinite(wafDelayMs))) {
-    invalid('wafDelayMs', 'a number >= 0', wafDelayMs, false);
-  }
-  const clock = options.clock ?? { now: Date.now };
-  if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock, true);
+  const { fallbackProduct, tracker, wafDelayMs, clock } = readOptions(options);
 
   /**
    * Tells the tracker what this failure says about the shared limits: its headers (with the status
