@@ -144,6 +144,34 @@ function readOptions(options: BinanceClassifierOptions): BinanceSettings {
 }
 
 /**
+ * Tells the tracker what this failure says about the shared limits: its headers (with the status
+ * the client may have dropped), and a rate-limit wait no header carries (a WS `retryAfter`, a
+ * "banned until" timestamp, the 2-minute minimum ban, the next minute window).
+ */
+function feedTracker(
+  tracker: BinanceSettings['tracker'],
+  info: ParsedBinanceError,
+  result: Verdict | undefined,
+): void {
+  if (tracker === undefined) return;
+  try {
+    if (info.headers !== null && typeof info.headers === 'object') {
+      tracker.update(info.headers, trackerStatus(info));
+    }
+    if (
+      result !== undefined &&
+      result.action === 'retry' &&
+      result.retryAfterMs !== undefined &&
+      isRateLimit(info)
+    ) {
+      tracker.pause?.(result.retryAfterMs);
+    }
+  } catch {
+    // The tracker is advisory: a failure in it never changes the verdict.
+  }
+}
+
+/**
  * Classifies Binance failures, whatever client carries them (see `parseBinanceError`), by the
  * rules Binance documents:
  *
@@ -181,30 +209,6 @@ function readOptions(options: BinanceClassifierOptions): BinanceSettings {
  */
 export function binanceClassifier(options: BinanceClassifierOptions = {}): Classifier {
   const { fallbackProduct, tracker, wafDelayMs, clock } = readOptions(options);
-
-  /**
-   * Tells the tracker what this failure says about the shared limits: its headers (with the status
-   * the client may have dropped), and a rate-limit wait no header carries (a WS `retryAfter`, a
-   * "banned until" timestamp, the 2-minute minimum ban, the next minute window).
-   */
-  function feed(info: ParsedBinanceError, result: Verdict | undefined): void {
-    if (tracker === undefined) return;
-    try {
-      if (info.headers !== null && typeof info.headers === 'object') {
-        tracker.update(info.headers, trackerStatus(info));
-      }
-      if (
-        result !== undefined &&
-        result.action === 'retry' &&
-        result.retryAfterMs !== undefined &&
-        isRateLimit(info)
-      ) {
-        tracker.pause?.(result.retryAfterMs);
-      }
-    } catch {
-      // The tracker is advisory: a failure in it never changes the verdict.
-    }
-  }
 
   function decide(info: ParsedBinanceError, nowMs: number): Verdict | undefined {
     const product = info.product ?? fallbackProduct;
@@ -290,7 +294,7 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
           return undefined;
         }
         const result = decide(info, nowMs);
-        feed(info, result);
+        feedTracker(tracker, info, result);
         if (result !== undefined) return result;
       }
       if (outcome.ok) return undefined;
