@@ -35,14 +35,13 @@ export interface BinanceClassifierOptions {
 
 const PRODUCTS: readonly BinanceProduct[] = ['spot', 'futures', 'sapi'];
 
-/** `@binance/common` NetworkError: no response, or its own timeout; the request may have been sent [BC]. */
-const COMMON_NETWORK_ERROR = 'Network error or request timeout.';
-
+/** Throws the option error: a `TypeError` for a wrong type, a `RangeError` for a value out of range. */
 function invalid(name: string, rule: string, value: unknown, asType: boolean): never {
   const message = `binanceClassifier: \`${name}\`: expected ${rule}, got ${describeValue(value)}`;
   throw asType ? new TypeError(message) : new RangeError(message);
 }
 
+/** A verdict, with `retryAfterMs` only when there is a wait. */
 function verdict(action: Verdict['action'], reason: string, retryAfterMs?: number): Verdict {
   return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
 }
@@ -285,6 +284,31 @@ function decide(
   );
 }
 
+/** A returned value is a failure only with a Binance code or an error status. */
+function isReturnedFailure(info: ParsedBinanceError): boolean {
+  return info.code !== undefined || (info.status !== undefined && info.status >= 400);
+}
+
+/** `@binance/common` NetworkError: no response, or its own timeout; the request may have been sent [BC]. */
+const COMMON_NETWORK_ERROR = 'Network error or request timeout.';
+
+/**
+ * The clients' own network failures: the `binance` client rethrows the AxiosError when no
+ * response came (`ECONNRESET`, `ECONNABORTED` on its timeout, `ETIMEDOUT`, "socket hang up")
+ * [TS]. Refused before sending: retry; after: unknown.
+ */
+function clientNetworkVerdict(error: object | string): Verdict | undefined {
+  const network = findNetworkFailure(error);
+  if (network !== undefined) return networkVerdict(network);
+  if (
+    stringField(error, 'name') === 'NetworkError' &&
+    stringField(error, 'message') === COMMON_NETWORK_ERROR
+  ) {
+    return verdict('unknown', 'binance:network-error');
+  }
+  return undefined;
+}
+
 /**
  * Classifies Binance failures, whatever client carries them (see `parseBinanceError`), by the
  * rules Binance documents:
@@ -332,31 +356,12 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
       const nowMs = clock.now();
       const info = readBinanceError(value, nowMs);
       if (info !== undefined) {
-        // A returned value is a failure only with a Binance code or an error status.
-        if (
-          outcome.ok &&
-          info.code === undefined &&
-          !(info.status !== undefined && info.status >= 400)
-        ) {
-          return undefined;
-        }
+        if (outcome.ok && !isReturnedFailure(info)) return undefined;
         const result = decide(info, nowMs, settings);
         feedTracker(tracker, info, result);
         if (result !== undefined) return result;
       }
-      if (outcome.ok) return undefined;
-      // The clients' own network failures: the `binance` client rethrows the AxiosError when no
-      // response came (`ECONNRESET`, `ECONNABORTED` on its timeout, `ETIMEDOUT`, "socket hang
-      // up") [TS]. Refused before sending: retry; after: unknown.
-      const network = findNetworkFailure(value);
-      if (network !== undefined) return networkVerdict(network);
-      if (
-        stringField(value, 'name') === 'NetworkError' &&
-        stringField(value, 'message') === COMMON_NETWORK_ERROR
-      ) {
-        return verdict('unknown', 'binance:network-error');
-      }
-      return undefined;
+      return outcome.ok ? undefined : clientNetworkVerdict(value);
     } catch {
       return undefined;
     }
