@@ -70,6 +70,40 @@ const isWs = (socket: WebSocketLike): socket is WsSocket =>
   typeof (socket as WsSocket).on === 'function' &&
   typeof (socket as WsSocket).terminate === 'function';
 
+/** A connection's `closed` promise with its settlers, and the `close()` callers awaiting the close event. */
+interface Outcome {
+  readonly closed: Promise<WebSocketClose>;
+  readonly resolve: (close: WebSocketClose) => void;
+  readonly reject: (error: unknown) => void;
+  waiters: (() => void)[];
+}
+
+/** A pending outcome whose `closed` never crashes a caller that does not read it. */
+function createOutcome(): Outcome {
+  let resolve!: (close: WebSocketClose) => void;
+  let reject!: (error: unknown) => void;
+  const closed = new Promise<WebSocketClose>((resolveClosed, rejectClosed) => {
+    resolve = resolveClosed;
+    reject = rejectClosed;
+  });
+  closed.catch(() => {}); // the supervisor reads it; a bare caller must not crash on it
+  return { closed, resolve, reject, waiters: [] };
+}
+
+/** Lets every `close()` caller return: the socket's close event has arrived. */
+function wakeCloseWaiters(outcome: Outcome): void {
+  for (const waiter of outcome.waiters) waiter();
+  outcome.waiters = [];
+}
+
+/** Closes with reason `aborted` once `signal` aborts; returns the cancel (none without a signal). */
+function closeWhenAborted(
+  signal: AbortSignal | undefined,
+  close: (reason?: string) => Promise<void>,
+): (() => void) | undefined {
+  return signal === undefined ? undefined : onAbort(signal, () => void close('aborted'));
+}
+
 /**
  * Adapts a `ws` WebSocket (the optional peer) or a WHATWG `WebSocket` (Node 22+) to a
  * `StreamConnection`: resolves once it is open, rejects on an error or a close before open (a
@@ -103,14 +137,7 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
   let error: unknown;
   let handshake: HandshakeError | undefined;
   let pinger: ReturnType<typeof setInterval> | undefined;
-  let resolveClosed!: (close: WebSocketClose) => void;
-  let rejectClosed!: (error: unknown) => void;
-  const closed = new Promise<WebSocketClose>((resolve, reject) => {
-    resolveClosed = resolve;
-    rejectClosed = reject;
-  });
-  closed.catch(() => {}); // the supervisor reads it; a bare caller must not crash on it
-  let closeWaiters: (() => void)[] = [];
+  const outcome = createOutcome();
 
   return new Promise<StreamConnection>((resolve, reject) => {
     const onMessageEvent = (data: unknown, isBinary: boolean) => {
@@ -137,7 +164,7 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
     const onOpen = () => {
       opened = true;
       cancelAbort?.();
-      cancelAbort = signal === undefined ? undefined : onAbort(signal, () => void close('aborted'));
+      cancelAbort = closeWhenAborted(signal, close);
       if (pingIntervalMs !== undefined) {
         pinger = setInterval(() => {
           try {
@@ -162,14 +189,13 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
             error ??
             (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
         );
-        rejectClosed(handshake ?? error ?? new SocketClosedError(code, text));
+        outcome.reject(handshake ?? error ?? new SocketClosedError(code, text));
       } else if (error !== undefined) {
-        rejectClosed(error);
+        outcome.reject(error);
       } else {
-        resolveClosed({ code, reason: text });
+        outcome.resolve({ code, reason: text });
       }
-      for (const waiter of closeWaiters) waiter();
-      closeWaiters = [];
+      wakeCloseWaiters(outcome);
     };
     const cleanup = () => {
       if (pinger !== undefined) clearInterval(pinger);
@@ -190,7 +216,7 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
         if (socket.readyState === 3) return resolveClose();
         const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
         timer.unref();
-        closeWaiters.push(() => {
+        outcome.waiters.push(() => {
           clearTimeout(timer);
           resolveClose();
         });
@@ -200,7 +226,7 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
       return closedOnce;
     };
     let closedOnce: Promise<void> = Promise.resolve();
-    const connection: StreamConnection = { closed, close };
+    const connection: StreamConnection = { closed: outcome.closed, close };
     let cancelAbort: (() => void) | undefined;
     socket.on('message', onMessageEvent);
     socket.on('ping', onBeat);
@@ -209,10 +235,8 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
     socket.on('open', onOpen);
     socket.on('error', onError);
     socket.on('close', onClose);
-    if (signal !== undefined) {
-      cancelAbort = onAbort(signal, () => void close('aborted'));
-      if (signal.aborted) void close('aborted');
-    }
+    cancelAbort = closeWhenAborted(signal, close);
+    if (signal?.aborted) void close('aborted');
     if (socket.readyState === OPEN) onOpen();
   });
 }
@@ -221,17 +245,9 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
   const { signal, alive, onMessage } = o;
   let opened = false;
   let failed = false;
-  let resolveClosed!: (close: WebSocketClose) => void;
-  let rejectClosed!: (error: unknown) => void;
-  const closed = new Promise<WebSocketClose>((resolve, reject) => {
-    resolveClosed = resolve;
-    rejectClosed = reject;
-  });
-  closed.catch(() => {});
-  let closeWaiters: (() => void)[] = [];
+  const outcome = createOutcome();
 
   return new Promise<StreamConnection>((resolve, reject) => {
-    let cancelAbort: (() => void) | undefined;
     const onMessageEvent = (event: { data: unknown }) => {
       alive?.();
       if (onMessage !== undefined)
@@ -253,33 +269,30 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
       const error = new SocketClosedError(event.code, event.reason);
       if (!opened) {
         reject(signal?.aborted ? signal.reason : error);
-        rejectClosed(error);
+        outcome.reject(error);
       } else if (failed) {
-        rejectClosed(
+        outcome.reject(
           Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
         );
       } else {
-        resolveClosed({ code: event.code, reason: event.reason });
+        outcome.resolve({ code: event.code, reason: event.reason });
       }
-      for (const waiter of closeWaiters) waiter();
-      closeWaiters = [];
+      wakeCloseWaiters(outcome);
     };
     let closing: Promise<void> | undefined;
     const close = (reason?: string): Promise<void> =>
       (closing ??= new Promise<void>((resolveClose) => {
         if (socket.readyState === 3) return resolveClose();
-        closeWaiters.push(resolveClose);
+        outcome.waiters.push(resolveClose);
         socket.close(1000, reasonText(reason));
       }));
-    const connection: StreamConnection = { closed, close };
+    const connection: StreamConnection = { closed: outcome.closed, close };
     socket.addEventListener('message', onMessageEvent);
     socket.addEventListener('open', onOpen);
     socket.addEventListener('error', onError);
     socket.addEventListener('close', onClose);
-    if (signal !== undefined) {
-      cancelAbort = onAbort(signal, () => void close('aborted'));
-      if (signal.aborted) void close('aborted');
-    }
+    const cancelAbort = closeWhenAborted(signal, close);
+    if (signal?.aborted) void close('aborted');
     if (socket.readyState === OPEN) onOpen();
   });
 }
