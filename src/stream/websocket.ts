@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { onAbort } from '../core/clock.js';
 import { callIsolated } from '../core/event.js';
 import { checkOptions, functionRule, numberRule, type Rules } from '../core/validate.js';
+import { headerValue } from '../transport/headers.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { HandshakeError, SocketClosedError } from './errors.js';
 import type { StreamConnection } from './options.js';
@@ -58,6 +59,7 @@ const RULES: Rules = {
 };
 
 const OPEN = 1;
+const CLOSED = 3;
 /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
 const reasonText = (reason: string | undefined) =>
   Buffer.from(reason ?? '')
@@ -131,114 +133,140 @@ export function websocket(
   return isWs(socket) ? adaptWs(socket, o) : adaptWhatwg(socket, o);
 }
 
+/** The listener of each `ws` event an adapter follows, added and removed as one table. */
+type WsListeners = Readonly<Record<string, (...args: any[]) => void>>;
+
+/** Adds each listener of the table to the socket. */
+function listenWs(socket: WsSocket, listeners: WsListeners): void {
+  for (const event in listeners) socket.on(event, listeners[event]!);
+}
+
+/** Removes each listener of the table from the socket. */
+function unlistenWs(socket: WsSocket, listeners: WsListeners): void {
+  for (const event in listeners) socket.off(event, listeners[event]!);
+}
+
+/** Adapts a `ws` socket: its refused handshake, pings, messages and close (see {@link websocket}). */
 function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnection> {
-  const { signal, alive, onMessage, pingIntervalMs } = o;
+  const { signal, alive, pingIntervalMs } = o;
   let opened = false;
   let error: unknown;
   let handshake: HandshakeError | undefined;
   let pinger: ReturnType<typeof setInterval> | undefined;
+  let cancelAbort: (() => void) | undefined;
   const outcome = createOutcome();
+  const close = wsCloser(socket, outcome, () => opened);
+  const connection: StreamConnection = { closed: outcome.closed, close };
 
   return new Promise<StreamConnection>((resolve, reject) => {
-    const onMessageEvent = (data: unknown, isBinary: boolean) => {
-      alive?.();
-      if (onMessage !== undefined)
-        callIsolated(
-          (d: unknown) => onMessage(d, isBinary),
-          data,
-          undefined,
-          'websocket onMessage',
-        );
-    };
     const onBeat = () => alive?.();
-    const onUnexpected = (_req: unknown, res: IncomingMessage) => {
-      const retryAfter = res.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-      handshake = new HandshakeError({
-        status: res.statusCode ?? 0,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
-      res.resume();
-      socket.terminate();
-    };
-    const onOpen = () => {
-      opened = true;
-      cancelAbort?.();
-      cancelAbort = closeWhenAborted(signal, close);
-      if (pingIntervalMs !== undefined) {
-        pinger = setInterval(() => {
-          try {
-            socket.ping();
-          } catch {
-            // A socket closing under the timer: its close event ends everything.
-          }
-        }, pingIntervalMs);
-        pinger.unref();
-      }
-      resolve(connection);
-    };
-    const onError = (err: unknown) => {
-      error ??= err;
-    };
-    const onClose = (code: number, reason: Buffer) => {
-      cleanup();
-      const text = String(reason ?? '');
-      if (!opened) {
-        reject(
-          handshake ??
-            error ??
-            (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
-        );
-        outcome.reject(handshake ?? error ?? new SocketClosedError(code, text));
-      } else if (error !== undefined) {
-        outcome.reject(error);
-      } else {
-        outcome.resolve({ code, reason: text });
-      }
-      wakeCloseWaiters(outcome);
-    };
-    const cleanup = () => {
-      if (pinger !== undefined) clearInterval(pinger);
-      cancelAbort?.();
-      socket.off('message', onMessageEvent);
-      socket.off('ping', onBeat);
-      socket.off('pong', onBeat);
-      socket.off('unexpected-response', onUnexpected);
-      socket.off('open', onOpen);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-    };
-    let done = false;
-    const close = (reason?: string): Promise<void> => {
-      if (done) return closedOnce;
-      done = true;
-      closedOnce = new Promise<void>((resolveClose) => {
-        if (socket.readyState === 3) return resolveClose();
-        const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-        timer.unref();
-        outcome.waiters.push(() => {
-          clearTimeout(timer);
-          resolveClose();
-        });
-        if (opened) socket.close(1000, reasonText(reason));
-        else socket.terminate();
-      });
-      return closedOnce;
-    };
-    let closedOnce: Promise<void> = Promise.resolve();
-    const connection: StreamConnection = { closed: outcome.closed, close };
-    let cancelAbort: (() => void) | undefined;
-    socket.on('message', onMessageEvent);
-    socket.on('ping', onBeat);
-    socket.on('pong', onBeat);
-    socket.on('unexpected-response', onUnexpected);
-    socket.on('open', onOpen);
-    socket.on('error', onError);
-    socket.on('close', onClose);
+    const listeners = {
+      message: wsMessageListener(alive, o.onMessage),
+      ping: onBeat,
+      pong: onBeat,
+      'unexpected-response': (_req: unknown, res: IncomingMessage) => {
+        handshake = handshakeError(res);
+        res.resume();
+        socket.terminate();
+      },
+      open: () => {
+        opened = true;
+        cancelAbort?.();
+        cancelAbort = closeWhenAborted(signal, close);
+        if (pingIntervalMs !== undefined) pinger = startPinger(socket, pingIntervalMs);
+        resolve(connection);
+      },
+      error: (err: unknown) => {
+        error ??= err;
+      },
+      close: (code: number, reason: Buffer) => {
+        if (pinger !== undefined) clearInterval(pinger);
+        cancelAbort?.();
+        unlistenWs(socket, listeners);
+        const text = String(reason ?? '');
+        if (!opened) {
+          reject(
+            handshake ??
+              error ??
+              (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
+          );
+          outcome.reject(handshake ?? error ?? new SocketClosedError(code, text));
+        } else if (error !== undefined) {
+          outcome.reject(error);
+        } else {
+          outcome.resolve({ code, reason: text });
+        }
+        wakeCloseWaiters(outcome);
+      },
+    } satisfies WsListeners;
+    listenWs(socket, listeners);
     cancelAbort = closeWhenAborted(signal, close);
     if (signal?.aborted) void close('aborted');
-    if (socket.readyState === OPEN) onOpen();
+    if (socket.readyState === OPEN) listeners.open();
   });
+}
+
+/** The `ws` 'message' listener: `alive()`, then `onMessage` with its failures isolated. */
+function wsMessageListener(
+  alive: (() => void) | undefined,
+  onMessage: WebSocketOptions['onMessage'],
+): (data: unknown, isBinary: boolean) => void {
+  return (data, isBinary) => {
+    alive?.();
+    if (onMessage !== undefined)
+      callIsolated((d: unknown) => onMessage(d, isBinary), data, undefined, 'websocket onMessage');
+  };
+}
+
+/** The refused handshake a `ws` 'unexpected-response' carries: its status and `Retry-After`. */
+function handshakeError(res: IncomingMessage): HandshakeError {
+  const retryAfterMs = parseRetryAfter(headerValue(res.headers, 'retry-after'));
+  return new HandshakeError({
+    status: res.statusCode ?? 0,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/** Pings every `intervalMs` on a timer that does not keep the process alive. */
+function startPinger(socket: WsSocket, intervalMs: number): ReturnType<typeof setInterval> {
+  const pinger = setInterval(() => {
+    try {
+      socket.ping();
+    } catch {
+      // A socket closing under the timer: its close event ends everything.
+    }
+  }, intervalMs);
+  pinger.unref();
+  return pinger;
+}
+
+/**
+ * `close()` of a `ws` connection, acting once however often it is called: a close frame once
+ * open, else a cut; either way the socket is cut if no close event comes within the grace.
+ */
+function wsCloser(
+  socket: WsSocket,
+  outcome: Outcome,
+  isOpen: () => boolean,
+): (reason?: string) => Promise<void> {
+  let done = false;
+  let closedOnce: Promise<void> = Promise.resolve();
+  return (reason) => {
+    if (done) return closedOnce;
+    done = true;
+    closedOnce = new Promise<void>((resolveClose) => {
+      if (socket.readyState === CLOSED) return resolveClose();
+      const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+      timer.unref();
+      outcome.waiters.push(() => {
+        clearTimeout(timer);
+        resolveClose();
+      });
+      if (isOpen()) socket.close(1000, reasonText(reason));
+      else socket.terminate();
+    });
+    return closedOnce;
+  };
 }
 
 function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamConnection> {
@@ -282,7 +310,7 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
     let closing: Promise<void> | undefined;
     const close = (reason?: string): Promise<void> =>
       (closing ??= new Promise<void>((resolveClose) => {
-        if (socket.readyState === 3) return resolveClose();
+        if (socket.readyState === CLOSED) return resolveClose();
         outcome.waiters.push(resolveClose);
         socket.close(1000, reasonText(reason));
       }));
