@@ -269,58 +269,81 @@ function wsCloser(
   };
 }
 
+/** Adapts a WHATWG socket, which cannot ping nor report a handshake status (see {@link websocket}). */
 function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamConnection> {
-  const { signal, alive, onMessage } = o;
+  const { signal } = o;
   let opened = false;
   let failed = false;
   const outcome = createOutcome();
+  const close = whatwgCloser(socket, outcome);
+  const connection: StreamConnection = { closed: outcome.closed, close };
 
   return new Promise<StreamConnection>((resolve, reject) => {
-    const onMessageEvent = (event: { data: unknown }) => {
-      alive?.();
-      if (onMessage !== undefined)
-        callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
-    };
-    const onOpen = () => {
-      opened = true;
-      resolve(connection);
-    };
-    const onError = () => {
-      failed = true;
-    };
-    const onClose = (event: { code: number; reason: string }) => {
-      cancelAbort?.();
-      socket.removeEventListener('message', onMessageEvent);
-      socket.removeEventListener('open', onOpen);
-      socket.removeEventListener('error', onError);
-      socket.removeEventListener('close', onClose);
-      const error = new SocketClosedError(event.code, event.reason);
-      if (!opened) {
-        reject(signal?.aborted ? signal.reason : error);
-        outcome.reject(error);
-      } else if (failed) {
-        outcome.reject(
-          Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
-        );
-      } else {
-        outcome.resolve({ code: event.code, reason: event.reason });
-      }
-      wakeCloseWaiters(outcome);
-    };
-    let closing: Promise<void> | undefined;
-    const close = (reason?: string): Promise<void> =>
-      (closing ??= new Promise<void>((resolveClose) => {
-        if (socket.readyState === CLOSED) return resolveClose();
-        outcome.waiters.push(resolveClose);
-        socket.close(1000, reasonText(reason));
-      }));
-    const connection: StreamConnection = { closed: outcome.closed, close };
-    socket.addEventListener('message', onMessageEvent);
-    socket.addEventListener('open', onOpen);
-    socket.addEventListener('error', onError);
-    socket.addEventListener('close', onClose);
+    const listeners = {
+      message: whatwgMessageListener(o.alive, o.onMessage),
+      open: () => {
+        opened = true;
+        resolve(connection);
+      },
+      error: () => {
+        failed = true;
+      },
+      close: (event: { code: number; reason: string }) => {
+        cancelAbort?.();
+        unlistenWhatwg(socket, listeners);
+        const error = new SocketClosedError(event.code, event.reason);
+        if (!opened) {
+          reject(signal?.aborted ? signal.reason : error);
+          outcome.reject(error);
+        } else if (failed) {
+          outcome.reject(
+            Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
+          );
+        } else {
+          outcome.resolve({ code: event.code, reason: event.reason });
+        }
+        wakeCloseWaiters(outcome);
+      },
+    } satisfies WhatwgListeners;
     const cancelAbort = closeWhenAborted(signal, close);
+    listenWhatwg(socket, listeners);
     if (signal?.aborted) void close('aborted');
-    if (socket.readyState === OPEN) onOpen();
+    if (socket.readyState === OPEN) listeners.open();
   });
+}
+
+/** The listener of each WHATWG event an adapter follows, added and removed as one table. */
+type WhatwgListeners = Readonly<Record<string, (event: any) => void>>;
+
+/** Adds each listener of the table to the socket. */
+function listenWhatwg(socket: WhatwgSocket, listeners: WhatwgListeners): void {
+  for (const event in listeners) socket.addEventListener(event, listeners[event]!);
+}
+
+/** Removes each listener of the table from the socket. */
+function unlistenWhatwg(socket: WhatwgSocket, listeners: WhatwgListeners): void {
+  for (const event in listeners) socket.removeEventListener(event, listeners[event]!);
+}
+
+/** The WHATWG 'message' listener: `alive()`, then `onMessage(event.data)` with failures isolated. */
+function whatwgMessageListener(
+  alive: (() => void) | undefined,
+  onMessage: WebSocketOptions['onMessage'],
+): (event: { data: unknown }) => void {
+  return (event) => {
+    alive?.();
+    if (onMessage !== undefined)
+      callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
+  };
+}
+
+/** `close()` of a WHATWG connection, acting once however often it is called: a close frame. */
+function whatwgCloser(socket: WhatwgSocket, outcome: Outcome): (reason?: string) => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return (reason) =>
+    (closing ??= new Promise<void>((resolveClose) => {
+      if (socket.readyState === CLOSED) return resolveClose();
+      outcome.waiters.push(resolveClose);
+      socket.close(1000, reasonText(reason));
+    }));
 }
