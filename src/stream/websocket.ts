@@ -206,15 +206,22 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
   });
 }
 
-/** The `ws` 'message' listener: `alive()`, then `onMessage` with its failures isolated. */
+/**
+ * The `ws` 'message' listener: `alive()`, then `onMessage` with its failures isolated. The one
+ * `deliver` closure is made per socket and reads `isBinary` set just before the call, so a
+ * message allocates no closure.
+ */
 function wsMessageListener(
   alive: (() => void) | undefined,
   onMessage: WebSocketOptions['onMessage'],
 ): (data: unknown, isBinary: boolean) => void {
-  return (data, isBinary) => {
+  if (onMessage === undefined) return () => alive?.();
+  let isBinary = false;
+  const deliver = (data: unknown) => onMessage(data, isBinary);
+  return (data, binary) => {
     alive?.();
-    if (onMessage !== undefined)
-      callIsolated((d: unknown) => onMessage(d, isBinary), data, undefined, 'websocket onMessage');
+    isBinary = binary;
+    callIsolated(deliver, data, undefined, 'websocket onMessage');
   };
 }
 
@@ -332,8 +339,9 @@ function whatwgMessageListener(
 ): (event: { data: unknown }) => void {
   return (event) => {
     alive?.();
+    // onMessage itself, no wrapper: callIsolated passes it `event.data` alone, with no closure.
     if (onMessage !== undefined)
-      callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
+      callIsolated(onMessage, event.data, undefined, 'websocket onMessage');
   };
 }
 
