@@ -58,6 +58,7 @@ const RULES: Rules = {
   pingIntervalMs: numberRule(0, { above: true, max: 2 ** 31 - 1 }),
 };
 
+/** `readyState` values, the same in `ws` and WHATWG. */
 const OPEN = 1;
 const CLOSED = 3;
 /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
@@ -68,11 +69,12 @@ const reasonText = (reason: string | undefined) =>
 /** `stop()` is prompt: a peer that does not answer the close frame is cut after this. */
 const CLOSE_GRACE_MS = 1000;
 
+/** A `ws` socket: an EventEmitter that can `terminate` (a WHATWG socket is neither). */
 const isWs = (socket: WebSocketLike): socket is WsSocket =>
   typeof (socket as WsSocket).on === 'function' &&
   typeof (socket as WsSocket).terminate === 'function';
 
-/** A connection's `closed` promise with its settlers, and the `close()` callers awaiting the close event. */
+/** A connection's `closed` with its settlers, and the `close()` callers awaiting the close event. */
 interface Outcome {
   readonly closed: Promise<WebSocketClose>;
   readonly resolve: (close: WebSocketClose) => void;
