@@ -6,6 +6,7 @@ import { parseRetryAfter } from '../transport/retry-after.js';
 import { causeChain, stringField } from '../core/redaction/safe-read.js';
 import { describeError, redactText, safeGet, serializeError } from '../core/redaction/redact.js';
 import { retryInternally } from '../core/retry.js';
+import type { RetryOptions } from '../core/options.js';
 import type { Classifier, Clock, Logger, Verdict } from '../core/types.js';
 import { publishAlertDelivery, type AlertChannel } from '../telemetry/alert-delivery-events.js';
 import { throttleAlerts } from './throttle.js';
@@ -100,6 +101,7 @@ const STATUS_ACTIONS: ReadonlyMap<number, Verdict['action']> = new Map([
   [429, 'retry'],
 ]);
 
+/** A non-2xx status's action: {@link STATUS_ACTIONS}, else a 5xx is retried and the rest fail. */
 function statusAction(status: number): Verdict['action'] {
   return STATUS_ACTIONS.get(status) ?? (status >= 500 ? 'retry' : 'fail');
 }
@@ -118,6 +120,7 @@ const BODY_RETRY_AFTER_SECONDS: readonly ((body: unknown) => unknown)[] = [
 /** Where a server explains an error in a JSON body. */
 const BODY_DESCRIPTION_FIELDS = ['description', 'message', 'error'] as const;
 
+/** The JSON in an answer body, or undefined when it is not JSON. */
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -126,6 +129,7 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The wait in ms a server asks for: a JSON body field first, then the `Retry-After` header. */
 function retryAfterOf(body: unknown, header: string | null, nowMs: number): number | undefined {
   for (const read of BODY_RETRY_AFTER_SECONDS) {
     const seconds = read(body);
@@ -136,6 +140,7 @@ function retryAfterOf(body: unknown, header: string | null, nowMs: number): numb
   return header === null ? undefined : parseRetryAfter(header, nowMs);
 }
 
+/** How a server explains an error: a JSON body field, or the body itself when it is not JSON. */
 function descriptionOf(body: unknown, text: string): string {
   for (const field of BODY_DESCRIPTION_FIELDS) {
     const value = stringField(body, field);
@@ -189,112 +194,150 @@ export interface DeliveryTarget {
 export function createSender(
   target: DeliveryTarget,
 ): (event: AlertEvent | StreamAlertEvent, body: unknown) => Promise<void> {
-  const { channel, secrets } = target;
-  const operation = `${ALERT_OPERATION_PREFIX}${channel}`;
   const now = () => (target.clock ?? Date).now();
-
-  const attempt = async ({ signal }: { signal: AbortSignal }, payload: string): Promise<void> => {
-    let status: number;
-    let text: string;
-    let retryAfterHeader: string | null;
-    try {
-      const response = await target.fetch(target.url, {
-        method: 'POST',
-        headers: target.headers,
-        body: payload,
-        signal,
-      });
-      status = response.status;
-      retryAfterHeader = response.headers.get('retry-after');
-      // Reading the body releases the connection; error bodies explain the failure.
-      text = await response.text();
-    } catch (err) {
-      throw new AlertDeliveryError({
-        channel,
-        message: `${channel} request failed: ${describeError(err, secrets)}`,
-        verdict: { action: 'retry', reason: networkReason(err) },
-        cause: serializeError(err, secrets),
-      });
-    }
-    if (status >= 200 && status < 300) return;
-    const body = parseJson(text);
-    const action = statusAction(status);
-    const retryAfterMs =
-      action === 'retry' ? retryAfterOf(body, retryAfterHeader, now()) : undefined;
-    const description = redactText(descriptionOf(body, text).slice(0, MAX_DESCRIPTION), secrets);
-    const verdict: Verdict = { action, reason: `http:${status}` };
-    if (retryAfterMs !== undefined) verdict.retryAfterMs = retryAfterMs;
-    throw new AlertDeliveryError({
-      channel,
-      status,
-      message: `${channel} answered HTTP ${status}${description ? `: ${description}` : ''}`,
-      verdict,
-    });
-  };
-
+  const retryOptions = deliveryRetryOptions(target);
   return async (event, body) => {
     const startedMs = now();
     let attempts = 0;
-    const about = redactText(String(event.operation), secrets);
+    const about = redactText(String(event.operation), target.secrets);
     try {
       const payload = JSON.stringify(body);
       // tenacious's own run: not one of the service's attempts, nor part of its trace.
-      await retryInternally(
-        (ctx) => {
-          attempts = ctx.attempt;
-          return attempt(ctx, payload);
-        },
-        {
-          operation,
-          maxAttempts: MAX_ATTEMPTS,
-          backoff: BACKOFF,
-          classify: deliveryClassifier,
-          attemptTimeoutMs: target.attemptTimeoutMs,
-          maxRetryAfterMs: MAX_RETRY_AFTER_MS,
-          unref: true,
-          ...(target.clock === undefined ? {} : { clock: target.clock }),
-        },
-      );
-      publishAlertDelivery({
-        channel,
-        ok: true,
-        operation: about,
-        attempts,
-        elapsedMs: now() - startedMs,
-      });
-      log(
-        target.logger,
-        'debug',
-        { channel, endpoint: target.endpoint, operation: about, attempts },
-        'tenacious: alert delivered',
-      );
+      await retryInternally((ctx) => {
+        attempts = ctx.attempt;
+        return postOnce(target, payload, ctx.signal, now);
+      }, retryOptions);
+      reportDelivered(target, { operation: about, attempts, elapsedMs: now() - startedMs });
     } catch (err) {
-      const reason = failureReason(err);
-      publishAlertDelivery({
-        channel,
-        ok: false,
-        operation: about,
-        attempts,
-        elapsedMs: now() - startedMs,
-        reason,
-      });
-      const fields = {
-        channel,
-        endpoint: target.endpoint,
-        operation: about,
-        attempts,
-        reason,
-        err: serializeError(err, secrets),
-      };
-      if (target.logger === undefined) {
-        warn(
-          `tenacious: ${channel} alert about ${about} not delivered after ${attempts} attempt(s) (${reason}): ${describeError(innermost(err), secrets)}`,
-        );
-      } else {
-        log(target.logger, 'error', fields, 'tenacious: alert delivery failed');
-      }
+      reportFailed(target, { operation: about, attempts, elapsedMs: now() - startedMs }, err);
     }
   };
+}
+
+/** The options of a delivery's own retry, built once per sender. */
+function deliveryRetryOptions(target: DeliveryTarget): RetryOptions<void> {
+  return {
+    operation: `${ALERT_OPERATION_PREFIX}${target.channel}`,
+    maxAttempts: MAX_ATTEMPTS,
+    backoff: BACKOFF,
+    classify: deliveryClassifier,
+    attemptTimeoutMs: target.attemptTimeoutMs,
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    unref: true,
+    ...(target.clock === undefined ? {} : { clock: target.clock }),
+  };
+}
+
+/** What an endpoint answered one request. */
+interface Answer {
+  status: number;
+  retryAfterHeader: string | null;
+  text: string;
+}
+
+/** One delivery attempt: no answer or a non-2xx one throws an {@link AlertDeliveryError}. */
+async function postOnce(
+  target: DeliveryTarget,
+  payload: string,
+  signal: AbortSignal,
+  now: () => number,
+): Promise<void> {
+  let answer: Answer;
+  try {
+    answer = await post(target, payload, signal);
+  } catch (err) {
+    throw networkFailure(target, err);
+  }
+  if (answer.status >= 200 && answer.status < 300) return;
+  throw answerFailure(target, answer, now);
+}
+
+/** Posts `payload` to the target and reads the whole answer. */
+async function post(target: DeliveryTarget, payload: string, signal: AbortSignal): Promise<Answer> {
+  const response = await target.fetch(target.url, {
+    method: 'POST',
+    headers: target.headers,
+    body: payload,
+    signal,
+  });
+  const status = response.status;
+  const retryAfterHeader = response.headers.get('retry-after');
+  // Reading the body releases the connection; error bodies explain the failure.
+  const text = await response.text();
+  return { status, retryAfterHeader, text };
+}
+
+/** A request that got no answer: retried, its reason named after the network error's code. */
+function networkFailure({ channel, secrets }: DeliveryTarget, err: unknown): AlertDeliveryError {
+  return new AlertDeliveryError({
+    channel,
+    message: `${channel} request failed: ${describeError(err, secrets)}`,
+    verdict: { action: 'retry', reason: networkReason(err) },
+    cause: serializeError(err, secrets),
+  });
+}
+
+/** A non-2xx answer: its status's verdict, the server's wait, its explanation redacted. */
+function answerFailure(
+  { channel, secrets }: DeliveryTarget,
+  { status, retryAfterHeader, text }: Answer,
+  now: () => number,
+): AlertDeliveryError {
+  const body = parseJson(text);
+  const action = statusAction(status);
+  const retryAfterMs = action === 'retry' ? retryAfterOf(body, retryAfterHeader, now()) : undefined;
+  const description = redactText(descriptionOf(body, text).slice(0, MAX_DESCRIPTION), secrets);
+  const verdict: Verdict = { action, reason: `http:${status}` };
+  if (retryAfterMs !== undefined) verdict.retryAfterMs = retryAfterMs;
+  return new AlertDeliveryError({
+    channel,
+    status,
+    message: `${channel} answered HTTP ${status}${description ? `: ${description}` : ''}`,
+    verdict,
+  });
+}
+
+/** What is reported of a delivery, whatever its outcome; `operation` is already redacted. */
+interface DeliveryReport {
+  operation: string;
+  attempts: number;
+  elapsedMs: number;
+}
+
+/** Publishes a delivery the endpoint accepted, and logs it at debug. */
+function reportDelivered(target: DeliveryTarget, report: DeliveryReport): void {
+  const { channel } = target;
+  publishAlertDelivery({ channel, ok: true, ...report });
+  const { operation, attempts } = report;
+  log(
+    target.logger,
+    'debug',
+    { channel, endpoint: target.endpoint, operation, attempts },
+    'tenacious: alert delivered',
+  );
+}
+
+/** Publishes a failed delivery and logs it, redacted (a process warning without a logger). */
+function reportFailed(target: DeliveryTarget, report: DeliveryReport, err: unknown): void {
+  const { channel, secrets } = target;
+  const reason = failureReason(err);
+  publishAlertDelivery({ channel, ok: false, ...report, reason });
+  const { operation, attempts } = report;
+  if (target.logger === undefined) {
+    warn(
+      `tenacious: ${channel} alert about ${operation} not delivered after ${attempts} attempt(s) (${reason}): ${describeError(innermost(err), secrets)}`,
+    );
+    return;
+  }
+  const fields = {
+    channel,
+    endpoint: target.endpoint,
+    operation,
+    attempts,
+    reason,
+    err: serializeError(err, secrets),
+  };
+  log(target.logger, 'error', fields, 'tenacious: alert delivery failed');
 }
 
 /** The last attempt's verdict reason, or what stopped the delivery. */
@@ -306,10 +349,12 @@ function failureReason(err: unknown): string {
   return typeof name === 'string' && name !== '' ? name : 'error';
 }
 
+/** The last attempt's error of an exhausted delivery, else the error itself. */
 function innermost(err: unknown): unknown {
   return err instanceof RetryExhaustedError && err.cause !== undefined ? err.cause : err;
 }
 
+/** Writes one line to `logger`, if any; a throwing logger is ignored. */
 function log(
   logger: Logger | undefined,
   level: 'debug' | 'error',
@@ -324,6 +369,7 @@ function log(
   }
 }
 
+/** Emits a process warning; nothing here may throw. */
 function warn(message: string): void {
   try {
     process.emitWarning(message, 'TenaciousWarning');

@@ -1,4 +1,4 @@
-import { unrefRealClock } from '../core/clock.js';
+import { MAX_DELAY_MS, unrefRealClock } from '../core/clock.js';
 import { isThenable, reportListenerError } from '../core/hub.js';
 import { safeGet } from '../core/redaction/redact.js';
 import type { Clock, Logger } from '../core/types.js';
@@ -40,6 +40,7 @@ interface Window {
   last: AlertInput | undefined;
 }
 
+/** The default dedupe key: operation + error name, unknown outcomes in groups of their own. */
 function defaultKey(event: AlertInput): string {
   const name = safeGet(event.error, 'name');
   const errorName =
@@ -50,6 +51,133 @@ function defaultKey(event: AlertInput): string {
         : typeof event.error;
   const key = `${String(event.operation)}\u0000${errorName}`;
   return isUnknownOutcomeEvent(event) ? `unknown-outcome\u0000${key}` : key;
+}
+
+/** The dedupe key function: `customKey` when it returns a string, else {@link defaultKey}. */
+function keyFunction(
+  customKey: ((event: AlertInput) => string) | undefined,
+  logger: Logger | undefined,
+): (event: AlertInput) => string {
+  if (customKey === undefined) return defaultKey;
+  return (event) => {
+    try {
+      const key = customKey(event);
+      return typeof key === 'string' ? key : defaultKey(event);
+    } catch (err) {
+      reportListenerError(err, logger, 'alert throttle key');
+      return defaultKey(event);
+    }
+  };
+}
+
+/** The event a window's held-back repeats are summed up in: the latest one, with their count. */
+function summaryOf(window: Window): AlertEvent {
+  return {
+    ...(window.last as AlertInput),
+    suppressed: { count: window.count, sinceMs: window.sinceMs },
+  };
+}
+
+/** Calls the wrapped listener without ever throwing, and tracks its deliveries till they settle. */
+class Deliveries {
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly listener: (event: AlertEvent) => unknown,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  /** Hands `event` to the listener; a throw or rejection is reported, never rethrown. */
+  deliver(event: AlertEvent): void {
+    try {
+      const result: unknown = this.listener(event);
+      if (isThenable(result)) {
+        const tracked = Promise.resolve(result).then(
+          () => undefined,
+          (err: unknown) => reportListenerError(err, this.logger, 'alert listener'),
+        );
+        this.#inFlight.add(tracked);
+        void tracked.finally(() => this.#inFlight.delete(tracked));
+      }
+    } catch (err) {
+      reportListenerError(err, this.logger, 'alert listener');
+    }
+  }
+
+  /** Resolves once every tracked delivery has settled. */
+  async settle(): Promise<void> {
+    // Deliveries may finish by starting others (none of ours do, but a custom listener might).
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+}
+
+/**
+ * The open windows, one per key. Each sleeps `throttleMs` on the clock, then leaves the map and
+ * is handed to `onElapsed` with the repeats it held back.
+ */
+class ThrottleWindows {
+  readonly #open = new Map<string, Window>();
+
+  constructor(
+    private readonly throttleMs: number,
+    private readonly clock: Clock,
+    private readonly onElapsed: (key: string, window: Window) => void,
+  ) {}
+
+  /** How many windows are open. */
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** The open window of `key`, if any. */
+  get(key: string): Window | undefined {
+    return this.#open.get(key);
+  }
+
+  /** Opens a window for `key`, with nothing held back yet. */
+  open(key: string): void {
+    const window: Window = {
+      controller: new AbortController(),
+      count: 0,
+      sinceMs: 0,
+      last: undefined,
+    };
+    this.#open.set(key, window);
+    let slept: Promise<void>;
+    try {
+      slept = this.clock.sleep(this.throttleMs, window.controller.signal);
+    } catch (err) {
+      slept = Promise.reject(err);
+    }
+    slept.then(
+      () => this.#elapse(key, window),
+      // Aborted by flush/stop (nothing to do), or a broken clock: end the window now.
+      () => this.#elapse(key, window),
+    );
+  }
+
+  /** Counts `event` as a repeat held back by `window`. */
+  holdBack(window: Window, event: AlertInput): void {
+    if (window.count === 0) window.sinceMs = safeNow(this.clock);
+    window.count += 1;
+    window.last = event;
+  }
+
+  /** Ends every open window now (their sleeps aborted) and returns them. */
+  endAll(): Window[] {
+    const ended = [...this.#open.values()];
+    this.#open.clear();
+    for (const window of ended) window.controller.abort();
+    return ended;
+  }
+
+  /** A window's sleep is over. */
+  #elapse(key: string, window: Window): void {
+    // A window already ended by flush/stop (or replaced since) is no longer ours to close.
+    if (this.#open.get(key) !== window) return;
+    this.#open.delete(key);
+    this.onElapsed(key, window);
+  }
 }
 
 /**
@@ -89,148 +217,96 @@ export function throttleAlerts(
   }
   checkAlertOptions('throttleAlerts', options, THROTTLE_RULES);
   const throttleMs = options.throttleMs ?? 60_000;
-  const customKey = options.key;
   const clock = options.clock ?? unrefRealClock;
   const logger = options.logger;
-
-  const windows = new Map<string, Window>();
-  const inFlight = new Set<Promise<unknown>>();
+  const keyOf = keyFunction(options.key, logger);
+  const deliveries = new Deliveries(listener, logger);
   let stopped = false;
 
-  const keyOf = (event: AlertInput): string => {
-    if (customKey === undefined) return defaultKey(event);
-    try {
-      const key = customKey(event);
-      return typeof key === 'string' ? key : defaultKey(event);
-    } catch (err) {
-      reportListenerError(err, logger, 'alert throttle key');
-      return defaultKey(event);
-    }
+  /** Delivers the summary of what `window` held back, if anything; true when it did. */
+  const sendSummary = (window: Window): boolean => {
+    if (window.count === 0 || stopped) return false;
+    deliveries.deliver(summaryOf(window));
+    return true;
   };
-
-  const deliver = (event: AlertEvent): void => {
-    try {
-      const result: unknown = listener(event);
-      if (isThenable(result)) {
-        const tracked = Promise.resolve(result).then(
-          () => undefined,
-          (err: unknown) => reportListenerError(err, logger, 'alert listener'),
-        );
-        inFlight.add(tracked);
-        void tracked.finally(() => inFlight.delete(tracked));
-      }
-    } catch (err) {
-      reportListenerError(err, logger, 'alert listener');
-    }
-  };
-
-  const summaryOf = (window: Window): AlertEvent => ({
-    ...(window.last as AlertInput),
-    suppressed: { count: window.count, sinceMs: window.sinceMs },
+  // A window that held something back is followed by the next one; an empty one simply ends.
+  const windows = new ThrottleWindows(throttleMs, clock, (key, window) => {
+    if (sendSummary(window)) windows.open(key);
   });
-
-  const openWindow = (key: string): void => {
-    const window: Window = {
-      controller: new AbortController(),
-      count: 0,
-      sinceMs: 0,
-      last: undefined,
-    };
-    windows.set(key, window);
-    let slept: Promise<void>;
-    try {
-      slept = clock.sleep(throttleMs, window.controller.signal);
-    } catch (err) {
-      slept = Promise.reject(err);
-    }
-    slept.then(
-      () => closeWindow(key, window),
-      // Aborted by flush/stop (nothing to do), or a broken clock: end the window now.
-      () => closeWindow(key, window),
-    );
-  };
-
-  const closeWindow = (key: string, window: Window): void => {
-    // A window already ended by flush/stop (or replaced since) is no longer ours to close.
-    if (windows.get(key) !== window) return;
-    windows.delete(key);
-    if (window.count > 0 && !stopped) {
-      deliver(summaryOf(window));
-      openWindow(key);
-    }
-  };
-
-  const endAllWindows = (): Window[] => {
-    const ended = [...windows.values()];
-    windows.clear();
-    for (const window of ended) window.controller.abort();
-    return ended;
-  };
 
   const throttled = (event: AlertInput | StreamAlertEvent): void => {
     // Stream outages are the adapters' (each is reported once already); a listener typed for
     // exhaustions never receives one.
     if (stopped || isStreamEvent(event)) return;
     if (throttleMs === 0 || isUnresolvedOutcome(event)) {
-      deliver(event);
+      deliveries.deliver(event);
       return;
     }
     const key = keyOf(event);
     const window = windows.get(key);
     if (window === undefined) {
-      deliver(event);
-      if (windows.size < MAX_OPEN_WINDOWS && !stopped) openWindow(key);
+      deliveries.deliver(event);
+      if (windows.size < MAX_OPEN_WINDOWS && !stopped) windows.open(key);
       return;
     }
-    if (window.count === 0) window.sinceMs = safeNow(clock);
-    window.count += 1;
-    window.last = event;
+    windows.holdBack(window, event);
   };
 
   const innerFlush = safeGet(listener, 'flush');
-
-  const flush = async (): Promise<void> => {
-    // Deliveries sleep on unref'd timers between requests, and an awaited promise keeps nothing
-    // alive: hold the process open until flush() is done.
-    const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
-    try {
-      await flushAll();
-    } finally {
-      clearInterval(keepAlive);
-    }
-  };
-
-  const flushAll = async (): Promise<void> => {
-    for (const window of endAllWindows()) {
-      if (window.count > 0 && !stopped) deliver(summaryOf(window));
-    }
-    // Deliveries may finish by starting others (none of ours do, but a custom listener might).
-    while (inFlight.size > 0) await Promise.all([...inFlight]);
-    if (typeof innerFlush === 'function') {
-      try {
-        await (innerFlush as () => unknown).call(listener);
-      } catch (err) {
-        reportListenerError(err, logger, 'alert listener flush');
-      }
-    }
-  };
+  const flush = (): Promise<void> =>
+    whileHoldingProcessOpen(async () => {
+      for (const window of windows.endAll()) sendSummary(window);
+      await deliveries.settle();
+      await flushInner(listener, innerFlush, logger);
+    });
 
   const stop = (): void => {
     stopped = true;
-    endAllWindows();
-    const innerStop = safeGet(listener, 'stop');
-    if (typeof innerStop === 'function') {
-      try {
-        (innerStop as () => unknown).call(listener);
-      } catch (err) {
-        reportListenerError(err, logger, 'alert listener stop');
-      }
-    }
+    windows.endAll();
+    stopInner(listener, logger);
   };
 
   return Object.assign(throttled, { flush, stop, close: stop });
 }
 
+/** Runs `work` with the process held open until it is done. */
+async function whileHoldingProcessOpen(work: () => Promise<void>): Promise<void> {
+  // Deliveries sleep on unref'd timers between requests, and an awaited promise keeps nothing
+  // alive: hold the process open until flush() is done.
+  const keepAlive = setInterval(() => {}, MAX_DELAY_MS);
+  try {
+    await work();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+/** Awaits the wrapped listener's own `flush()`, if it has one; a failure is reported. */
+async function flushInner(
+  listener: object,
+  innerFlush: unknown,
+  logger: Logger | undefined,
+): Promise<void> {
+  if (typeof innerFlush !== 'function') return;
+  try {
+    await (innerFlush as () => unknown).call(listener);
+  } catch (err) {
+    reportListenerError(err, logger, 'alert listener flush');
+  }
+}
+
+/** Calls the wrapped listener's own `stop()`, if it has one; a throw is reported. */
+function stopInner(listener: object, logger: Logger | undefined): void {
+  const innerStop = safeGet(listener, 'stop');
+  if (typeof innerStop !== 'function') return;
+  try {
+    (innerStop as () => unknown).call(listener);
+  } catch (err) {
+    reportListenerError(err, logger, 'alert listener stop');
+  }
+}
+
+/** `clock.now()`, or the wall clock when that throws. */
 function safeNow(clock: Clock): number {
   try {
     return clock.now();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { brand } from '../core/brand.js';
 import { realClock } from '../core/clock.js';
 import { publishHold } from '../core/hub.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
@@ -182,6 +183,9 @@ export interface AcquireOptions {
  * ```
  */
 export class HoldTooLongError extends Error {
+  static {
+    brand(this, 'HoldTooLongError');
+  }
   override readonly name = 'HoldTooLongError';
   /** Why the caller would be held. */
   readonly reason: HoldReason;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { brand } from '../core/brand.js';
 import { redactText } from '../core/redaction/redact.js';
 import type {
   FleetStore,
@@ -148,6 +149,9 @@ const UNAVAILABLE = new StoreUnavailableError('redis store unavailable (outage)'
  * ```
  */
 export class StoreClosedError extends Error {
+  static {
+    brand(this, 'StoreClosedError');
+  }
   override readonly name = 'StoreClosedError';
   /** The store's `prefix`, which names it. */
   readonly store: string;

@@ -1,3 +1,4 @@
+import { brand } from '../core/brand.js';
 import { redactText } from '../core/redaction/redact.js';
 
 /**
@@ -13,6 +14,9 @@ import { redactText } from '../core/redaction/redact.js';
  * ```
  */
 export class HandshakeError extends Error {
+  static {
+    brand(this, 'HandshakeError');
+  }
   override readonly name = 'HandshakeError';
   readonly status: number;
   readonly retryAfterMs: number | undefined;
@@ -34,6 +38,9 @@ export class HandshakeError extends Error {
  * ```
  */
 export class ConnectTimeoutError extends Error {
+  static {
+    brand(this, 'ConnectTimeoutError');
+  }
   override readonly name = 'ConnectTimeoutError';
   readonly timeoutMs: number;
 
@@ -53,6 +60,9 @@ export class ConnectTimeoutError extends Error {
  * ```
  */
 export class SocketClosedError extends Error {
+  static {
+    brand(this, 'SocketClosedError');
+  }
   override readonly name = 'SocketClosedError';
   readonly code: number;
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { RestClientV5 } from 'bybit-api';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bybitClassifier, bybitRateLimitTracker } from '../../src/bybit/index.js';
 import { onHold, retry, type Clock, type HoldEvent } from '../../src/index.js';
-import { redisStore, type RedisStore } from '../../src/redis/index.js';
+import { redisStore } from '../../src/redis/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
-import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
-import { connect, type TestClient } from '../redis/clients.js';
+import { redisAvailable } from '../helpers/redis-server.js';
+import { twoProcesses } from '../redis/clients.js';
 import { startFakeBybit, type FakeBybit } from './fake-bybit.js';
 
 const API_KEY = 'bybitKeyQ7n2Vx9LmP4tRw8Z';
@@ -174,43 +174,15 @@ function refusingClock(): Clock & { sleeps: number[] } {
 describe.skipIf(!redisAvailable)(
   'bybitRateLimitTracker on a redisStore (real redis-server)',
   () => {
-    let server: RedisServer | undefined;
-    let a: TestClient;
-    let b: TestClient;
-    let storeA: RedisStore;
-    let storeB: RedisStore;
-
-    beforeAll(async () => {
-      let url: string;
-      ({ url, server } = await redisTarget());
-      a = await connect('node-redis', url);
-      b = await connect('ioredis', url);
-      storeA = redisStore({
-        client: a.client,
-        commandTimeoutMs: 2000,
-        logger: captureLogger().logger,
-      });
-      storeB = redisStore({
-        client: b.client,
-        commandTimeoutMs: 2000,
-        logger: captureLogger().logger,
-      });
-    });
-    afterAll(async () => {
-      await storeA?.close();
-      await storeB?.close();
-      await a?.close();
-      await b?.close();
-      await server?.stop();
-    });
+    const processes = twoProcesses(['node-redis', 'ioredis']);
 
     it('holds a second process for the 10 minutes after a 403 the first one saw', async () => {
       const key = randomUUID();
-      const seen = bybitRateLimitTracker({ store: storeA, key });
+      const seen = bybitRateLimitTracker({ store: processes.storeA, key });
       seen.update({}, 403);
       const clock = refusingClock();
       // A process that starts after the ban: it asks Redis before its first request.
-      const other = bybitRateLimitTracker({ store: storeB, key, clock });
+      const other = bybitRateLimitTracker({ store: processes.storeB, key, clock });
       await vi.waitFor(async () => {
         await expect(other.acquire('/v5/order/create')).rejects.toThrow('would wait');
         expect(clock.sleeps.at(-1)).toBeGreaterThan(590_000);
@@ -220,10 +192,10 @@ describe.skipIf(!redisAvailable)(
 
     it('holds the endpoint in a second process when the first one spent its window', async () => {
       const key = randomUUID();
-      const seen = bybitRateLimitTracker({ store: storeA, key });
+      const seen = bybitRateLimitTracker({ store: processes.storeA, key });
       seen.update(limitHeaders(0, Date.now() + 30_000), 200, '/v5/order/create');
       const clock = refusingClock();
-      const other = bybitRateLimitTracker({ store: storeB, key, clock });
+      const other = bybitRateLimitTracker({ store: processes.storeB, key, clock });
       await vi.waitFor(async () => {
         await expect(other.acquire('/v5/order/create')).rejects.toThrow('would wait');
       });
@@ -233,20 +205,20 @@ describe.skipIf(!redisAvailable)(
 
     it('never puts the key in a Redis key name', async () => {
       const key = `api-key-${API_KEY}`;
-      const tracker = bybitRateLimitTracker({ store: storeA, key });
+      const tracker = bybitRateLimitTracker({ store: processes.storeA, key });
       tracker.update({}, 403);
       tracker.update(limitHeaders(0, Date.now() + 5000), 200, '/v5/order/create');
       await vi.waitFor(async () => {
-        const names = (await a.command(['KEYS', '*'])) as string[];
+        const names = (await processes.a.command(['KEYS', '*'])) as string[];
         expect(names.length).toBeGreaterThan(0);
       });
-      const names = (await a.command(['KEYS', '*'])) as string[];
+      const names = (await processes.a.command(['KEYS', '*'])) as string[];
       expect(names.join(' ')).not.toContain(API_KEY);
     });
 
     it('falls back to its local state when Redis does not answer, never throwing', async () => {
       const dead = redisStore({
-        client: a.client,
+        client: processes.a.client,
         commandTimeoutMs: 2000,
         logger: captureLogger().logger,
       });

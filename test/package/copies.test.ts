@@ -25,6 +25,12 @@ const ERROR_CLASSES = [
   'DexInsufficientFundsError',
   'DexOrderNotFoundError',
   'AlertDeliveryError',
+  'PermanentFailureError',
+  'HoldTooLongError',
+  'StoreClosedError',
+  'HandshakeError',
+  'ConnectTimeoutError',
+  'SocketClosedError',
 ] as const;
 
 interface Report {

@@ -7,11 +7,10 @@ import { captureLogger } from '../helpers/log-capture.js';
 import {
   redisAvailable,
   redisServerControllable,
-  redisTarget,
   startRedisServer,
   type RedisServer,
 } from '../helpers/redis-server.js';
-import { connect, type TestClient } from './clients.js';
+import { connect, twoProcesses, type TestClient } from './clients.js';
 
 /**
  * adaptiveLimiter({ store }) against a real redis-server: two stores on two connections stand
@@ -34,42 +33,13 @@ function refusingClock(): Clock & { sleeps: number[] } {
 }
 
 describe.skipIf(!redisAvailable)('adaptiveLimiter with a redis store', () => {
-  let server: RedisServer | undefined;
-  let a: TestClient;
-  let b: TestClient;
-  let storeA: RedisStore;
-  let storeB: RedisStore;
-
-  beforeAll(async () => {
-    const target = await redisTarget();
-    server = target.server;
-    a = await connect('node-redis', target.url);
-    b = await connect('ioredis', target.url);
-    storeA = redisStore({
-      client: a.client,
-      commandTimeoutMs: 2000,
-      logger: captureLogger().logger,
-    });
-    storeB = redisStore({
-      client: b.client,
-      commandTimeoutMs: 2000,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterAll(async () => {
-    await storeA?.close();
-    await storeB?.close();
-    await a?.close();
-    await b?.close();
-    await server?.stop();
-  });
+  const processes = twoProcesses(['node-redis', 'ioredis']);
 
   it('paces a process after a throttle another process saw', async () => {
     const key = randomUUID();
-    const first = adaptiveLimiter({ store: storeA, key, clock: instantClock() });
+    const first = adaptiveLimiter({ store: processes.storeA, key, clock: instantClock() });
     const clock = refusingClock();
-    const second = adaptiveLimiter({ store: storeB, key, clock });
+    const second = adaptiveLimiter({ store: processes.storeB, key, clock });
     first.record(THROTTLE);
     await first.sync();
     const { enabled, rate } = first.snapshot().fleet!;
@@ -84,16 +54,16 @@ describe.skipIf(!redisAvailable)('adaptiveLimiter with a redis store', () => {
 
   it('counts every process’s responses into the fleet’s measured rate', async () => {
     const key = randomUUID();
-    const first = adaptiveLimiter({ store: storeA, key, clock: instantClock() });
-    const second = adaptiveLimiter({ store: storeB, key, clock: instantClock() });
+    const first = adaptiveLimiter({ store: processes.storeA, key, clock: instantClock() });
+    const second = adaptiveLimiter({ store: processes.storeB, key, clock: instantClock() });
     for (let i = 0; i < 10; i++) {
       first.record(undefined);
       second.record(undefined);
       await Promise.all([first.sync(), second.sync()]);
     }
-    const kept = (await a.command([
+    const kept = (await processes.a.command([
       'HGET',
-      `${storeA.keyOf('adaptive', key)}:rate`,
+      `${processes.storeA.keyOf('adaptive', key)}:rate`,
       'rc',
     ])) as string;
     const fleet = first.snapshot().fleet!;
@@ -103,14 +73,16 @@ describe.skipIf(!redisAvailable)('adaptiveLimiter with a redis store', () => {
 
   it('hands out tokens at once while no process has been throttled', async () => {
     const clock = instantClock();
-    const limiter = adaptiveLimiter({ store: storeA, key: randomUUID(), clock });
+    const limiter = adaptiveLimiter({ store: processes.storeA, key: randomUUID(), clock });
     await limiter.acquire();
     await limiter.acquire();
     expect([clock.sleeps, limiter.snapshot().fleet?.enabled]).toEqual([[], false]);
   });
 
   it('keeps one shared key per limiter key, hashed', () => {
-    expect(storeA.keyOf('adaptive', 'okx-ip-1')).toMatch(/^tenacious:\{adaptive:[0-9a-f]{20}\}$/);
+    expect(processes.storeA.keyOf('adaptive', 'okx-ip-1')).toMatch(
+      /^tenacious:\{adaptive:[0-9a-f]{20}\}$/,
+    );
   });
 });
 

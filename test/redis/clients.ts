@@ -1,6 +1,10 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import type { RedisClientLike } from '../../src/redis/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { Logger } from '../../src/index.js';
+import { redisStore, type RedisClientLike, type RedisStore } from '../../src/redis/index.js';
+import { captureLogger } from '../helpers/log-capture.js';
+import { redisTarget, type RedisServer } from '../helpers/redis-server.js';
 
 /** A connected client of either kind, reconnecting quickly, and how to close it. */
 export interface TestClient {
@@ -68,4 +72,50 @@ export function gatedPubSub(client: RedisClientLike): { client: RedisClientLike;
     },
   });
   return { client: gated, open };
+}
+
+/** Two processes on one redis-server: each its own client and store. */
+export interface TwoProcesses {
+  url: string;
+  /** The server this file started (undefined when REDIS_URL names one). */
+  server: RedisServer | undefined;
+  a: TestClient;
+  b: TestClient;
+  storeA: RedisStore;
+  storeB: RedisStore;
+}
+
+/**
+ * Opens two processes' clients (of `kinds`) and stores on one redis-server before the tests of
+ * the enclosing describe block, and closes them, then the server, after.
+ */
+export function twoProcesses(
+  kinds: readonly [ClientKind, ClientKind],
+  logger?: Logger,
+): TwoProcesses {
+  const processes = {} as TwoProcesses;
+  beforeAll(async () => {
+    const target = await redisTarget();
+    processes.server = target.server;
+    processes.url = target.url;
+    processes.a = await connect(kinds[0], target.url);
+    processes.b = await connect(kinds[1], target.url);
+    // Generous timeouts: these tests are about sharing, not about a busy machine's latency.
+    const store = (client: TestClient) =>
+      redisStore({
+        client: client.client,
+        commandTimeoutMs: 2000,
+        logger: logger ?? captureLogger().logger,
+      });
+    processes.storeA = store(processes.a);
+    processes.storeB = store(processes.b);
+  });
+  afterAll(async () => {
+    await processes.storeA?.close();
+    await processes.storeB?.close();
+    await processes.a?.close();
+    await processes.b?.close();
+    await processes.server?.stop();
+  });
+  return processes;
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleFixture } from '../helpers/bundle-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
 import { startFleetBinance } from './fixtures/fleet-binance.js';
@@ -25,32 +25,22 @@ const WINDOW_MS = 2000;
 const INTERVAL = '2s';
 const CALLS_PER_PROCESS = (2 * LIMIT) / PROCESSES;
 
-let dir: string;
+let cleanup: (() => Promise<void>) | undefined;
 let worker: string;
 let server: RedisServer | undefined;
 let redisUrl: string;
 
 beforeAll(async () => {
-  const { build } = await import('esbuild');
-  await mkdir(join(ROOT, '.tmp'), { recursive: true });
-  dir = await mkdtemp(join(ROOT, '.tmp', 'fleet-'));
-  worker = join(dir, 'fleet-worker.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'test', 'redis', 'fixtures', 'fleet-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: worker,
-    logLevel: 'silent',
-  });
+  ({ script: worker, cleanup } = await bundleFixture(
+    'fleet-worker',
+    join(ROOT, 'test', 'redis', 'fixtures'),
+  ));
   if (redisAvailable) ({ url: redisUrl, server } = await redisTarget());
 }, 60_000);
 
 afterAll(async () => {
   await server?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await cleanup?.();
 });
 
 interface WorkerResult {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleFixture } from '../helpers/bundle-fixture.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { circuitBreaker } from '../../src/index.js';
 import { redisStore } from '../../src/redis/index.js';
@@ -16,32 +16,22 @@ import { CLIENT_KINDS, connect, type TestClient } from './clients.js';
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-let dir: string;
+let cleanup: (() => Promise<void>) | undefined;
 let worker: string;
 let server: RedisServer | undefined;
 let url: string;
 
 beforeAll(async () => {
-  const { build } = await import('esbuild');
-  await mkdir(join(ROOT, '.tmp'), { recursive: true });
-  dir = await mkdtemp(join(ROOT, '.tmp', 'lifecycle-'));
-  worker = join(dir, 'lifecycle-worker.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'test', 'redis', 'fixtures', 'lifecycle-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: worker,
-    logLevel: 'silent',
-  });
+  ({ script: worker, cleanup } = await bundleFixture(
+    'lifecycle-worker',
+    join(ROOT, 'test', 'redis', 'fixtures'),
+  ));
   if (redisAvailable) ({ url, server } = await redisTarget());
 }, 60_000);
 
 afterAll(async () => {
   await server?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await cleanup?.();
 });
 
 /** Runs the worker; rejects when it has not exited on its own within 15 s. */

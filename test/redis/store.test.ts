@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { binanceWeightTracker } from '../../src/binance/index.js';
 import { circuitBreaker, onHold, retryBudget, type Clock } from '../../src/index.js';
-import { redisStore, StoreClosedError, type RedisStore } from '../../src/redis/index.js';
+import { redisStore, StoreClosedError } from '../../src/redis/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
-import { redisAvailable, redisTarget, type RedisServer } from '../helpers/redis-server.js';
-import { CLIENT_KINDS, connect, gatedPubSub, type TestClient } from './clients.js';
+import { redisAvailable } from '../helpers/redis-server.js';
+import { CLIENT_KINDS, gatedPubSub, twoProcesses } from './clients.js';
 
 /**
  * redisStore against a real redis-server, through both clients. Two clients and two stores stand
@@ -28,42 +28,12 @@ function refusingClock(): Clock & { sleeps: number[] } {
 const unique = () => randomUUID();
 
 describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind) => {
-  let server: RedisServer | undefined;
-  let url: string;
-  let a: TestClient;
-  let b: TestClient;
-  let storeA: RedisStore;
-  let storeB: RedisStore;
-
-  beforeAll(async () => {
-    ({ url, server } = await redisTarget());
-    a = await connect(kind, url);
-    b = await connect(kind, url);
-    // Generous timeouts: these tests are about sharing, not about a busy machine's latency.
-    storeA = redisStore({
-      client: a.client,
-      commandTimeoutMs: 2000,
-      logger: captureLogger().logger,
-    });
-    storeB = redisStore({
-      client: b.client,
-      commandTimeoutMs: 2000,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterAll(async () => {
-    await storeA?.close();
-    await storeB?.close();
-    await a?.close();
-    await b?.close();
-    await server?.stop();
-  });
+  const processes = twoProcesses([kind, kind]);
 
   describe('keys', () => {
     it('hashes the key and wraps kind and hash in one hash tag', () => {
       const apiKey = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
-      const name = storeA.keyOf('rate', apiKey);
+      const name = processes.storeA.keyOf('rate', apiKey);
       expect(name).toMatch(/^tenacious:\{rate:[0-9a-f]{20}\}$/);
       expect(name).not.toContain(apiKey);
     });
@@ -71,7 +41,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
     it('puts an expiry on every key it writes, and no raw key in any name', async () => {
       const apiKey = `secret-api-key-${unique()}`;
       const store = redisStore({
-        client: a.client,
+        client: processes.a.client,
         prefix: `ttl-${unique()}`,
         commandTimeoutMs: 2000,
       });
@@ -96,17 +66,17 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       rolling.record(rolling.acquire(), 'retry');
       await rolling.sync();
       await vi.waitFor(async () => {
-        const keys = (await a.command([
+        const keys = (await processes.a.command([
           'KEYS',
           `${store.keyOf('x', 'y').split(':')[0]}:*`,
         ])) as string[];
         expect(keys.length).toBeGreaterThanOrEqual(7);
       });
       const prefix = store.keyOf('x', 'y').split(':')[0]!;
-      const keys = (await a.command(['KEYS', `${prefix}:*`])) as string[];
+      const keys = (await processes.a.command(['KEYS', `${prefix}:*`])) as string[];
       for (const key of keys) {
         expect(key).not.toContain(apiKey);
-        expect(Number(await a.command(['PTTL', key]))).toBeGreaterThan(0);
+        expect(Number(await processes.a.command(['PTTL', key]))).toBeGreaterThan(0);
       }
       breaker.release();
       await breaker.sync();
@@ -122,7 +92,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
         pauseAt: 1,
         warnAt: 1,
         interval: '1h',
-        store: storeA,
+        store: processes.storeA,
         key,
       });
       const two = binanceWeightTracker({
@@ -130,7 +100,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
         pauseAt: 1,
         warnAt: 1,
         interval: '1h',
-        store: storeB,
+        store: processes.storeB,
         key,
       });
       const controller = new AbortController();
@@ -153,17 +123,17 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('holds every process after a 429 one of them saw, for as long as Redis says', async () => {
       const key = unique();
-      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
       const clock = refusingClock();
-      const other = binanceWeightTracker({ limit: 6000, store: storeB, key, clock });
-      await storeB.ready();
+      const other = binanceWeightTracker({ limit: 6000, store: processes.storeB, key, clock });
+      await processes.storeB.ready();
       seen.update({ 'retry-after': '30' }, 429);
       // The other process hears of it by pub/sub (no request of its own needed)...
       await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
       // ...and when it asks Redis anyway, Redis answers with the rest of the 30 s.
       const fresh = binanceWeightTracker({
         limit: 6000,
-        store: storeB,
+        store: processes.storeB,
         key,
         clock: refusingClock(),
       });
@@ -175,27 +145,29 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('holds until the next minute window after a 429 without Retry-After', async () => {
       const key = unique();
-      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
       seen.update({}, 429);
       const clock = refusingClock();
-      const other = binanceWeightTracker({ limit: 6000, store: storeB, key, clock });
+      const other = binanceWeightTracker({ limit: 6000, store: processes.storeB, key, clock });
       await vi.waitFor(async () => {
         await expect(other.acquire()).rejects.toThrow('would wait');
         expect(clock.sleeps.at(-1)).toBeGreaterThan(0);
       });
-      const redisNow = Number(((await a.command(['TIME'])) as string[])[0]) * 1000;
+      const redisNow = Number(((await processes.a.command(['TIME'])) as string[])[0]) * 1000;
       expect(clock.sleeps.at(-1)).toBeLessThanOrEqual(60_000 - (redisNow % 60_000) + 1000);
     });
 
     it('hears a cooldown that began before its subscription was active', async () => {
       const key = unique();
-      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
       seen.update({ 'retry-after': '30' }, 429);
       await vi.waitFor(async () => {
-        const ttl = Number(await a.command(['PTTL', `${storeA.keyOf('rate', key)}:cooldown`]));
+        const ttl = Number(
+          await processes.a.command(['PTTL', `${processes.storeA.keyOf('rate', key)}:cooldown`]),
+        );
         expect(ttl).toBeGreaterThan(0);
       });
-      const store = redisStore({ client: b.client, commandTimeoutMs: 2000 });
+      const store = redisStore({ client: processes.b.client, commandTimeoutMs: 2000 });
       const late = binanceWeightTracker({ limit: 6000, store, key });
       await store.ready();
       expect(late.snapshot().pausedUntil).toBeGreaterThan(Date.now() + 25_000);
@@ -204,13 +176,16 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('wakes waiters when the cooldown ends', async () => {
       const key = unique();
-      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
-      const other = binanceWeightTracker({ limit: 6000, store: storeB, key });
-      await storeB.ready();
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
+      const other = binanceWeightTracker({ limit: 6000, store: processes.storeB, key });
+      await processes.storeB.ready();
       seen.pause(300);
       await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
       await other.acquire();
-      const time = (await a.command(['PTTL', `${storeA.keyOf('rate', key)}:cooldown`])) as number;
+      const time = (await processes.a.command([
+        'PTTL',
+        `${processes.storeA.keyOf('rate', key)}:cooldown`,
+      ])) as number;
       // The cooldown key is gone (-2), or expiring within the current millisecond (0, Redis's
       // resolution): the waiter woke when the cooldown ended, not before.
       expect(time).toBeLessThanOrEqual(0);
@@ -219,7 +194,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('ends pending holds when the store is closed, with a StoreClosedError naming the store', async () => {
       const prefix = `close-${unique()}`;
-      const store = redisStore({ client: a.client, prefix, commandTimeoutMs: 2000 });
+      const store = redisStore({ client: processes.a.client, prefix, commandTimeoutMs: 2000 });
       const tracker = binanceWeightTracker({ limit: 6000, store, key: unique() });
       tracker.update({ 'retry-after': '60' }, 429);
       const held = new Promise<void>((resolve) => {
@@ -241,10 +216,10 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it("reports the hold another process's 429 causes as a cooldown", async () => {
       const key = unique();
-      const seen = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
       const other = binanceWeightTracker({
         limit: 6000,
-        store: storeB,
+        store: processes.storeB,
         key,
         clock: refusingClock(),
       });
@@ -266,8 +241,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('merges usage headers from any process', async () => {
       const key = unique();
-      const one = binanceWeightTracker({ limit: 6000, store: storeA, key });
-      const two = binanceWeightTracker({ limit: 6000, store: storeB, key });
+      const one = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
+      const two = binanceWeightTracker({ limit: 6000, store: processes.storeB, key });
       one.update({ 'x-mbx-used-weight-1m': '5000' });
       await vi.waitFor(async () => {
         await two.acquire(1);
@@ -278,9 +253,9 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
     it('enforces order-count limits across processes with acquireOrder()', async () => {
       const key = unique();
       const options = { limit: 6000, orderLimits: { '1h': 3 }, key };
-      const one = binanceWeightTracker({ ...options, store: storeA });
+      const one = binanceWeightTracker({ ...options, store: processes.storeA });
       const clock = refusingClock();
-      const two = binanceWeightTracker({ ...options, store: storeB, clock });
+      const two = binanceWeightTracker({ ...options, store: processes.storeB, clock });
       await one.acquireOrder();
       await two.acquireOrder();
       await one.acquireOrder();
@@ -294,8 +269,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
   describe('retryBudget with a store', () => {
     it('counts first attempts and retries of every process in one budget', async () => {
       const key = unique();
-      const one = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, store: storeA, key });
-      const two = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, store: storeB, key });
+      const one = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, store: processes.storeA, key });
+      const two = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, store: processes.storeB, key });
       for (let i = 0; i < 4; i++) one.recordAttempt();
       await one.sync();
       await two.sync();
@@ -313,8 +288,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
   describe('circuitBreaker with a store', () => {
     it('opens every process when one opens it', async () => {
       const key = unique();
-      const one = circuitBreaker({ failureThreshold: 2, store: storeA, key });
-      const two = circuitBreaker({ failureThreshold: 2, store: storeB, key });
+      const one = circuitBreaker({ failureThreshold: 2, store: processes.storeA, key });
+      const two = circuitBreaker({ failureThreshold: 2, store: processes.storeB, key });
       await two.sync();
       const changes: string[] = [];
       two.onStateChange(({ from, to }) => changes.push(`${from}->${to}`));
@@ -328,8 +303,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('counts consecutive failures across the fleet', async () => {
       const key = unique();
-      const one = circuitBreaker({ failureThreshold: 3, store: storeA, key });
-      const two = circuitBreaker({ failureThreshold: 3, store: storeB, key });
+      const one = circuitBreaker({ failureThreshold: 3, store: processes.storeA, key });
+      const two = circuitBreaker({ failureThreshold: 3, store: processes.storeB, key });
       one.record(one.acquire(), 'retry');
       two.record(two.acquire(), 'retry');
       await one.sync();
@@ -340,14 +315,14 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('isolate() holds every process open until release()', async () => {
       const key = unique();
-      const one = circuitBreaker({ store: storeA, key, name: 'binance' });
-      const two = circuitBreaker({ store: storeB, key, name: 'binance' });
+      const one = circuitBreaker({ store: processes.storeA, key, name: 'binance' });
+      const two = circuitBreaker({ store: processes.storeB, key, name: 'binance' });
       await two.sync();
       one.isolate();
       await vi.waitFor(() => expect(two.isolated).toBe(true));
       expect(() => two.acquire()).toThrow('circuit "binance" isolated; no attempt until release()');
       // A process that starts during the isolation learns of it too.
-      const late = circuitBreaker({ store: storeB, key });
+      const late = circuitBreaker({ store: processes.storeB, key });
       await late.sync();
       expect(late.state).toBe('open');
       two.release();
@@ -358,7 +333,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('hears isolate() from another store of the process, whatever other stores it holds', async () => {
       const key = unique();
-      const options = { client: a.client, commandTimeoutMs: 2000 };
+      const options = { client: processes.a.client, commandTimeoutMs: 2000 };
       // Two tracker stores first, as in a service that creates its trackers before its breakers.
       const trackerStores = [redisStore(options), redisStore(options)];
       trackerStores.forEach((store, i) =>
@@ -380,9 +355,9 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
     it('hears an isolate() sent before its subscription was active', async () => {
       const key = unique();
-      const slow = gatedPubSub(b.client);
+      const slow = gatedPubSub(processes.b.client);
       const store = redisStore({ client: slow.client, commandTimeoutMs: 2000 });
-      const one = circuitBreaker({ store: storeA, key });
+      const one = circuitBreaker({ store: processes.storeA, key });
       const two = circuitBreaker({ store, key });
       await two.sync();
       one.isolate();
@@ -407,8 +382,8 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
     it('shares the rolling window across the fleet', async () => {
       const key = unique();
       const options = { failureRate: 0.5, minimumCalls: 4, key };
-      const one = circuitBreaker({ ...options, store: storeA });
-      const two = circuitBreaker({ ...options, store: storeB });
+      const one = circuitBreaker({ ...options, store: processes.storeA });
+      const two = circuitBreaker({ ...options, store: processes.storeB });
       one.record(one.acquire(), 'retry');
       one.record(one.acquire(), 'success');
       two.record(two.acquire(), 'success');
@@ -422,16 +397,16 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
   describe('scripts', () => {
     it('loads its scripts again after SCRIPT FLUSH (NOSCRIPT)', async () => {
       const key = unique();
-      const tracker = binanceWeightTracker({ limit: 6000, store: storeA, key });
+      const tracker = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
       await tracker.acquire();
       // The subscription's first read loads a script of its own.
-      await storeA.ready();
-      const before = storeA.stats().scriptReloads;
-      await a.command(['SCRIPT', 'FLUSH']);
+      await processes.storeA.ready();
+      const before = processes.storeA.stats().scriptReloads;
+      await processes.a.command(['SCRIPT', 'FLUSH']);
       await tracker.acquire();
       await tracker.acquire();
-      expect(storeA.stats().scriptReloads).toBe(before + 1);
-      expect(storeA.stats().available).toBe(true);
+      expect(processes.storeA.stats().scriptReloads).toBe(before + 1);
+      expect(processes.storeA.stats().available).toBe(true);
     });
   });
 
@@ -460,7 +435,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       [{ prefix: '' }, RangeError, 'redisStore: prefix: expected a non-empty string, got ""'],
       [{ timeout: 5 }, TypeError, /^redisStore: unknown option "timeout"/],
     ])('rejects %o', (options, ErrorClass, message) => {
-      const o = { client: 'client' in options ? options.client : a.client, ...options };
+      const o = { client: 'client' in options ? options.client : processes.a.client, ...options };
       if (!('client' in options) && Object.keys(options).length === 0)
         delete (o as { client?: unknown }).client;
       expect(() => redisStore(o as never)).toThrow(ErrorClass);
@@ -470,7 +445,11 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
 
   it('logs nothing while Redis answers', async () => {
     const log = captureLogger();
-    const store = redisStore({ client: a.client, logger: log.logger, commandTimeoutMs: 2000 });
+    const store = redisStore({
+      client: processes.a.client,
+      logger: log.logger,
+      commandTimeoutMs: 2000,
+    });
     await binanceWeightTracker({ limit: 10, store, key: unique() }).acquire();
     expect(log.lines).toEqual([]);
     expect(store.stats()).toMatchObject({ errors: 0, outages: 0, available: true });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFixture, runChild } from './support.js';
+import { bundleFixture } from '../helpers/bundle-fixture.js';
+import { FIXTURES, runChild } from './support.js';
 
 /**
  * Load and memory, in a child process run with `--expose-gc`
@@ -46,7 +47,7 @@ async function load(runs: number, signal: 'none' | 'shared'): Promise<LoadReport
 }
 
 beforeAll(async () => {
-  ({ script, cleanup } = await bundleFixture('load'));
+  ({ script, cleanup } = await bundleFixture('load', FIXTURES));
 }, 60_000);
 
 afterAll(async () => {

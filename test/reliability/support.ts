@@ -292,28 +292,3 @@ export function runChild(
     });
   });
 }
-
-/**
- * Bundles a child-process fixture (with the library source) into a fresh folder under `.tmp/`
- * inside the project, so its external packages resolve from node_modules. Prebundled, a child
- * starts in about 0.2 s; through `tsx` it took about 1.1 s. Returns the script and a cleanup.
- */
-export async function bundleFixture(
-  name: string,
-): Promise<{ script: string; cleanup: () => Promise<void> }> {
-  const { build } = await import('esbuild');
-  await mkdir(join(ROOT, '.tmp'), { recursive: true });
-  const dir = await mkdtemp(join(ROOT, '.tmp', `reliability-${name}-`));
-  const script = join(dir, `${name}.mjs`);
-  await build({
-    entryPoints: [join(FIXTURES, `${name}.ts`)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: script,
-    logLevel: 'silent',
-  });
-  return { script, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedOutcomes, scenarios } from '../fixtures/reliability/scenarios.js';
-import { bundleFixture, runChild, startAlertEndpoint, type ChildResult } from './support.js';
+import { bundleFixture } from '../helpers/bundle-fixture.js';
+import { FIXTURES, runChild, startAlertEndpoint, type ChildResult } from './support.js';
 
 /**
  * No dangling timers, observed from outside: each scenario runs alone in a fresh `node`
@@ -20,7 +21,7 @@ let script: string;
 const measured: { scenario: string; exitMs: number }[] = [];
 
 beforeAll(async () => {
-  ({ script, cleanup } = await bundleFixture('child'));
+  ({ script, cleanup } = await bundleFixture('child', FIXTURES));
 }, 60_000);
 
 afterAll(async () => {

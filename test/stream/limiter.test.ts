@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { redisStore, type RedisStore } from '../../src/redis/index.js';
 import { connectionLimiter, supervise, websocket } from '../../src/stream/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
-import {
-  redisAvailable,
-  redisServerControllable,
-  redisTarget,
-  type RedisServer,
-} from '../helpers/redis-server.js';
+import { redisAvailable, redisServerControllable } from '../helpers/redis-server.js';
 import { startStreamServer } from '../helpers/stream-server.js';
-import { CLIENT_KINDS, connect, type TestClient } from '../redis/clients.js';
+import { CLIENT_KINDS, twoProcesses } from '../redis/clients.js';
 
 describe('connectionLimiter: the local window', () => {
   it('takes up to limit slots in a window', async () => {
@@ -68,34 +62,13 @@ describe('connectionLimiter: the local window', () => {
 describe.skipIf(!redisAvailable).each(CLIENT_KINDS)(
   'connectionLimiter on redisStore with %s',
   (kind) => {
-    let server: RedisServer | undefined;
-    let a: TestClient;
-    let b: TestClient;
-    let storeA: RedisStore;
-    let storeB: RedisStore;
     const logs = captureLogger();
-
-    beforeAll(async () => {
-      const target = await redisTarget();
-      server = target.server;
-      a = await connect(kind, target.url);
-      b = await connect(kind, target.url);
-      storeA = redisStore({ client: a.client, commandTimeoutMs: 2000, logger: logs.logger });
-      storeB = redisStore({ client: b.client, commandTimeoutMs: 2000, logger: logs.logger });
-    });
-
-    afterAll(async () => {
-      await storeA?.close();
-      await storeB?.close();
-      await a?.close();
-      await b?.close();
-      await server?.stop();
-    });
+    const processes = twoProcesses([kind, kind], logs.logger);
 
     it('shares one window between two processes', async () => {
       const key = randomUUID();
-      const one = connectionLimiter({ limit: 3, windowMs: 60_000, store: storeA, key });
-      const two = connectionLimiter({ limit: 3, windowMs: 60_000, store: storeB, key });
+      const one = connectionLimiter({ limit: 3, windowMs: 60_000, store: processes.storeA, key });
+      const two = connectionLimiter({ limit: 3, windowMs: 60_000, store: processes.storeB, key });
       const answers = [
         await one.tryAcquire(),
         await two.tryAcquire(),
@@ -108,8 +81,13 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)(
 
     it('keeps no raw key in Redis key names', async () => {
       const key = `secret-${randomUUID()}`;
-      await connectionLimiter({ limit: 1, windowMs: 60_000, store: storeA, key }).tryAcquire();
-      const keys = (await a.command(['KEYS', '*connect*'])) as string[];
+      await connectionLimiter({
+        limit: 1,
+        windowMs: 60_000,
+        store: processes.storeA,
+        key,
+      }).tryAcquire();
+      const keys = (await processes.a.command(['KEYS', '*connect*'])) as string[];
       expect(keys.some((k) => k.includes(key))).toBe(false);
     });
 
@@ -117,8 +95,13 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)(
       'falls back to the local window when Redis is down, and never throws',
       async () => {
         const key = randomUUID();
-        const limiter = connectionLimiter({ limit: 2, windowMs: 60_000, store: storeA, key });
-        await server!.stop();
+        const limiter = connectionLimiter({
+          limit: 2,
+          windowMs: 60_000,
+          store: processes.storeA,
+          key,
+        });
+        await processes.server!.stop();
         try {
           const answers = [
             await limiter.tryAcquire(0),
@@ -127,7 +110,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)(
           ];
           expect(answers).toEqual([0, 0, 59_998]);
         } finally {
-          await server!.start();
+          await processes.server!.start();
         }
       },
     );

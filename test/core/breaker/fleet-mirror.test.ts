@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FleetMirror } from '../../../src/core/breaker/fleet-mirror.js';
 import { StateMachine } from '../../../src/core/breaker/state-machine.js';
-import { redisStore, type RedisStore } from '../../../src/redis/index.js';
 import { instantClock } from '../../../src/testing/index.js';
-import { captureLogger } from '../../helpers/log-capture.js';
-import { redisAvailable, redisTarget, type RedisServer } from '../../helpers/redis-server.js';
-import { connect, type TestClient } from '../../redis/clients.js';
+import { redisAvailable } from '../../helpers/redis-server.js';
+import { twoProcesses } from '../../redis/clients.js';
 
 /**
  * The fleet mirror on its own, against a real redis-server: store A holds the mirror (this
@@ -16,36 +14,7 @@ import { connect, type TestClient } from '../../redis/clients.js';
 const SPEC = { failureThreshold: 3, resetAfterMs: 30_000 };
 
 describe.skipIf(!redisAvailable)('FleetMirror', () => {
-  let server: RedisServer | undefined;
-  let a: TestClient;
-  let b: TestClient;
-  let storeA: RedisStore;
-  let storeB: RedisStore;
-
-  beforeAll(async () => {
-    let url: string;
-    ({ url, server } = await redisTarget());
-    a = await connect('node-redis', url);
-    b = await connect('node-redis', url);
-    storeA = redisStore({
-      client: a.client,
-      commandTimeoutMs: 2000,
-      logger: captureLogger().logger,
-    });
-    storeB = redisStore({
-      client: b.client,
-      commandTimeoutMs: 2000,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterAll(async () => {
-    await storeA?.close();
-    await storeB?.close();
-    await a?.close();
-    await b?.close();
-    await server?.stop();
-  });
+  const processes = twoProcesses(['node-redis', 'node-redis']);
 
   /** A started mirror over a machine on an instant clock at 0, and another process's handle. */
   async function mirrored() {
@@ -62,11 +31,11 @@ describe.skipIf(!redisAvailable)('FleetMirror', () => {
       () => clock.now(),
       () => {},
     );
-    const mirror = new FleetMirror(storeA.sharedBreaker(key, SPEC), machine);
+    const mirror = new FleetMirror(processes.storeA.sharedBreaker(key, SPEC), machine);
     mirror.start();
     await mirror.sync();
-    await storeA.ready();
-    return { machine, mirror, other: storeB.sharedBreaker(key, SPEC) };
+    await processes.storeA.ready();
+    return { machine, mirror, other: processes.storeB.sharedBreaker(key, SPEC) };
   }
 
   it('writes its consecutive failures through to the fleet in one batch', async () => {
