@@ -9,6 +9,7 @@ import { binanceCodeRule, type BinanceCodeRule, type BinanceProduct } from './co
 import { readBinanceError, type ParsedBinanceError } from './parse.js';
 import { binanceStatusRule, futures503Rule } from './statuses.js';
 import type { BinanceWeightTracker } from './weight-tracker.js';
+import { verdict } from '../transport/verdict.js';
 
 /** Options of {@link binanceClassifier}. */
 export interface BinanceClassifierOptions {
@@ -39,11 +40,6 @@ const PRODUCTS: readonly BinanceProduct[] = ['spot', 'futures', 'sapi'];
 function invalid(name: string, rule: string, value: unknown, asType: boolean): never {
   const message = `binanceClassifier: \`${name}\`: expected ${rule}, got ${describeValue(value)}`;
   throw asType ? new TypeError(message) : new RangeError(message);
-}
-
-/** A verdict, with `retryAfterMs` only when there is a wait. */
-function verdict(action: Verdict['action'], reason: string, retryAfterMs?: number): Verdict {
-  return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
 }
 
 /**

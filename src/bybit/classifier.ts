@@ -15,6 +15,7 @@ import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import { BYBIT_CODES, bybitBanMs, bybitStatusRule, type BybitCodeRule } from './codes.js';
 import { readBybit, type BybitBatchItem, type ParsedBybit } from './parse.js';
 import type { BybitRateLimitTracker } from './rate-limit-tracker.js';
+import { ACTION_SEVERITY, verdict } from '../transport/verdict.js';
 
 /**
  * Options of {@link bybitClassifier}.
@@ -55,13 +56,6 @@ interface BybitJudge {
 }
 
 /** Verdict actions by danger, for a batch answer: `unknown` over `retry` over `fail`. */
-const ORDER: Readonly<Record<Verdict['action'], number>> = { fail: 0, retry: 1, unknown: 2 };
-
-/** A verdict, with `retryAfterMs` only when there is a wait. */
-function verdict(action: Verdict['action'], reason: string, retryAfterMs?: number): Verdict {
-  return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
-}
-
 /**
  * Classifies Bybit v5 answers, whatever client carries them (see `parseBybitError`), by the
  * rules of reference/venues.md §5 and §6, with the reason named after the code (`bybit:10006`):
@@ -169,7 +163,10 @@ function batchVerdict(
   let worst: Verdict | undefined;
   for (const item of items) {
     const v = codeVerdict(write, item.code, info, nowMs);
-    if (v !== undefined && (worst === undefined || ORDER[v.action] > ORDER[worst.action]))
+    if (
+      v !== undefined &&
+      (worst === undefined || ACTION_SEVERITY[v.action] > ACTION_SEVERITY[worst.action])
+    )
       worst = v;
   }
   return worst;
