@@ -5,6 +5,7 @@ import { RetryExhaustedError } from '../core/errors.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { causeChain, stringField } from '../core/redaction/safe-read.js';
 import { describeError, redactText, safeGet, serializeError } from '../core/redaction/redact.js';
+import { isThenable } from '../core/hub.js';
 import { retryInternally } from '../core/retry.js';
 import type { RetryOptions } from '../core/options.js';
 import type { Classifier, Clock, Logger, Verdict } from '../core/types.js';
@@ -363,9 +364,12 @@ function log(
 ): void {
   if (logger === undefined) return;
   try {
-    logger[level](fields, message);
+    const result: unknown = logger[level](fields, message);
+    // A failing logger, sync or async, must not turn into a failing delivery or an unhandled
+    // rejection.
+    if (isThenable(result)) result.then(undefined, () => {});
   } catch {
-    // A failing logger must not turn into a failing delivery or an unhandled rejection.
+    // As above.
   }
 }
 

@@ -1,5 +1,5 @@
 import { MAX_DELAY_MS, unrefRealClock } from '../core/clock.js';
-import { isThenable, reportListenerError } from '../core/hub.js';
+import { callIsolated, isThenable, reportListenerError } from '../core/event.js';
 import { safeGet } from '../core/redaction/redact.js';
 import type { Clock, Logger } from '../core/types.js';
 import { describeValue } from '../core/validate.js';
@@ -299,11 +299,12 @@ async function flushInner(
 function stopInner(listener: object, logger: Logger | undefined): void {
   const innerStop = safeGet(listener, 'stop');
   if (typeof innerStop !== 'function') return;
-  try {
-    (innerStop as () => unknown).call(listener);
-  } catch (err) {
-    reportListenerError(err, logger, 'alert listener stop');
-  }
+  callIsolated(
+    () => (innerStop as () => unknown).call(listener),
+    undefined,
+    logger,
+    'alert listener stop',
+  );
 }
 
 /** `clock.now()`, or the wall clock when that throws. */

@@ -4,6 +4,7 @@ import { withClientRetries } from '../transport/client-retries.js';
 import { headerValue } from '../transport/headers.js';
 import { findNetworkFailure, isAbortFailure } from '../transport/network.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
+import { verdict as verdictOf } from '../transport/verdict.js';
 import {
   asHttpStatus,
   compileStatusActions,
@@ -105,7 +106,7 @@ export function awsClassifier(options?: AwsClassifierOptions): Classifier {
   const verdict = (action: AwsErrorAction, reason: string, item: unknown): Verdict => {
     if (action === 'fail') return { action, reason };
     const retryAfterMs = retryAfterOf(item, now);
-    return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
+    return verdictOf(action, reason, retryAfterMs);
   };
 
   const judgeServiceError = (item: unknown): Verdict | undefined => {

@@ -5,10 +5,11 @@ import { stringField } from '../core/redaction/safe-read.js';
 import { venueAnswer } from '../transport/answer.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
-import { binanceCodeRule, type BinanceProduct } from './codes.js';
+import { binanceCodeRule, type BinanceCodeRule, type BinanceProduct } from './codes.js';
 import { readBinanceError, type ParsedBinanceError } from './parse.js';
 import { binanceStatusRule, futures503Rule } from './statuses.js';
 import type { BinanceWeightTracker } from './weight-tracker.js';
+import { verdict } from '../transport/verdict.js';
 
 /** Options of {@link binanceClassifier}. */
 export interface BinanceClassifierOptions {
@@ -35,28 +36,10 @@ export interface BinanceClassifierOptions {
 
 const PRODUCTS: readonly BinanceProduct[] = ['spot', 'futures', 'sapi'];
 
-/** BSPOT, BFUT (venues.md §6): a duplicate proves an earlier attempt was accepted: reconcile. */
-const DUPLICATE: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'unknown',
-  reason: DUPLICATE_CLIENT_ORDER_ID,
-});
-
-/**
- * BSPOT errors.md: -2010 with this message means the client order id is in use by an open order,
- * which an earlier attempt placed; every other -2010 (insufficient balance…) stays a rejection.
- */
-const DUPLICATE_ORDER = /duplicate order sent/i;
-
-/** `@binance/common` NetworkError: no response, or its own timeout; the request may have been sent [BC]. */
-const COMMON_NETWORK_ERROR = 'Network error or request timeout.';
-
+/** Throws the option error: a `TypeError` for a wrong type, a `RangeError` for a value out of range. */
 function invalid(name: string, rule: string, value: unknown, asType: boolean): never {
   const message = `binanceClassifier: \`${name}\`: expected ${rule}, got ${describeValue(value)}`;
   throw asType ? new TypeError(message) : new RangeError(message);
-}
-
-function verdict(action: Verdict['action'], reason: string, retryAfterMs?: number): Verdict {
-  return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
 }
 
 /**
@@ -107,6 +90,221 @@ function defaultRateLimitWait(info: ParsedBinanceError, nowMs: number): number |
   return undefined;
 }
 
+/** The options of a {@link binanceClassifier}, checked once at creation and given their defaults. */
+interface BinanceSettings {
+  readonly fallbackProduct: BinanceProduct;
+  readonly tracker: BinanceClassifierOptions['tracker'];
+  readonly wafDelayMs: number;
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+/** Checks `options` (throwing a `TypeError` or `RangeError` naming the option) and fills in defaults. */
+function readOptions(options: BinanceClassifierOptions): BinanceSettings {
+  if (typeof options !== 'object' || options === null) {
+    invalid('options', 'an options object', options, true);
+  }
+  const fallbackProduct = options.product ?? 'spot';
+  if (!PRODUCTS.includes(fallbackProduct)) {
+    invalid(
+      'product',
+      "'spot', 'futures' or 'sapi'",
+      fallbackProduct,
+      typeof fallbackProduct !== 'string',
+    );
+  }
+  const tracker = options.tracker;
+  if (tracker !== undefined && typeof tracker?.update !== 'function') {
+    invalid('tracker', 'a tracker from binanceWeightTracker()', tracker, true);
+  }
+  const wafDelayMs = options.wafDelayMs ?? 60_000;
+  if (typeof wafDelayMs !== 'number') invalid('wafDelayMs', 'a number >= 0', wafDelayMs, true);
+  if (!(wafDelayMs >= 0 && Number.isFinite(wafDelayMs))) {
+    invalid('wafDelayMs', 'a number >= 0', wafDelayMs, false);
+  }
+  const clock = options.clock ?? { now: Date.now };
+  if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock, true);
+  return { fallbackProduct, tracker, wafDelayMs, clock };
+}
+
+/**
+ * Tells the tracker what this failure says about the shared limits: its headers (with the status
+ * the client may have dropped), and a rate-limit wait no header carries (a WS `retryAfter`, a
+ * "banned until" timestamp, the 2-minute minimum ban, the next minute window).
+ */
+function feedTracker(
+  tracker: BinanceSettings['tracker'],
+  info: ParsedBinanceError,
+  result: Verdict | undefined,
+): void {
+  if (tracker === undefined) return;
+  try {
+    if (info.headers !== null && typeof info.headers === 'object') {
+      tracker.update(info.headers, trackerStatus(info));
+    }
+    if (
+      result !== undefined &&
+      result.action === 'retry' &&
+      result.retryAfterMs !== undefined &&
+      isRateLimit(info)
+    ) {
+      tracker.pause?.(result.retryAfterMs);
+    }
+  } catch {
+    // The tracker is advisory: a failure in it never changes the verdict.
+  }
+}
+
+/**
+ * [BFG] futures 503 variants are told apart by message (the body may lack a code), but only
+ * Binance's own JSON `msg` counts: a load balancer's HTML page saying "Service Unavailable"
+ * is not Binance's "100% failure" and stays unknown (the status or no-code rule, later).
+ */
+function futures503Verdict(
+  info: ParsedBinanceError,
+  product: BinanceProduct,
+  retryAfterMs: number | undefined,
+): Verdict | undefined {
+  const { code, status } = info;
+  if (
+    product !== 'futures' ||
+    !(status === undefined || status >= 500) ||
+    !(code === undefined || code > -1100)
+  ) {
+    return undefined;
+  }
+  const rule = futures503Rule(info.msg);
+  return rule === undefined ? undefined : verdict(rule.action, rule.reason, retryAfterMs);
+}
+
+/** A ban page without a code (the `binance` client drops the 418 status [TS]) retries as a 418. */
+function banPageVerdict(
+  info: ParsedBinanceError,
+  retryAfterMs: number | undefined,
+): Verdict | undefined {
+  if (info.code !== undefined || info.status !== undefined || !isBan(info)) return undefined;
+  return verdict('retry', 'binance:http-418', retryAfterMs);
+}
+
+/** BSPOT, BFUT (venues.md §6): a duplicate proves an earlier attempt was accepted: reconcile. */
+const DUPLICATE: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'unknown',
+  reason: DUPLICATE_CLIENT_ORDER_ID,
+});
+
+/**
+ * BSPOT errors.md: -2010 with this message means the client order id is in use by an open order,
+ * which an earlier attempt placed; every other -2010 (insufficient balance…) stays a rejection.
+ */
+const DUPLICATE_ORDER = /duplicate order sent/i;
+
+/** Whether a coded answer is a duplicate client order id: by the table (-4116), or -2010 by message. */
+function isDuplicateOrder(info: ParsedBinanceError, rule: BinanceCodeRule): boolean {
+  if (rule.duplicateOrder === true) return true;
+  const message = info.msg ?? info.text;
+  return info.code === -2010 && message !== undefined && DUPLICATE_ORDER.test(message);
+}
+
+/** The verdict of a code the table names; `undefined` for no code or one it does not name. */
+function codeVerdict(
+  info: ParsedBinanceError,
+  product: BinanceProduct,
+  retryAfterMs: number | undefined,
+): Verdict | undefined {
+  const { code, status } = info;
+  if (code === undefined) return undefined;
+  const rule = binanceCodeRule(code, product);
+  if (rule === undefined) return undefined;
+  if (isDuplicateOrder(info, rule)) return DUPLICATE;
+  // [BSD] spot and sapi: a 5XX means "execution status is UNKNOWN", whatever the code says.
+  const action =
+    rule.action === 'retry' && product !== 'futures' && status !== undefined && status >= 500
+      ? 'unknown'
+      : rule.action;
+  return verdict(action, `binance:${code}`, action === 'fail' ? undefined : retryAfterMs);
+}
+
+/** The verdict of an HTTP status the table names (a 403 waits at least `wafDelayMs`). */
+function statusVerdict(
+  info: ParsedBinanceError,
+  product: BinanceProduct,
+  retryAfterMs: number | undefined,
+  wafDelayMs: number,
+): Verdict | undefined {
+  const { status } = info;
+  if (status === undefined) return undefined;
+  const rule = binanceStatusRule(status, product);
+  if (rule === undefined) return undefined;
+  const wait = rule.waf === true ? Math.max(retryAfterMs ?? 0, wafDelayMs) : retryAfterMs;
+  return verdict(rule.action, `binance:http-${status}`, rule.action === 'fail' ? undefined : wait);
+}
+
+/** The verdict of an answer no table names: an unnamed code fails, a bare Retry-After retries. */
+function unmatchedVerdict(
+  info: ParsedBinanceError,
+  retryAfterMs: number | undefined,
+): Verdict | undefined {
+  // A Binance code the table does not name: Binance sends codes with 4XX ("the issue is on
+  // your side" [BSD]); the server-side ones (-1000…-1008) are all in the table.
+  if (info.code !== undefined) return verdict('fail', `binance:${info.code}`);
+
+  // A status below 400 (the status table names every other one) and no code: no failure.
+  if (info.status !== undefined) return undefined;
+
+  // Retry-After is sent only with 418 and 429 [BSD].
+  if (retryAfterMs !== undefined) return verdict('retry', 'binance:rate-limit', retryAfterMs);
+
+  // An HTTP error response with no code (an HTML or empty 5xx body from the `binance`
+  // client, which drops the status): possibly executed [TS] (judgement).
+  if (info.httpError) return verdict('unknown', 'binance:no-code');
+  return undefined;
+}
+
+/**
+ * The verdict of a Binance answer: the first rule that names it, in the order futures 503
+ * message, ban page, code, HTTP status, then what is left.
+ */
+function decide(
+  info: ParsedBinanceError,
+  nowMs: number,
+  settings: BinanceSettings,
+): Verdict | undefined {
+  const product = info.product ?? settings.fallbackProduct;
+  const retryAfterMs =
+    info.retryAfterMs ?? (isRateLimit(info) ? defaultRateLimitWait(info, nowMs) : undefined);
+  return (
+    futures503Verdict(info, product, retryAfterMs) ??
+    banPageVerdict(info, retryAfterMs) ??
+    codeVerdict(info, product, retryAfterMs) ??
+    statusVerdict(info, product, retryAfterMs, settings.wafDelayMs) ??
+    unmatchedVerdict(info, retryAfterMs)
+  );
+}
+
+/** A returned value is a failure only with a Binance code or an error status. */
+function isReturnedFailure(info: ParsedBinanceError): boolean {
+  return info.code !== undefined || (info.status !== undefined && info.status >= 400);
+}
+
+/** `@binance/common` NetworkError: no response, or its own timeout; the request may have been sent [BC]. */
+const COMMON_NETWORK_ERROR = 'Network error or request timeout.';
+
+/**
+ * The clients' own network failures: the `binance` client rethrows the AxiosError when no
+ * response came (`ECONNRESET`, `ECONNABORTED` on its timeout, `ETIMEDOUT`, "socket hang up")
+ * [TS]. Refused before sending: retry; after: unknown.
+ */
+function clientNetworkVerdict(error: object | string): Verdict | undefined {
+  const network = findNetworkFailure(error);
+  if (network !== undefined) return networkVerdict(network);
+  if (
+    stringField(error, 'name') === 'NetworkError' &&
+    stringField(error, 'message') === COMMON_NETWORK_ERROR
+  ) {
+    return verdict('unknown', 'binance:network-error');
+  }
+  return undefined;
+}
+
 /**
  * Classifies Binance failures, whatever client carries them (see `parseBinanceError`), by the
  * rules Binance documents:
@@ -144,121 +342,8 @@ function defaultRateLimitWait(info: ParsedBinanceError, nowMs: number): number |
  * ```
  */
 export function binanceClassifier(options: BinanceClassifierOptions = {}): Classifier {
-  if (typeof options !== 'object' || options === null) {
-    invalid('options', 'an options object', options, true);
-  }
-  const fallbackProduct = options.product ?? 'spot';
-  if (!PRODUCTS.includes(fallbackProduct)) {
-    invalid(
-      'product',
-      "'spot', 'futures' or 'sapi'",
-      fallbackProduct,
-      typeof fallbackProduct !== 'string',
-    );
-  }
-  const tracker = options.tracker;
-  if (tracker !== undefined && typeof tracker?.update !== 'function') {
-    invalid('tracker', 'a tracker from binanceWeightTracker()', tracker, true);
-  }
-  const wafDelayMs = options.wafDelayMs ?? 60_000;
-  if (typeof wafDelayMs !== 'number') invalid('wafDelayMs', 'a number >= 0', wafDelayMs, true);
-  if (!(wafDelayMs >= 0 && Number.isFinite(wafDelayMs))) {
-    invalid('wafDelayMs', 'a number >= 0', wafDelayMs, false);
-  }
-  const clock = options.clock ?? { now: Date.now };
-  if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock, true);
-
-  /**
-   * Tells the tracker what this failure says about the shared limits: its headers (with the status
-   * the client may have dropped), and a rate-limit wait no header carries (a WS `retryAfter`, a
-   * "banned until" timestamp, the 2-minute minimum ban, the next minute window).
-   */
-  function feed(info: ParsedBinanceError, result: Verdict | undefined): void {
-    if (tracker === undefined) return;
-    try {
-      if (info.headers !== null && typeof info.headers === 'object') {
-        tracker.update(info.headers, trackerStatus(info));
-      }
-      if (
-        result !== undefined &&
-        result.action === 'retry' &&
-        result.retryAfterMs !== undefined &&
-        isRateLimit(info)
-      ) {
-        tracker.pause?.(result.retryAfterMs);
-      }
-    } catch {
-      // The tracker is advisory: a failure in it never changes the verdict.
-    }
-  }
-
-  function decide(info: ParsedBinanceError, nowMs: number): Verdict | undefined {
-    const product = info.product ?? fallbackProduct;
-    const { code, status } = info;
-    const message = info.msg ?? info.text;
-    const retryAfterMs =
-      info.retryAfterMs ?? (isRateLimit(info) ? defaultRateLimitWait(info, nowMs) : undefined);
-
-    // [BFG] futures 503 variants are told apart by message (the body may lack a code), but only
-    // Binance's own JSON `msg` counts: a load balancer's HTML page saying "Service Unavailable"
-    // is not Binance's "100% failure" and stays unknown (below).
-    if (
-      product === 'futures' &&
-      (status === undefined || status >= 500) &&
-      (code === undefined || code > -1100)
-    ) {
-      const rule = futures503Rule(info.msg);
-      if (rule !== undefined) return verdict(rule.action, rule.reason, retryAfterMs);
-    }
-
-    // A ban page without a code (the `binance` client drops the 418 status [TS]).
-    if (code === undefined && status === undefined && isBan(info)) {
-      return verdict('retry', 'binance:http-418', retryAfterMs);
-    }
-
-    if (code !== undefined) {
-      const rule = binanceCodeRule(code, product);
-      if (rule !== undefined) {
-        if (
-          rule.duplicateOrder === true ||
-          (code === -2010 && message !== undefined && DUPLICATE_ORDER.test(message))
-        ) {
-          return DUPLICATE;
-        }
-        // [BSD] spot and sapi: a 5XX means "execution status is UNKNOWN", whatever the code says.
-        const action =
-          rule.action === 'retry' && product !== 'futures' && status !== undefined && status >= 500
-            ? 'unknown'
-            : rule.action;
-        return verdict(action, `binance:${code}`, action === 'fail' ? undefined : retryAfterMs);
-      }
-    }
-
-    if (status !== undefined) {
-      const rule = binanceStatusRule(status, product);
-      if (rule !== undefined) {
-        const wait = rule.waf === true ? Math.max(retryAfterMs ?? 0, wafDelayMs) : retryAfterMs;
-        return verdict(
-          rule.action,
-          `binance:http-${status}`,
-          rule.action === 'fail' ? undefined : wait,
-        );
-      }
-      if (code === undefined) return undefined;
-    }
-
-    // A Binance code the table does not name: Binance sends codes with 4XX ("the issue is on
-    // your side" [BSD]); the server-side ones (-1000…-1008) are all in the table.
-    if (code !== undefined) return verdict('fail', `binance:${code}`);
-
-    // Retry-After is sent only with 418 and 429 [BSD].
-    if (retryAfterMs !== undefined) return verdict('retry', 'binance:rate-limit', retryAfterMs);
-
-    // An HTTP error response with no code (an HTML or empty 5xx body from the `binance`
-    // client, which drops the status): possibly executed [TS] (judgement).
-    if (info.httpError) return verdict('unknown', 'binance:no-code');
-    return undefined;
-  }
+  const settings = readOptions(options);
+  const { tracker, clock } = settings;
 
   return readsResponseBody((outcome: Outcome): Verdict | undefined => {
     const value = venueAnswer(outcome);
@@ -267,31 +352,12 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
       const nowMs = clock.now();
       const info = readBinanceError(value, nowMs);
       if (info !== undefined) {
-        // A returned value is a failure only with a Binance code or an error status.
-        if (
-          outcome.ok &&
-          info.code === undefined &&
-          !(info.status !== undefined && info.status >= 400)
-        ) {
-          return undefined;
-        }
-        const result = decide(info, nowMs);
-        feed(info, result);
+        if (outcome.ok && !isReturnedFailure(info)) return undefined;
+        const result = decide(info, nowMs, settings);
+        feedTracker(tracker, info, result);
         if (result !== undefined) return result;
       }
-      if (outcome.ok) return undefined;
-      // The clients' own network failures: the `binance` client rethrows the AxiosError when no
-      // response came (`ECONNRESET`, `ECONNABORTED` on its timeout, `ETIMEDOUT`, "socket hang
-      // up") [TS]. Refused before sending: retry; after: unknown.
-      const network = findNetworkFailure(value);
-      if (network !== undefined) return networkVerdict(network);
-      if (
-        stringField(value, 'name') === 'NetworkError' &&
-        stringField(value, 'message') === COMMON_NETWORK_ERROR
-      ) {
-        return verdict('unknown', 'binance:network-error');
-      }
-      return undefined;
+      return outcome.ok ? undefined : clientNetworkVerdict(value);
     } catch {
       return undefined;
     }

@@ -13,8 +13,9 @@ import { headerValue } from '../transport/headers.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import { BYBIT_CODES, bybitBanMs, bybitStatusRule, type BybitCodeRule } from './codes.js';
-import { readBybit, type ParsedBybit } from './parse.js';
+import { readBybit, type BybitBatchItem, type ParsedBybit } from './parse.js';
 import type { BybitRateLimitTracker } from './rate-limit-tracker.js';
+import { ACTION_SEVERITY, verdict } from '../transport/verdict.js';
 
 /**
  * Options of {@link bybitClassifier}.
@@ -46,12 +47,15 @@ const RULES: Rules = {
   clock: methodsRule('an object with now()', 'now'),
 };
 
-const ORDER: Readonly<Record<Verdict['action'], number>> = { fail: 0, retry: 1, unknown: 2 };
-
-function verdict(action: Verdict['action'], reason: string, retryAfterMs?: number): Verdict {
-  return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
+/** What one classifier holds, checked once when it is made. */
+interface BybitJudge {
+  readonly write: boolean | undefined;
+  readonly tracker: Pick<BybitRateLimitTracker, 'update'> | undefined;
+  readonly endpoint: string | undefined;
+  readonly clock: Pick<Clock, 'now'>;
 }
 
+/** Verdict actions by danger, for a batch answer: `unknown` over `retry` over `fail`. */
 /**
  * Classifies Bybit v5 answers, whatever client carries them (see `parseBybitError`), by the
  * rules of reference/venues.md §5 and §6, with the reason named after the code (`bybit:10006`):
@@ -87,105 +91,128 @@ function verdict(action: Verdict['action'], reason: string, retryAfterMs?: numbe
  */
 export function bybitClassifier(options: BybitClassifierOptions = {}): Classifier {
   const o = checkOptions('bybitClassifier', options, RULES);
-  const write = o.write;
-  const tracker = o.tracker;
-  const endpoint = o.endpoint;
-  const clock = o.clock ?? { now: Date.now };
+  const judge: BybitJudge = {
+    write: o.write,
+    tracker: o.tracker,
+    endpoint: o.endpoint,
+    clock: o.clock ?? { now: Date.now },
+  };
+  return readsResponseBody((outcome: Outcome) => classifyOutcome(judge, outcome));
+}
 
-  /** The verdict of one retCode (a batch item's, or the answer's). */
-  function codeVerdict(code: number, info: ParsedBybit, nowMs: number): Verdict | undefined {
-    if (code === 0) return undefined;
-    const rule = BYBIT_CODES.get(code);
-    if (rule === undefined) return verdict('unknown', `bybit:${code}`);
-    return ruleVerdict(rule, `bybit:${code}`, info, nowMs);
-  }
-
-  function ruleVerdict(
-    rule: BybitCodeRule,
-    reason: string,
-    info: ParsedBybit,
-    nowMs: number,
-  ): Verdict {
-    let action: Verdict['action'];
-    if (rule.action === 'read-retry') {
-      const isWrite = write ?? !isReadMethod(info.method);
-      action = isWrite ? 'unknown' : 'retry';
-    } else {
-      action = rule.action;
+/** The verdict of one outcome, or `undefined` when it carries no Bybit answer or failure. */
+function classifyOutcome(judge: BybitJudge, outcome: Outcome): Verdict | undefined {
+  const value = outcome.ok ? outcome.value : outcome.error;
+  if (value === null || typeof value !== 'object') return undefined;
+  try {
+    const nowMs = judge.clock.now();
+    const info = readBybit(value);
+    if (info !== undefined) {
+      feed(judge, value, info);
+      const result = decide(judge.write, info, nowMs);
+      if (result !== undefined) return result;
     }
-    return verdict(
-      action,
-      rule.reason ?? reason,
-      rule.rateLimit === true ? rateLimitWait(info, nowMs) : undefined,
-    );
-  }
-
-  /** The wait a rate limit asks for: the reset timestamp, Retry-After, or 10 min for a 403. */
-  function rateLimitWait(info: ParsedBybit, nowMs: number): number | undefined {
-    if (info.httpStatus === 403) return bybitBanMs(info.usage?.resetAtMs, nowMs);
-    const resetAtMs = info.usage?.resetAtMs;
-    if (resetAtMs !== undefined && resetAtMs > nowMs) return resetAtMs - nowMs;
-    return parseRetryAfter(headerValue(info.headers, 'retry-after'), nowMs);
-  }
-
-  function decide(info: ParsedBybit, nowMs: number): Verdict | undefined {
-    const code = info.retCode;
-    // BYDOCS rate-limit.mdx: an HTTP 403 is the IP ban whatever its body says (a JSON
-    // `{ retCode: 403, retMsg: 'access too frequent' }` included): every caller waits >= 10 min.
-    if (info.httpStatus === 403) {
-      const ban = bybitStatusRule(403);
-      if (ban !== undefined) return ruleVerdict(ban, 'bybit:http-403', info, nowMs);
-    }
-    if (code !== undefined && code !== 0) return codeVerdict(code, info, nowMs);
-    if (code === 0 && info.items !== undefined) {
-      // BYDOCS batch-place.mdx: the request succeeded, each item has its own code. The most
-      // dangerous item decides: one possibly placed order outweighs any number of rejections.
-      let worst: Verdict | undefined;
-      for (const item of info.items) {
-        const v = codeVerdict(item.code, info, nowMs);
-        if (v !== undefined && (worst === undefined || ORDER[v.action] > ORDER[worst.action]))
-          worst = v;
-      }
-      return worst;
-    }
-    if (code === undefined && info.httpStatus !== undefined) {
-      const rule = bybitStatusRule(info.httpStatus);
-      if (rule !== undefined)
-        return ruleVerdict(rule, `bybit:http-${info.httpStatus}`, info, nowMs);
-    }
+    if (outcome.ok) return undefined;
+    // bybit-api rethrows the axios error when no response came (BYAPI `parseException`).
+    const network = findNetworkFailure(value);
+    if (network !== undefined) return networkVerdict(network);
+    return undefined;
+  } catch {
     return undefined;
   }
+}
 
-  function feed(value: unknown, info: ParsedBybit): void {
-    if (tracker === undefined) return;
-    try {
-      tracker.update(value, info.httpStatus, info.endpoint ?? endpoint);
-    } catch {
-      // The tracker is advisory: a failure in it never changes the verdict.
-    }
+/** Hands the answer to the tracker, which never changes the verdict. */
+function feed(judge: BybitJudge, value: unknown, info: ParsedBybit): void {
+  if (judge.tracker === undefined) return;
+  try {
+    judge.tracker.update(value, info.httpStatus, info.endpoint ?? judge.endpoint);
+  } catch {
+    // The tracker is advisory: a failure in it never changes the verdict.
   }
+}
 
-  return readsResponseBody((outcome: Outcome): Verdict | undefined => {
-    const value = outcome.ok ? outcome.value : outcome.error;
-    if (value === null || typeof value !== 'object') return undefined;
-    try {
-      const nowMs = clock.now();
-      const info = readBybit(value);
-      if (info !== undefined) {
-        feed(value, info);
-        const result = decide(info, nowMs);
-        if (result !== undefined) return result;
-        if (outcome.ok) return undefined;
-      }
-      if (outcome.ok) return undefined;
-      // bybit-api rethrows the axios error when no response came (BYAPI `parseException`).
-      const network = findNetworkFailure(value);
-      if (network !== undefined) return networkVerdict(network);
-      return undefined;
-    } catch {
-      return undefined;
-    }
-  });
+/** The verdict of a parsed answer: the 403 ban, its retCode, its batch items, or its status. */
+function decide(write: boolean | undefined, info: ParsedBybit, nowMs: number): Verdict | undefined {
+  const code = info.retCode;
+  // BYDOCS rate-limit.mdx: an HTTP 403 is the IP ban whatever its body says (a JSON
+  // `{ retCode: 403, retMsg: 'access too frequent' }` included): every caller waits >= 10 min.
+  if (info.httpStatus === 403) {
+    const ban = bybitStatusRule(403);
+    if (ban !== undefined) return ruleVerdict(write, ban, 'bybit:http-403', info, nowMs);
+  }
+  if (code !== undefined && code !== 0) return codeVerdict(write, code, info, nowMs);
+  if (code === 0 && info.items !== undefined) return batchVerdict(write, info.items, info, nowMs);
+  if (code === undefined && info.httpStatus !== undefined) {
+    const rule = bybitStatusRule(info.httpStatus);
+    if (rule !== undefined)
+      return ruleVerdict(write, rule, `bybit:http-${info.httpStatus}`, info, nowMs);
+  }
+  return undefined;
+}
+
+/** The most dangerous verdict among a successful batch answer's items, or `undefined`. */
+function batchVerdict(
+  write: boolean | undefined,
+  items: readonly BybitBatchItem[],
+  info: ParsedBybit,
+  nowMs: number,
+): Verdict | undefined {
+  // BYDOCS batch-place.mdx: the request succeeded, each item has its own code. The most
+  // dangerous item decides: one possibly placed order outweighs any number of rejections.
+  let worst: Verdict | undefined;
+  for (const item of items) {
+    const v = codeVerdict(write, item.code, info, nowMs);
+    if (
+      v !== undefined &&
+      (worst === undefined || ACTION_SEVERITY[v.action] > ACTION_SEVERITY[worst.action])
+    )
+      worst = v;
+  }
+  return worst;
+}
+
+/** The verdict of one retCode (a batch item's, or the answer's). */
+function codeVerdict(
+  write: boolean | undefined,
+  code: number,
+  info: ParsedBybit,
+  nowMs: number,
+): Verdict | undefined {
+  if (code === 0) return undefined;
+  const rule = BYBIT_CODES.get(code);
+  if (rule === undefined) return verdict('unknown', `bybit:${code}`);
+  return ruleVerdict(write, rule, `bybit:${code}`, info, nowMs);
+}
+
+/** A table rule as a verdict: `read-retry` decided by `write` (else the method), waits added. */
+function ruleVerdict(
+  write: boolean | undefined,
+  rule: BybitCodeRule,
+  reason: string,
+  info: ParsedBybit,
+  nowMs: number,
+): Verdict {
+  let action: Verdict['action'];
+  if (rule.action === 'read-retry') {
+    const isWrite = write ?? !isReadMethod(info.method);
+    action = isWrite ? 'unknown' : 'retry';
+  } else {
+    action = rule.action;
+  }
+  return verdict(
+    action,
+    rule.reason ?? reason,
+    rule.rateLimit === true ? rateLimitWait(info, nowMs) : undefined,
+  );
+}
+
+/** The wait a rate limit asks for: the reset timestamp, Retry-After, or 10 min for a 403. */
+function rateLimitWait(info: ParsedBybit, nowMs: number): number | undefined {
+  if (info.httpStatus === 403) return bybitBanMs(info.usage?.resetAtMs, nowMs);
+  const resetAtMs = info.usage?.resetAtMs;
+  if (resetAtMs !== undefined && resetAtMs > nowMs) return resetAtMs - nowMs;
+  return parseRetryAfter(headerValue(info.headers, 'retry-after'), nowMs);
 }
 
 // Passing `bybitClassifier` uncalled as `classify` is refused with a message saying to call it.

@@ -1,7 +1,8 @@
 import { isFetchResponse, responseBodyText } from '../core/response-body.js';
-import { causeChain, stringField } from '../core/redaction/safe-read.js';
+import { causeChain, numberField, stringField } from '../core/redaction/safe-read.js';
 import { safeGet } from '../core/redaction/redact.js';
 import { headerValue } from '../transport/headers.js';
+import { asHttpStatus } from '../transport/status.js';
 import type { UsageReading } from '../venue-limits/limits.js';
 
 /**
@@ -58,18 +59,20 @@ export interface ParsedBybit extends BybitErrorInfo {
 
 const MAX_BODY_CHARS = 64 * 1024;
 
+/** An object or function: something whose properties can be read. */
 const isObject = (value: unknown): value is object =>
   value !== null && (typeof value === 'object' || typeof value === 'function');
 
+/** A safe integer, as a number or a decimal string of up to 15 digits. */
 function intOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
   if (typeof value === 'string' && /^-?\d{1,15}$/.test(value)) return Number(value);
   return undefined;
 }
 
+/** An HTTP status as a number or a numeric string (ccxt's message, bybit-api's `code`). */
 function statusOf(value: unknown): number | undefined {
-  const n = intOf(value);
-  return n !== undefined && n >= 100 && n <= 599 ? n : undefined;
+  return asHttpStatus(intOf(value));
 }
 
 /** A body: an object as it is, a JSON string parsed; anything else is undefined. */
@@ -100,25 +103,27 @@ function pathOf(url: unknown): string | undefined {
   }
 }
 
-function numberField(value: unknown): number | undefined {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+/** A header's value as a finite number, or `undefined`. */
+function headerNumber(headers: unknown, name: string): number | undefined {
+  const text = headerValue(headers, name);
+  const n = text === undefined || text.trim() === '' ? NaN : Number(text);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** BYDOCS rate-limit.mdx: `X-Bapi-Limit-Status` (remaining), `X-Bapi-Limit`, `X-Bapi-Limit-Reset-Timestamp`. */
 function usageOf(headers: unknown, rateLimitApi: unknown): UsageReading | undefined {
   const reading: UsageReading = {};
-  const remaining = numberField(headerValue(headers, 'x-bapi-limit-status'));
-  const limit = numberField(headerValue(headers, 'x-bapi-limit'));
-  const resetAtMs = numberField(headerValue(headers, 'x-bapi-limit-reset-timestamp'));
+  const remaining = headerNumber(headers, 'x-bapi-limit-status');
+  const limit = headerNumber(headers, 'x-bapi-limit');
+  const resetAtMs = headerNumber(headers, 'x-bapi-limit-reset-timestamp');
   if (remaining !== undefined) reading.remaining = remaining;
   if (limit !== undefined) reading.limit = limit;
   if (resetAtMs !== undefined) reading.resetAtMs = resetAtMs;
   // BYAPI `parseRateLimitHeaders`: the same three headers, as numbers.
   if (isObject(rateLimitApi)) {
-    reading.remaining ??= numberField(safeGet(rateLimitApi, 'remainingRequests'));
-    reading.limit ??= numberField(safeGet(rateLimitApi, 'maxRequests'));
-    reading.resetAtMs ??= numberField(safeGet(rateLimitApi, 'resetAtTimestamp'));
+    reading.remaining ??= numberField(rateLimitApi, 'remainingRequests');
+    reading.limit ??= numberField(rateLimitApi, 'maxRequests');
+    reading.resetAtMs ??= numberField(rateLimitApi, 'resetAtTimestamp');
   }
   for (const key of Object.keys(reading) as (keyof UsageReading)[]) {
     if (reading[key] === undefined) delete reading[key];
@@ -151,99 +156,134 @@ interface Parts {
   bybit: boolean;
 }
 
+/** Reads one kind of carrier into parts, or `undefined` when the object is not that carrier. */
+type CarrierReader = (candidate: object) => Parts | undefined;
+
+/** A fetch `Response`: the body the engine read for classification, its status and headers. */
+function fetchParts(response: Response): Parts {
+  return {
+    body: responseBodyText(response),
+    status: response.status,
+    headers: response.headers,
+    url: safeGet(response, 'url'),
+    method: undefined,
+    bybit: false,
+  };
+}
+
+/** A fetch `Response` returned by the attempt. */
+function fromFetchResponse(candidate: object): Parts | undefined {
+  return isFetchResponse(candidate) ? fetchParts(candidate) : undefined;
+}
+
+/** A plain Bybit body: bybit-api's resolved value or its `throwExceptions: true` rejection. */
+function fromBybitBody(candidate: object): Parts | undefined {
+  if (intOf(safeGet(candidate, 'retCode')) === undefined) return undefined;
+  return {
+    body: candidate,
+    status: undefined,
+    headers: undefined,
+    url: undefined,
+    method: undefined,
+    bybit: true,
+  };
+}
+
+/** An error carrying a response: fetch's `Response`, or axios' and got's response object. */
+function fromErrorResponse(candidate: object): Parts | undefined {
+  const response = safeGet(candidate, 'response');
+  if (isFetchResponse(response)) return fetchParts(response);
+  if (!isObject(response)) return undefined;
+  // axios: response.{status, headers, data}, config.{url, method}; got: response.{statusCode,
+  // headers, body}, options.{url, method}.
+  const config = safeGet(candidate, 'config') ?? safeGet(response, 'config');
+  const options = safeGet(candidate, 'options');
+  return {
+    body: safeGet(response, 'data') ?? safeGet(response, 'body'),
+    status: statusOf(safeGet(response, 'status')) ?? statusOf(safeGet(response, 'statusCode')),
+    headers: safeGet(response, 'headers'),
+    url: safeGet(config, 'url') ?? safeGet(options, 'url') ?? safeGet(response, 'url'),
+    method: safeGet(config, 'method') ?? safeGet(options, 'method'),
+    bybit: false,
+  };
+}
+
+/** BYAPI `parseException`: `{ code: <HTTP status>, message, body, headers, requestOptions }`. */
+function fromBybitApiRejection(candidate: object): Parts | undefined {
+  const status = statusOf(safeGet(candidate, 'code'));
+  if (status === undefined || !('requestOptions' in candidate) || !('body' in candidate)) {
+    return undefined;
+  }
+  return {
+    body: safeGet(candidate, 'body'),
+    status,
+    headers: safeGet(candidate, 'headers'),
+    url: undefined,
+    method: undefined,
+    bybit: true,
+  };
+}
+
+/**
+ * A resolved axios response (`{ status, headers, data, config }`) or got response
+ * (`{ statusCode, headers, body }`): Bybit errors come with HTTP 200.
+ */
+function fromResolvedResponse(candidate: object): Parts | undefined {
+  const data = safeGet(candidate, 'data');
+  const status =
+    statusOf(safeGet(candidate, 'status')) ?? statusOf(safeGet(candidate, 'statusCode'));
+  if (status === undefined || !isObject(safeGet(candidate, 'headers'))) return undefined;
+  const config = safeGet(candidate, 'config');
+  const request = safeGet(candidate, 'request');
+  return {
+    body: data ?? safeGet(candidate, 'body'),
+    status,
+    headers: safeGet(candidate, 'headers'),
+    url: safeGet(config, 'url') ?? safeGet(candidate, 'url') ?? safeGet(request, 'requestUrl'),
+    method: safeGet(config, 'method') ?? safeGet(safeGet(request, 'options'), 'method'),
+    bybit: false,
+  };
+}
+
 /** CCXT `handleHttpStatusCode`: `bybit POST https://… 403 Forbidden <body>`. */
 const CCXT_HTTP = /^bybit (GET|POST|PUT|DELETE|PATCH) (\S+) (\d{3}) /;
 
+/** CCXT `handleErrors`: `bybit {"retCode":…}`; `handleHttpStatusCode`: `bybit POST url 403 …`. */
+function fromCcxtMessage(candidate: object): Parts | undefined {
+  const message = stringField(candidate, 'message');
+  if (message === undefined || !message.startsWith('bybit ')) return undefined;
+  const http = CCXT_HTTP.exec(message);
+  const json = message.indexOf('{');
+  return {
+    body: json === -1 ? undefined : message.slice(json),
+    status: http === null ? undefined : statusOf(http[3]),
+    headers: undefined,
+    url: http?.[2],
+    method: http?.[1],
+    bybit: true,
+  };
+}
+
+/**
+ * The carriers, in the order they are tried: the first that recognises the object reads it. A
+ * fetch `Response` goes first (it has `status` and `headers` too, and only its reader takes the
+ * body text), ccxt's message last (any error has a message).
+ */
+const CARRIERS: readonly CarrierReader[] = [
+  fromFetchResponse,
+  fromBybitBody,
+  fromErrorResponse,
+  fromBybitApiRejection,
+  fromResolvedResponse,
+  fromCcxtMessage,
+];
+
+/** The parts of the first carrier that recognises `candidate`, or `undefined`. */
 function partsOf(candidate: unknown): Parts | undefined {
   if (!isObject(candidate)) return undefined;
-  if (isFetchResponse(candidate)) {
-    return {
-      body: responseBodyText(candidate),
-      status: candidate.status,
-      headers: candidate.headers,
-      url: safeGet(candidate, 'url'),
-      method: undefined,
-      bybit: false,
-    };
-  }
-  // A plain Bybit body: bybit-api's resolved value or its `throwExceptions: true` rejection.
-  if (intOf(safeGet(candidate, 'retCode')) !== undefined) {
-    return {
-      body: candidate,
-      status: undefined,
-      headers: undefined,
-      url: undefined,
-      method: undefined,
-      bybit: true,
-    };
-  }
-  const response = safeGet(candidate, 'response');
-  if (isFetchResponse(response)) {
-    return {
-      body: responseBodyText(response),
-      status: response.status,
-      headers: response.headers,
-      url: safeGet(response, 'url'),
-      method: undefined,
-      bybit: false,
-    };
-  }
-  if (isObject(response)) {
-    // axios: response.{status, headers, data}, config.{url, method}; got: response.{statusCode,
-    // headers, body}, options.{url, method}.
-    const config = safeGet(candidate, 'config') ?? safeGet(response, 'config');
-    const options = safeGet(candidate, 'options');
-    return {
-      body: safeGet(response, 'data') ?? safeGet(response, 'body'),
-      status: statusOf(safeGet(response, 'status')) ?? statusOf(safeGet(response, 'statusCode')),
-      headers: safeGet(response, 'headers'),
-      url: safeGet(config, 'url') ?? safeGet(options, 'url') ?? safeGet(response, 'url'),
-      method: safeGet(config, 'method') ?? safeGet(options, 'method'),
-      bybit: false,
-    };
-  }
-  // BYAPI `parseException`: `{ code: <HTTP status>, message, body, headers, requestOptions }`.
-  const status = statusOf(safeGet(candidate, 'code'));
-  if (status !== undefined && 'requestOptions' in candidate && 'body' in candidate) {
-    return {
-      body: safeGet(candidate, 'body'),
-      status,
-      headers: safeGet(candidate, 'headers'),
-      url: undefined,
-      method: undefined,
-      bybit: true,
-    };
-  }
-  // A resolved axios response (`{ status, headers, data, config }`) or got response
-  // (`{ statusCode, headers, body }`): Bybit errors come with HTTP 200.
-  const data = safeGet(candidate, 'data');
-  const resolvedStatus =
-    statusOf(safeGet(candidate, 'status')) ?? statusOf(safeGet(candidate, 'statusCode'));
-  if (resolvedStatus !== undefined && isObject(safeGet(candidate, 'headers'))) {
-    const config = safeGet(candidate, 'config');
-    const request = safeGet(candidate, 'request');
-    return {
-      body: data ?? safeGet(candidate, 'body'),
-      status: resolvedStatus,
-      headers: safeGet(candidate, 'headers'),
-      url: safeGet(config, 'url') ?? safeGet(candidate, 'url') ?? safeGet(request, 'requestUrl'),
-      method: safeGet(config, 'method') ?? safeGet(safeGet(request, 'options'), 'method'),
-      bybit: false,
-    };
-  }
-  // CCXT `handleErrors`: `bybit {"retCode":…}`; `handleHttpStatusCode`: `bybit POST url 403 …`.
-  const message = stringField(candidate, 'message');
-  if (message !== undefined && message.startsWith('bybit ')) {
-    const http = CCXT_HTTP.exec(message);
-    const json = message.indexOf('{');
-    return {
-      body: json === -1 ? undefined : message.slice(json),
-      status: http === null ? undefined : statusOf(http[3]),
-      headers: undefined,
-      url: http?.[2],
-      method: http?.[1],
-      bybit: true,
-    };
+  for (const read of CARRIERS) {
+    const parts = read(candidate);
+    if (parts !== undefined) return parts;
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { okxAction, okxCodeRule, worstItem } from './codes.js';
 import { errorInfo, readOkxError, type OkxErrorInfo, type ParsedOkxError } from './parse.js';
+import { verdict } from '../transport/verdict.js';
 
 /** Options of {@link okxClassifier}. */
 export interface OkxClassifierOptions {
@@ -95,7 +96,7 @@ export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
     // OKX documents no Retry-After, but a 429 (or a proxy in front) may carry one.
     const header = headerValue(info.headers, 'retry-after');
     const retryAfterMs = header === undefined ? undefined : parseRetryAfter(header, clock.now());
-    return retryAfterMs === undefined ? { action, reason } : { action, reason, retryAfterMs };
+    return verdict(action, reason, retryAfterMs);
   }
 
   function decide(info: ParsedOkxError): Verdict | undefined {

@@ -1,5 +1,6 @@
 import { lookupTable } from '../core/table.js';
 import type { Verdict } from '../core/types.js';
+import { ACTION_SEVERITY } from '../transport/verdict.js';
 
 /**
  * OKX v5 REST error codes and what a retry loop should do with each.
@@ -124,8 +125,6 @@ export function okxAction(code: string, write: boolean): Verdict['action'] {
   return found.action;
 }
 
-const SEVERITY: Readonly<Record<Verdict['action'], number>> = { fail: 0, retry: 1, unknown: 2 };
-
 /**
  * The most dangerous of the failing items of an order answer (`unknown` over `retry` over
  * `fail`; the first among equals), or `undefined` when every item succeeded (`sCode` "0").
@@ -143,7 +142,7 @@ export function worstItem<I extends { readonly sCode: string }>(
   let worstSeverity = -1;
   for (const item of items) {
     if (item.sCode === '0') continue;
-    const severity = SEVERITY[okxAction(item.sCode, write)];
+    const severity = ACTION_SEVERITY[okxAction(item.sCode, write)];
     if (severity > worstSeverity) {
       worst = item;
       worstSeverity = severity;

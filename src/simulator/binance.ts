@@ -1,4 +1,4 @@
-import type { Dialect, Params, Reply, RouteKind } from './dialect.js';
+import type { AnsweredFault, Dialect, Params, Reply, RouteKind } from './dialect.js';
 import type { SimulatedOrder } from './order-book.js';
 
 /**
@@ -44,74 +44,141 @@ const error = (
 
 const STATUS = { open: 'NEW', filled: 'FILLED', canceled: 'CANCELED' } as const;
 const WINDOW_MS = 60_000;
+// BSPOT rest-api.md: new order weight 1, query 4, cancel 1, open orders 6 (one symbol).
+const WEIGHTS: Readonly<Record<RouteKind, number>> = { new: 1, query: 4, cancel: 1, open: 6 };
 
-export function binanceDialect(product: BinanceProduct): Dialect {
-  const base = product === 'spot' ? '/api/v3' : '/fapi/v1';
-  const routes: Record<string, RouteKind> = {
+/** The four order routes under `base` (`/api/v3` or `/fapi/v1`). */
+function binanceRoutes(base: string): Record<string, RouteKind> {
+  return {
     [`POST ${base}/order`]: 'new',
     [`GET ${base}/order`]: 'query',
     [`DELETE ${base}/order`]: 'cancel',
     [`GET ${base}/openOrders`]: 'open',
   };
-  // BSPOT rest-api.md: new order weight 1, query 4, cancel 1, open orders 6 (one symbol).
-  const WEIGHTS: Record<RouteKind, number> = { new: 1, query: 4, cancel: 1, open: 6 };
+}
+
+/** A spot order object (BSPOT rest-api.md). */
+function renderSpot(o: SimulatedOrder) {
+  const filled = o.status === 'filled' ? o.quantity : '0';
+  return {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: -1,
+    clientOrderId: o.clientOrderId,
+    price: o.price,
+    origQty: o.quantity,
+    executedQty: filled,
+    cummulativeQuoteQty: o.status === 'filled' ? filled : '0.00000000',
+    status: STATUS[o.status],
+    timeInForce: 'GTC',
+    type: o.type,
+    side: o.side,
+    time: o.time,
+    updateTime: o.updateTime,
+    isWorking: true,
+    workingTime: o.time,
+    selfTradePreventionMode: 'EXPIRE_MAKER',
+  };
+}
+
+/** A USD-M futures order object (BFUT "New Order"). */
+function renderFutures(o: SimulatedOrder) {
+  const filled = o.status === 'filled' ? o.quantity : '0';
+  return {
+    orderId: o.orderId,
+    symbol: o.symbol,
+    status: STATUS[o.status],
+    clientOrderId: o.clientOrderId,
+    price: o.price,
+    avgPrice: o.price,
+    origQty: o.quantity,
+    executedQty: filled,
+    cumQty: filled,
+    cumQuote: '0',
+    timeInForce: 'GTC',
+    type: o.type,
+    reduceOnly: false,
+    closePosition: false,
+    side: o.side,
+    positionSide: 'BOTH',
+    stopPrice: '0',
+    workingType: 'CONTRACT_PRICE',
+    priceProtect: false,
+    origType: o.type,
+    priceMatch: 'NONE',
+    selfTradePreventionMode: 'NONE',
+    goodTillDate: 0,
+    time: o.time,
+    updateTime: o.updateTime,
+  };
+}
+
+/** A fault in the product's words, with its HTTP status and `Retry-After` where Binance sends one. */
+function binanceFault(product: BinanceProduct, fault: AnsweredFault, now: number): Reply {
+  switch (fault) {
+    // Binance: "HTTP 5XX … the execution status is UNKNOWN" (BSPOT rest-api.md); futures
+    // 503 "Unknown error, please check your request or try again later." is unknown (BFG).
+    case 'unavailable':
+      return product === 'spot'
+        ? error(503, -1001)
+        : error(503, -1000, 'Unknown error, please check your request or try again later.');
+    // -1007 TIMEOUT: "execution status unknown" (BSPOT errors.md), answered with a 5xx.
+    case 'timeout':
+      return error(500, -1007);
+    // 429 with Retry-After (BSPOT rest-api.md LIMITS).
+    case 'rate-limit':
+      return error(429, -1003, undefined, { 'retry-after': '1' });
+    // 418 after repeated 429s: an IP ban "from 2 minutes to 3 days" with Retry-After.
+    case 'ban':
+      return error(
+        418,
+        -1003,
+        `Way too much request weight used; IP banned until ${now + 120_000}. Please use WebSocket Streams for live updates to avoid bans.`,
+        { 'retry-after': '120' },
+      );
+  }
+}
+
+/** The product's usage headers, counting request weight and orders in one-minute windows. */
+function binanceUsage(product: BinanceProduct): Dialect['usageHeaders'] {
   let windowStart = 0;
   let weight = 0;
   let orders = 0;
-
-  const render = (o: SimulatedOrder) => {
-    const filled = o.status === 'filled' ? o.quantity : '0';
-    return product === 'spot'
-      ? {
-          symbol: o.symbol,
-          orderId: o.orderId,
-          orderListId: -1,
-          clientOrderId: o.clientOrderId,
-          price: o.price,
-          origQty: o.quantity,
-          executedQty: filled,
-          cummulativeQuoteQty: o.status === 'filled' ? filled : '0.00000000',
-          status: STATUS[o.status],
-          timeInForce: 'GTC',
-          type: o.type,
-          side: o.side,
-          time: o.time,
-          updateTime: o.updateTime,
-          isWorking: true,
-          workingTime: o.time,
-          selfTradePreventionMode: 'EXPIRE_MAKER',
-        }
-      : {
-          orderId: o.orderId,
-          symbol: o.symbol,
-          status: STATUS[o.status],
-          clientOrderId: o.clientOrderId,
-          price: o.price,
-          avgPrice: o.price,
-          origQty: o.quantity,
-          executedQty: filled,
-          cumQty: filled,
-          cumQuote: '0',
-          timeInForce: 'GTC',
-          type: o.type,
-          reduceOnly: false,
-          closePosition: false,
-          side: o.side,
-          positionSide: 'BOTH',
-          stopPrice: '0',
-          workingType: 'CONTRACT_PRICE',
-          priceProtect: false,
-          origType: o.type,
-          priceMatch: 'NONE',
-          selfTradePreventionMode: 'NONE',
-          goodTillDate: 0,
-          time: o.time,
-          updateTime: o.updateTime,
-        };
+  return (kind, now) => {
+    if (now - windowStart >= WINDOW_MS) {
+      windowStart = now - (now % WINDOW_MS);
+      weight = 0;
+      orders = 0;
+    }
+    weight += WEIGHTS[kind];
+    const headers: Record<string, string> = { 'x-mbx-used-weight-1m': String(weight) };
+    if (product === 'spot') headers['x-mbx-used-weight'] = String(weight);
+    if (kind === 'new') {
+      orders += 1;
+      // Spot counts orders per 10 s and per day; futures per 10 s and per minute (BSPOT, BFG).
+      headers['x-mbx-order-count-10s'] = String(orders);
+      headers[product === 'spot' ? 'x-mbx-order-count-1d' : 'x-mbx-order-count-1m'] =
+        String(orders);
+    }
+    return headers;
   };
+}
 
+/**
+ * The Binance spot or USD-M futures dialect: its routes, order parameters and answers.
+ *
+ * @example
+ * ```ts
+ * const dialect = binanceDialect('spot');
+ * dialect.routes['POST /api/v3/order']; // 'new'
+ * dialect.reject('-2010', 'new', new Map()).status; // 400
+ * ```
+ */
+export function binanceDialect(product: BinanceProduct): Dialect {
+  const base = product === 'spot' ? '/api/v3' : '/fapi/v1';
+  const render: (o: SimulatedOrder) => object = product === 'spot' ? renderSpot : renderFutures;
   return {
-    routes,
+    routes: binanceRoutes(base),
     timeRoute: `GET ${base}/time`,
     time: (now) => ({ status: 200, body: { serverTime: now } }),
     order: (p: Params) => ({
@@ -150,48 +217,8 @@ export function binanceDialect(product: BinanceProduct): Dialect {
     // BSPOT errors.md: -2013 NO_SUCH_ORDER on a query, -2011 CANCEL_REJECTED "Unknown order sent.".
     missing: (kind) => (kind === 'query' ? error(400, -2013) : error(400, -2011)),
     openOrders: (list) => ({ status: 200, body: list.map(render) }),
-    fault: (fault, _kind, now) => {
-      switch (fault) {
-        // Binance: "HTTP 5XX … the execution status is UNKNOWN" (BSPOT rest-api.md); futures
-        // 503 "Unknown error, please check your request or try again later." is unknown (BFG).
-        case 'unavailable':
-          return product === 'spot'
-            ? error(503, -1001)
-            : error(503, -1000, 'Unknown error, please check your request or try again later.');
-        // -1007 TIMEOUT: "execution status unknown" (BSPOT errors.md), answered with a 5xx.
-        case 'timeout':
-          return error(500, -1007);
-        // 429 with Retry-After (BSPOT rest-api.md LIMITS).
-        case 'rate-limit':
-          return error(429, -1003, undefined, { 'retry-after': '1' });
-        // 418 after repeated 429s: an IP ban "from 2 minutes to 3 days" with Retry-After.
-        case 'ban':
-          return error(
-            418,
-            -1003,
-            `Way too much request weight used; IP banned until ${now + 120_000}. Please use WebSocket Streams for live updates to avoid bans.`,
-            { 'retry-after': '120' },
-          );
-      }
-    },
+    fault: (fault, _kind, now) => binanceFault(product, fault, now),
     reject: (code) => error(code === '-1003' ? 429 : 400, Number(code)),
-    usageHeaders: (kind, now) => {
-      if (now - windowStart >= WINDOW_MS) {
-        windowStart = now - (now % WINDOW_MS);
-        weight = 0;
-        orders = 0;
-      }
-      weight += WEIGHTS[kind];
-      const headers: Record<string, string> = { 'x-mbx-used-weight-1m': String(weight) };
-      if (product === 'spot') headers['x-mbx-used-weight'] = String(weight);
-      if (kind === 'new') {
-        orders += 1;
-        // Spot counts orders per 10 s and per day; futures per 10 s and per minute (BSPOT, BFG).
-        headers['x-mbx-order-count-10s'] = String(orders);
-        headers[product === 'spot' ? 'x-mbx-order-count-1d' : 'x-mbx-order-count-1m'] =
-          String(orders);
-      }
-      return headers;
-    },
+    usageHeaders: binanceUsage(product),
   };
 }

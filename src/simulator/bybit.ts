@@ -67,6 +67,16 @@ const render = (o: SimulatedOrder) => ({
   updatedTime: String(o.updateTime),
 });
 
+/**
+ * The Bybit v5 dialect: its routes, order parameters and answers, and the per-second usage window.
+ *
+ * @example
+ * ```ts
+ * const dialect = bybitDialect();
+ * dialect.routes['POST /v5/order/create']; // 'new'
+ * dialect.fault('ban', 'new', Date.now()).status; // 403
+ * ```
+ */
 export function bybitDialect(): Dialect {
   let windowStart = 0;
   let used = 0;

@@ -84,6 +84,16 @@ const render = (o: SimulatedOrder) => ({
   uTime: String(o.updateTime),
 });
 
+/**
+ * The OKX v5 dialect: its routes, order parameters and answers.
+ *
+ * @example
+ * ```ts
+ * const dialect = okxDialect();
+ * dialect.routes['POST /api/v5/trade/order']; // 'new'
+ * dialect.fault('unavailable', 'new', Date.now()).status; // 503
+ * ```
+ */
 export function okxDialect(): Dialect {
   return {
     routes: {

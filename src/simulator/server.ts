@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkOptions, describeValue, numberRule, oneOfRule, type Rule } from '../core/validate.js';
 import { binanceDialect } from './binance.js';
 import { bybitDialect } from './bybit.js';
-import type { Dialect, Params, Reply } from './dialect.js';
-import { FaultScript, type VenueFault, type VenueScript } from './fault-script.js';
+import type { Dialect, Finder, Params, Reply, RouteKind } from './dialect.js';
+import { FaultScript, type Step, type VenueFault, type VenueScript } from './fault-script.js';
 import { okxDialect } from './okx.js';
 import { OrderBook, type SimulatedOrder } from './order-book.js';
 import { startStream, type MarketStream, type StreamOptions } from './stream.js';
@@ -94,6 +94,180 @@ function send(res: ServerResponse, reply: Reply, usage: Record<string, string>):
   res.end(text);
 }
 
+/** What one running venue holds: its dialect, fault script, order book and request counts. */
+interface VenueState {
+  readonly dialect: Dialect;
+  readonly faults: FaultScript;
+  readonly book: OrderBook;
+  readonly finder: Finder;
+  /** Requests received per route. */
+  readonly counts: Map<string, number>;
+  /** Pending `latency:<ms>` answers, cleared on close. */
+  readonly timers: Set<NodeJS.Timeout>;
+}
+
+/** The options, checked, with the venue required. */
+function checkStartOptions(options: StartVenueOptions) {
+  if (options === undefined || options === null)
+    throw new TypeError(`startVenue: options: expected an object, got ${describeValue(options)}`);
+  const checked = checkOptions('startVenue', options, RULES);
+  if (checked.venue === undefined)
+    throw new TypeError(`startVenue: venue: expected ${RULES.venue.rule}, got undefined`);
+  return { ...checked, venue: checked.venue };
+}
+
+/** The route's action: what the venue does with the request, whatever the client hears. */
+function execute({ dialect, book, finder }: VenueState, route: string, params: Params): Reply {
+  const kind = dialect.routes[route]!;
+  const now = Date.now();
+  switch (kind) {
+    case 'new': {
+      const result = book.place(dialect.order(params), now);
+      return 'placed' in result
+        ? dialect.placed(result.placed)
+        : dialect.duplicate(result.duplicate, kind);
+    }
+    case 'query': {
+      if (dialect.listsOpen?.(params) === true)
+        return dialect.openOrders(book.open(params.get('symbol')));
+      const order = dialect.target(params, finder);
+      return order === undefined ? dialect.missing('query', params) : dialect.found(order);
+    }
+    case 'cancel': {
+      const order = book.cancel(dialect.target(params, finder), now);
+      return order === undefined ? dialect.missing('cancel', params) : dialect.canceled(order);
+    }
+    case 'open':
+      return dialect.openOrders(book.open(params.get('symbol') ?? params.get('instId')));
+  }
+}
+
+/** Counts the request, then answers the time route, an unknown route, or an order route. */
+function handleRequest(
+  state: VenueState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+): void {
+  const { dialect, counts } = state;
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const route = `${req.method ?? 'GET'} ${url.pathname}`;
+  counts.set(route, (counts.get(route) ?? 0) + 1);
+  if (route === dialect.timeRoute) return send(res, dialect.time(Date.now()), {});
+  const kind = dialect.routes[route];
+  if (kind === undefined) {
+    send(res, { status: 404, body: { code: -1, msg: `simulator: no route ${route}` } }, {});
+    return;
+  }
+  const params = paramsOf(url, body);
+  const usage = dialect.usageHeaders(kind, Date.now());
+  playStep(state, res, { route, kind, params, usage }, state.faults.next(route));
+}
+
+/** An order route's request, parsed, with the usage headers its answer carries. */
+interface OrderCall {
+  readonly route: string;
+  readonly kind: RouteKind;
+  readonly params: Params;
+  readonly usage: Record<string, string>;
+}
+
+/** Answers `call` as the fault script's `step` says: executing it or not, answering or not. */
+function playStep(state: VenueState, res: ServerResponse, call: OrderCall, step: Step): void {
+  const { dialect, timers } = state;
+  const { route, kind, params, usage } = call;
+  switch (step.kind) {
+    case 'ok':
+      return send(res, execute(state, route, params), usage);
+    case 'latency': {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) send(res, execute(state, route, params), usage);
+      }, step.ms);
+      timers.add(timer);
+      return;
+    }
+    case 'rate-limit':
+    case 'ban':
+      return send(res, dialect.fault(step.kind, kind, Date.now()), usage);
+    case 'reject':
+      return send(res, dialect.reject(step.code, kind, params), usage);
+    case 'after-execute':
+      execute(state, route, params);
+      // The request was executed; the client hears only that the outcome is unknown.
+      if (step.fault === 'reset') {
+        res.socket?.destroy();
+        return;
+      }
+      return send(res, dialect.fault(step.fault, kind, Date.now()), usage);
+  }
+}
+
+/** An HTTP server that hands each request, body read, to `handle`, and keeps its open sockets. */
+function createVenueServer(
+  handle: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+) {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return { server, sockets };
+}
+
+/** Listens on 127.0.0.1 and resolves with the port, or rejects with the listen error. */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** The running market stream: its URL, controls and close. */
+type Market = Awaited<ReturnType<typeof startStream>>;
+
+/** Starts the market stream when asked for; a failure closes the server before it is rethrown. */
+async function startMarket(
+  server: Server,
+  venue: VenueName,
+  port: number,
+  stream: boolean | StreamOptions | undefined,
+): Promise<Market | undefined> {
+  if (stream === undefined || stream === false) return undefined;
+  try {
+    return await startStream(server, venue, port, stream === true ? {} : stream);
+  } catch (err) {
+    server.closeAllConnections();
+    server.close();
+    throw err;
+  }
+}
+
+/** Clears pending answers, closes the stream, then ends every socket and stops listening. */
+async function closeVenue(
+  state: VenueState,
+  server: Server,
+  sockets: ReadonlySet<Socket>,
+  market: Market | undefined,
+): Promise<void> {
+  for (const timer of state.timers) clearTimeout(timer);
+  state.timers.clear();
+  await market?.close();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  for (const socket of sockets) socket.destroy();
+  await closed;
+}
+
 /**
  * Starts a local exchange on 127.0.0.1 that real clients can be pointed at: the `binance`
  * package (`baseUrl`), okx-api and bybit-api (`baseUrl`), ccxt (its `urls.api` overridden),
@@ -117,122 +291,27 @@ function send(res: ServerResponse, reply: Reply, usage: Record<string, string>):
  * ```
  */
 export async function startVenue(options: StartVenueOptions): Promise<Venue> {
-  if (options === undefined || options === null)
-    throw new TypeError(`startVenue: options: expected an object, got ${describeValue(options)}`);
-  const { venue, port = 0, script, stream } = checkOptions('startVenue', options, RULES);
-  if (venue === undefined)
-    throw new TypeError(`startVenue: venue: expected ${RULES.venue.rule}, got undefined`);
+  const { venue, port = 0, script, stream } = checkStartOptions(options);
   const dialect = DIALECTS[venue]();
   const routes = Object.keys(dialect.routes);
-  const faults = new FaultScript(routes, script);
   const book = new OrderBook();
-  const counts = new Map<string, number>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const finder = {
-    byClientId: (id: string) => book.find(id),
-    byOrderId: (id: number) => book.findById(id),
+  const state: VenueState = {
+    dialect,
+    faults: new FaultScript(routes, script),
+    book,
+    finder: { byClientId: (id) => book.find(id), byOrderId: (id) => book.findById(id) },
+    counts: new Map(),
+    timers: new Set(),
   };
-
-  /** The route's action: what the venue does with the request, whatever the client hears. */
-  const act = (route: string, params: Params): Reply => {
-    const kind = dialect.routes[route]!;
-    const now = Date.now();
-    switch (kind) {
-      case 'new': {
-        const result = book.place(dialect.order(params), now);
-        return 'placed' in result
-          ? dialect.placed(result.placed)
-          : dialect.duplicate(result.duplicate, kind);
-      }
-      case 'query': {
-        if (dialect.listsOpen?.(params) === true)
-          return dialect.openOrders(book.open(params.get('symbol')));
-        const order = dialect.target(params, finder);
-        return order === undefined ? dialect.missing('query', params) : dialect.found(order);
-      }
-      case 'cancel': {
-        const order = book.cancel(dialect.target(params, finder), now);
-        return order === undefined ? dialect.missing('cancel', params) : dialect.canceled(order);
-      }
-      case 'open':
-        return dialect.openOrders(book.open(params.get('symbol') ?? params.get('instId')));
-    }
-  };
-
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = `${req.method ?? 'GET'} ${url.pathname}`;
-    counts.set(route, (counts.get(route) ?? 0) + 1);
-    if (route === dialect.timeRoute) return send(res, dialect.time(Date.now()), {});
-    const kind = dialect.routes[route];
-    if (kind === undefined) {
-      send(res, { status: 404, body: { code: -1, msg: `simulator: no route ${route}` } }, {});
-      return;
-    }
-    const params = paramsOf(url, body);
-    const usage = dialect.usageHeaders(kind, Date.now());
-    const step = faults.next(route);
-    switch (step.kind) {
-      case 'ok':
-        return send(res, act(route, params), usage);
-      case 'latency': {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (!res.destroyed) send(res, act(route, params), usage);
-        }, step.ms);
-        timers.add(timer);
-        return;
-      }
-      case 'rate-limit':
-      case 'ban':
-        return send(res, dialect.fault(step.kind, kind, Date.now()), usage);
-      case 'reject':
-        return send(res, dialect.reject(step.code, kind, params), usage);
-      case 'after-execute':
-        act(route, params);
-        // The request was executed; the client hears only that the outcome is unknown.
-        if (step.fault === 'reset') {
-          res.socket?.destroy();
-          return;
-        }
-        return send(res, dialect.fault(step.fault, kind, Date.now()), usage);
-    }
-  };
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${address.port}`;
-  let market: Awaited<ReturnType<typeof startStream>> | undefined;
-  if (stream !== undefined && stream !== false) {
-    try {
-      market = await startStream(server, venue, address.port, stream === true ? {} : stream);
-    } catch (err) {
-      server.closeAllConnections();
-      server.close();
-      throw err;
-    }
-  }
-
+  const { server, sockets } = createVenueServer((req, res, body) =>
+    handleRequest(state, req, res, body),
+  );
+  const boundPort = await listen(server, port);
+  const market = await startMarket(server, venue, boundPort, stream);
   let closing: Promise<void> | undefined;
   return {
     venue,
-    url,
+    url: `http://127.0.0.1:${boundPort}`,
     wsUrl: market?.url,
     stream: market?.controls,
     routes,
@@ -240,18 +319,9 @@ export async function startVenue(options: StartVenueOptions): Promise<Venue> {
     orders: () => book.all().map((o) => ({ ...o })),
     requests: (route) =>
       route === undefined
-        ? [...counts.values()].reduce((a, b) => a + b, 0)
-        : (counts.get(route) ?? 0),
-    script: (route, steps) => faults.set(route, steps),
-    close: () =>
-      (closing ??= (async () => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        await market?.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-        await closed;
-      })()),
+        ? [...state.counts.values()].reduce((a, b) => a + b, 0)
+        : (state.counts.get(route) ?? 0),
+    script: (route, steps) => state.faults.set(route, steps),
+    close: () => (closing ??= closeVenue(state, server, sockets, market)),
   };
 }

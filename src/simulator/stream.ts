@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { checkOptions, numberRule } from '../core/validate.js';
@@ -180,7 +180,125 @@ const RULES = {
 };
 const statusRule = numberRule(400, { max: 599, integer: true });
 
-/** Serves the stream on `server`'s upgrade requests. */
+/** The stream's live state, shared by the upgrade handler, the timers and the controls. */
+interface StreamState {
+  readonly venue: VenueName;
+  /** Open connections. */
+  readonly live: Set<WebSocket>;
+  /** Connections that `silence()` made mute. */
+  readonly silenced: WeakSet<WebSocket>;
+  /** The HTTP status new connections are refused with, while `refuse(status)` holds. */
+  refusing: number | undefined;
+  /** The last numbered message's `seq`. */
+  seq: number;
+  /** The next connection's number, for its `connId`. */
+  nextConn: number;
+}
+
+/** Loads `ws` lazily: it is an optional peer, needed only when a venue has a stream. */
+async function loadWebSocketServer(): Promise<typeof WebSocketServer> {
+  const { WebSocketServer: Wss } = (await import('ws')) as {
+    WebSocketServer: typeof WebSocketServer;
+  };
+  return Wss;
+}
+
+/** Runs `f` on every open connection that is not silenced. */
+function eachListening(state: StreamState, f: (ws: WebSocket) => void): void {
+  for (const ws of state.live) if (!state.silenced.has(ws) && ws.readyState === ws.OPEN) f(ws);
+}
+
+/** Ends an upgrade request with `status` and no body; 429 and 418 carry `Retry-After: 1`. */
+function refuseUpgrade(socket: Duplex, status: number): void {
+  const retryAfter = status === 429 || status === 418 ? 'Retry-After: 1\r\n' : '';
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Refused'}\r\n${retryAfter}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+  );
+}
+
+/** Tracks a new connection and answers its heartbeats and subscriptions, unless silenced. */
+function serveConnection(state: StreamState, ws: WebSocket): void {
+  const connId = `sim-${state.nextConn++}`;
+  state.live.add(ws);
+  ws.on('close', () => state.live.delete(ws));
+  ws.on('error', () => state.live.delete(ws));
+  ws.on('message', (data) => {
+    if (state.silenced.has(ws)) return;
+    // `ws` gives a Buffer (or Buffer[] for fragmented frames).
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString()
+      : Buffer.from(data as ArrayBuffer).toString();
+    const answer = reply(state.venue, text, connId);
+    if (answer !== undefined) ws.send(answer);
+  });
+}
+
+/** Sends a numbered message every `intervalMs` and, on Binance, a ping; returns the stopper. */
+function startTimers(state: StreamState, intervalMs: number, pingIntervalMs: number): () => void {
+  const ticker = setInterval(() => {
+    if (state.live.size === 0) return;
+    state.seq += 1;
+    const text = message(state.venue, state.seq, Date.now());
+    eachListening(state, (ws) => ws.send(text));
+  }, intervalMs);
+  // Binance pings (BSPOT: every 20 s); OKX and Bybit wait for the client's ping.
+  const pinger = state.venue.startsWith('binance')
+    ? setInterval(() => eachListening(state, (ws) => ws.ping(String(Date.now()))), pingIntervalMs)
+    : undefined;
+  ticker.unref();
+  pinger?.unref();
+  return () => {
+    clearInterval(ticker);
+    if (pinger !== undefined) clearInterval(pinger);
+  };
+}
+
+/** `venue.stream`: the controls that fail the stream, over its live state. */
+function streamControls(state: StreamState): MarketStream {
+  return {
+    drop: () => {
+      for (const ws of state.live) ws.terminate();
+      state.live.clear();
+    },
+    silence: () => {
+      for (const ws of state.live) state.silenced.add(ws);
+    },
+    shutdownNotice: () => {
+      const text = notice(state.venue, Date.now());
+      eachListening(state, (ws) => ws.send(text));
+    },
+    refuse: (status) => {
+      const error = statusRule.type(status) && statusRule.range!(status) ? undefined : status;
+      if (error !== undefined)
+        throw new RangeError(
+          `venue.stream.refuse: status: expected ${statusRule.rule}, got ${String(status)}`,
+        );
+      state.refusing = status;
+    },
+    accept: () => {
+      state.refusing = undefined;
+    },
+    get connections() {
+      return state.live.size;
+    },
+    get sent() {
+      return state.seq;
+    },
+  };
+}
+
+/**
+ * Serves the stream on `server`'s upgrade requests, at the venue's path; `close()` stops the
+ * timers and ends every connection.
+ *
+ * @example
+ * ```ts
+ * const market = await startStream(server, 'okx', port, { intervalMs: 10 });
+ * market.url; // 'ws://127.0.0.1:<port>/ws/v5/public'
+ * market.controls.drop();
+ * await market.close();
+ * ```
+ */
 export async function startStream(
   server: Server,
   venue: VenueName,
@@ -192,99 +310,30 @@ export async function startStream(
     options,
     RULES,
   );
-  // Lazily: `ws` is an optional peer, needed only here.
-  const { WebSocketServer: Wss } = (await import('ws')) as {
-    WebSocketServer: typeof WebSocketServer;
-  };
+  const Wss = await loadWebSocketServer();
   const wss = new Wss({ noServer: true });
-  const live = new Set<WebSocket>();
-  const silenced = new WeakSet<WebSocket>();
-  let refusing: number | undefined;
-  let seq = 0;
-  let nextConn = 1;
-
-  const onUpgrade = (req: import('node:http').IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (refusing !== undefined) {
-      const retryAfter = refusing === 429 || refusing === 418 ? 'Retry-After: 1\r\n' : '';
-      socket.end(
-        `HTTP/1.1 ${refusing} ${STATUS_TEXT[refusing] ?? 'Refused'}\r\n${retryAfter}Content-Length: 0\r\nConnection: close\r\n\r\n`,
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const connId = `sim-${nextConn++}`;
-      live.add(ws);
-      ws.on('close', () => live.delete(ws));
-      ws.on('error', () => live.delete(ws));
-      ws.on('message', (data) => {
-        if (silenced.has(ws)) return;
-        // `ws` gives a Buffer (or Buffer[] for fragmented frames).
-        const text = Array.isArray(data)
-          ? Buffer.concat(data).toString()
-          : Buffer.from(data as ArrayBuffer).toString();
-        const answer = reply(venue, text, connId);
-        if (answer !== undefined) ws.send(answer);
-      });
-    });
+  const state: StreamState = {
+    venue,
+    live: new Set(),
+    silenced: new WeakSet(),
+    refusing: undefined,
+    seq: 0,
+    nextConn: 1,
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (state.refusing !== undefined) return refuseUpgrade(socket, state.refusing);
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(state, ws));
   };
   server.on('upgrade', onUpgrade);
-
-  const each = (f: (ws: WebSocket) => void) => {
-    for (const ws of live) if (!silenced.has(ws) && ws.readyState === ws.OPEN) f(ws);
-  };
-  const ticker = setInterval(() => {
-    if (live.size === 0) return;
-    seq += 1;
-    const text = message(venue, seq, Date.now());
-    each((ws) => ws.send(text));
-  }, intervalMs);
-  // Binance pings (BSPOT: every 20 s); OKX and Bybit wait for the client's ping.
-  const pinger = venue.startsWith('binance')
-    ? setInterval(() => each((ws) => ws.ping(String(Date.now()))), pingIntervalMs)
-    : undefined;
-  ticker.unref();
-  pinger?.unref();
-
-  const controls: MarketStream = {
-    drop: () => {
-      for (const ws of live) ws.terminate();
-      live.clear();
-    },
-    silence: () => {
-      for (const ws of live) silenced.add(ws);
-    },
-    shutdownNotice: () => {
-      const text = notice(venue, Date.now());
-      each((ws) => ws.send(text));
-    },
-    refuse: (status) => {
-      const error = statusRule.type(status) && statusRule.range!(status) ? undefined : status;
-      if (error !== undefined)
-        throw new RangeError(
-          `venue.stream.refuse: status: expected ${statusRule.rule}, got ${String(status)}`,
-        );
-      refusing = status;
-    },
-    accept: () => {
-      refusing = undefined;
-    },
-    get connections() {
-      return live.size;
-    },
-    get sent() {
-      return seq;
-    },
-  };
-
+  const stopTimers = startTimers(state, intervalMs, pingIntervalMs);
   return {
     url: `ws://127.0.0.1:${port}${PATHS[venue]}`,
-    controls,
+    controls: streamControls(state),
     close: async () => {
-      clearInterval(ticker);
-      if (pinger !== undefined) clearInterval(pinger);
+      stopTimers();
       server.off('upgrade', onUpgrade);
-      for (const ws of live) ws.terminate();
-      live.clear();
+      for (const ws of state.live) ws.terminate();
+      state.live.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

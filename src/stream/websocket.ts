@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { onAbort } from '../core/clock.js';
 import { callIsolated } from '../core/event.js';
 import { checkOptions, functionRule, numberRule, type Rules } from '../core/validate.js';
+import { headerValue } from '../transport/headers.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { HandshakeError, SocketClosedError } from './errors.js';
 import type { StreamConnection } from './options.js';
@@ -57,7 +58,9 @@ const RULES: Rules = {
   pingIntervalMs: numberRule(0, { above: true, max: 2 ** 31 - 1 }),
 };
 
+/** `readyState` values, the same in `ws` and WHATWG. */
 const OPEN = 1;
+const CLOSED = 3;
 /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
 const reasonText = (reason: string | undefined) =>
   Buffer.from(reason ?? '')
@@ -66,9 +69,44 @@ const reasonText = (reason: string | undefined) =>
 /** `stop()` is prompt: a peer that does not answer the close frame is cut after this. */
 const CLOSE_GRACE_MS = 1000;
 
+/** A `ws` socket: an EventEmitter that can `terminate` (a WHATWG socket is neither). */
 const isWs = (socket: WebSocketLike): socket is WsSocket =>
   typeof (socket as WsSocket).on === 'function' &&
   typeof (socket as WsSocket).terminate === 'function';
+
+/** A connection's `closed` with its settlers, and the `close()` callers awaiting the close event. */
+interface Outcome {
+  readonly closed: Promise<WebSocketClose>;
+  readonly resolve: (close: WebSocketClose) => void;
+  readonly reject: (error: unknown) => void;
+  waiters: (() => void)[];
+}
+
+/** A pending outcome whose `closed` never crashes a caller that does not read it. */
+function createOutcome(): Outcome {
+  let resolve!: (close: WebSocketClose) => void;
+  let reject!: (error: unknown) => void;
+  const closed = new Promise<WebSocketClose>((resolveClosed, rejectClosed) => {
+    resolve = resolveClosed;
+    reject = rejectClosed;
+  });
+  closed.catch(() => {}); // the supervisor reads it; a bare caller must not crash on it
+  return { closed, resolve, reject, waiters: [] };
+}
+
+/** Lets every `close()` caller return: the socket's close event has arrived. */
+function wakeCloseWaiters(outcome: Outcome): void {
+  for (const waiter of outcome.waiters) waiter();
+  outcome.waiters = [];
+}
+
+/** Closes with reason `aborted` once `signal` aborts; returns the cancel (none without a signal). */
+function closeWhenAborted(
+  signal: AbortSignal | undefined,
+  close: (reason?: string) => Promise<void>,
+): (() => void) | undefined {
+  return signal === undefined ? undefined : onAbort(signal, () => void close('aborted'));
+}
 
 /**
  * Adapts a `ws` WebSocket (the optional peer) or a WHATWG `WebSocket` (Node 22+) to a
@@ -97,189 +135,225 @@ export function websocket(
   return isWs(socket) ? adaptWs(socket, o) : adaptWhatwg(socket, o);
 }
 
+/** The listener of each `ws` event an adapter follows, added and removed as one table. */
+type WsListeners = Readonly<Record<string, (...args: any[]) => void>>;
+
+/** Adds each listener of the table to the socket. */
+function listenWs(socket: WsSocket, listeners: WsListeners): void {
+  for (const event in listeners) socket.on(event, listeners[event]!);
+}
+
+/** Removes each listener of the table from the socket. */
+function unlistenWs(socket: WsSocket, listeners: WsListeners): void {
+  for (const event in listeners) socket.off(event, listeners[event]!);
+}
+
+/** Adapts a `ws` socket: its refused handshake, pings, messages and close (see {@link websocket}). */
 function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnection> {
-  const { signal, alive, onMessage, pingIntervalMs } = o;
+  const { signal, alive, pingIntervalMs } = o;
   let opened = false;
   let error: unknown;
   let handshake: HandshakeError | undefined;
   let pinger: ReturnType<typeof setInterval> | undefined;
-  let resolveClosed!: (close: WebSocketClose) => void;
-  let rejectClosed!: (error: unknown) => void;
-  const closed = new Promise<WebSocketClose>((resolve, reject) => {
-    resolveClosed = resolve;
-    rejectClosed = reject;
-  });
-  closed.catch(() => {}); // the supervisor reads it; a bare caller must not crash on it
-  let closeWaiters: (() => void)[] = [];
+  let cancelAbort: (() => void) | undefined;
+  const outcome = createOutcome();
+  const close = wsCloser(socket, outcome, () => opened);
+  const connection: StreamConnection = { closed: outcome.closed, close };
 
   return new Promise<StreamConnection>((resolve, reject) => {
-    const onMessageEvent = (data: unknown, isBinary: boolean) => {
-      alive?.();
-      if (onMessage !== undefined)
-        callIsolated(
-          (d: unknown) => onMessage(d, isBinary),
-          data,
-          undefined,
-          'websocket onMessage',
-        );
-    };
     const onBeat = () => alive?.();
-    const onUnexpected = (_req: unknown, res: IncomingMessage) => {
-      const retryAfter = res.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
-      handshake = new HandshakeError({
-        status: res.statusCode ?? 0,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
-      res.resume();
-      socket.terminate();
-    };
-    const onOpen = () => {
-      opened = true;
-      cancelAbort?.();
-      cancelAbort = signal === undefined ? undefined : onAbort(signal, () => void close('aborted'));
-      if (pingIntervalMs !== undefined) {
-        pinger = setInterval(() => {
-          try {
-            socket.ping();
-          } catch {
-            // A socket closing under the timer: its close event ends everything.
-          }
-        }, pingIntervalMs);
-        pinger.unref();
-      }
-      resolve(connection);
-    };
-    const onError = (err: unknown) => {
-      error ??= err;
-    };
-    const onClose = (code: number, reason: Buffer) => {
-      cleanup();
-      const text = String(reason ?? '');
-      if (!opened) {
-        reject(
-          handshake ??
-            error ??
-            (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
-        );
-        rejectClosed(handshake ?? error ?? new SocketClosedError(code, text));
-      } else if (error !== undefined) {
-        rejectClosed(error);
-      } else {
-        resolveClosed({ code, reason: text });
-      }
-      for (const waiter of closeWaiters) waiter();
-      closeWaiters = [];
-    };
-    const cleanup = () => {
-      if (pinger !== undefined) clearInterval(pinger);
-      cancelAbort?.();
-      socket.off('message', onMessageEvent);
-      socket.off('ping', onBeat);
-      socket.off('pong', onBeat);
-      socket.off('unexpected-response', onUnexpected);
-      socket.off('open', onOpen);
-      socket.off('error', onError);
-      socket.off('close', onClose);
-    };
-    let done = false;
-    const close = (reason?: string): Promise<void> => {
-      if (done) return closedOnce;
-      done = true;
-      closedOnce = new Promise<void>((resolveClose) => {
-        if (socket.readyState === 3) return resolveClose();
-        const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-        timer.unref();
-        closeWaiters.push(() => {
-          clearTimeout(timer);
-          resolveClose();
-        });
-        if (opened) socket.close(1000, reasonText(reason));
-        else socket.terminate();
-      });
-      return closedOnce;
-    };
-    let closedOnce: Promise<void> = Promise.resolve();
-    const connection: StreamConnection = { closed, close };
-    let cancelAbort: (() => void) | undefined;
-    socket.on('message', onMessageEvent);
-    socket.on('ping', onBeat);
-    socket.on('pong', onBeat);
-    socket.on('unexpected-response', onUnexpected);
-    socket.on('open', onOpen);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    if (signal !== undefined) {
-      cancelAbort = onAbort(signal, () => void close('aborted'));
-      if (signal.aborted) void close('aborted');
-    }
-    if (socket.readyState === OPEN) onOpen();
+    const listeners = {
+      message: wsMessageListener(alive, o.onMessage),
+      ping: onBeat,
+      pong: onBeat,
+      'unexpected-response': (_req: unknown, res: IncomingMessage) => {
+        handshake = handshakeError(res);
+        res.resume();
+        socket.terminate();
+      },
+      open: () => {
+        opened = true;
+        cancelAbort?.();
+        cancelAbort = closeWhenAborted(signal, close);
+        if (pingIntervalMs !== undefined) pinger = startPinger(socket, pingIntervalMs);
+        resolve(connection);
+      },
+      error: (err: unknown) => {
+        error ??= err;
+      },
+      close: (code: number, reason: Buffer) => {
+        if (pinger !== undefined) clearInterval(pinger);
+        cancelAbort?.();
+        unlistenWs(socket, listeners);
+        const text = String(reason ?? '');
+        if (!opened) {
+          reject(
+            handshake ??
+              error ??
+              (signal?.aborted ? signal.reason : new SocketClosedError(code, text)),
+          );
+          outcome.reject(handshake ?? error ?? new SocketClosedError(code, text));
+        } else if (error !== undefined) {
+          outcome.reject(error);
+        } else {
+          outcome.resolve({ code, reason: text });
+        }
+        wakeCloseWaiters(outcome);
+      },
+    } satisfies WsListeners;
+    listenWs(socket, listeners);
+    cancelAbort = closeWhenAborted(signal, close);
+    if (signal?.aborted) void close('aborted');
+    if (socket.readyState === OPEN) listeners.open();
   });
 }
 
+/**
+ * The `ws` 'message' listener: `alive()`, then `onMessage` with its failures isolated. The one
+ * `deliver` closure is made per socket and reads `isBinary` set just before the call, so a
+ * message allocates no closure.
+ */
+function wsMessageListener(
+  alive: (() => void) | undefined,
+  onMessage: WebSocketOptions['onMessage'],
+): (data: unknown, isBinary: boolean) => void {
+  if (onMessage === undefined) return () => alive?.();
+  let isBinary = false;
+  const deliver = (data: unknown) => onMessage(data, isBinary);
+  return (data, binary) => {
+    alive?.();
+    isBinary = binary;
+    callIsolated(deliver, data, undefined, 'websocket onMessage');
+  };
+}
+
+/** The refused handshake a `ws` 'unexpected-response' carries: its status and `Retry-After`. */
+function handshakeError(res: IncomingMessage): HandshakeError {
+  const retryAfterMs = parseRetryAfter(headerValue(res.headers, 'retry-after'));
+  return new HandshakeError({
+    status: res.statusCode ?? 0,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
+}
+
+/** Pings every `intervalMs` on a timer that does not keep the process alive. */
+function startPinger(socket: WsSocket, intervalMs: number): ReturnType<typeof setInterval> {
+  const pinger = setInterval(() => {
+    try {
+      socket.ping();
+    } catch {
+      // A socket closing under the timer: its close event ends everything.
+    }
+  }, intervalMs);
+  pinger.unref();
+  return pinger;
+}
+
+/**
+ * `close()` of a `ws` connection, acting once however often it is called: a close frame once
+ * open, else a cut; either way the socket is cut if no close event comes within the grace.
+ */
+function wsCloser(
+  socket: WsSocket,
+  outcome: Outcome,
+  isOpen: () => boolean,
+): (reason?: string) => Promise<void> {
+  let done = false;
+  let closedOnce: Promise<void> = Promise.resolve();
+  return (reason) => {
+    if (done) return closedOnce;
+    done = true;
+    closedOnce = new Promise<void>((resolveClose) => {
+      if (socket.readyState === CLOSED) return resolveClose();
+      const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+      timer.unref();
+      outcome.waiters.push(() => {
+        clearTimeout(timer);
+        resolveClose();
+      });
+      if (isOpen()) socket.close(1000, reasonText(reason));
+      else socket.terminate();
+    });
+    return closedOnce;
+  };
+}
+
+/** Adapts a WHATWG socket, which cannot ping nor report a handshake status (see {@link websocket}). */
 function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamConnection> {
-  const { signal, alive, onMessage } = o;
+  const { signal } = o;
   let opened = false;
   let failed = false;
-  let resolveClosed!: (close: WebSocketClose) => void;
-  let rejectClosed!: (error: unknown) => void;
-  const closed = new Promise<WebSocketClose>((resolve, reject) => {
-    resolveClosed = resolve;
-    rejectClosed = reject;
-  });
-  closed.catch(() => {});
-  let closeWaiters: (() => void)[] = [];
+  const outcome = createOutcome();
+  const close = whatwgCloser(socket, outcome);
+  const connection: StreamConnection = { closed: outcome.closed, close };
 
   return new Promise<StreamConnection>((resolve, reject) => {
-    let cancelAbort: (() => void) | undefined;
-    const onMessageEvent = (event: { data: unknown }) => {
-      alive?.();
-      if (onMessage !== undefined)
-        callIsolated((d: unknown) => onMessage(d), event.data, undefined, 'websocket onMessage');
-    };
-    const onOpen = () => {
-      opened = true;
-      resolve(connection);
-    };
-    const onError = () => {
-      failed = true;
-    };
-    const onClose = (event: { code: number; reason: string }) => {
-      cancelAbort?.();
-      socket.removeEventListener('message', onMessageEvent);
-      socket.removeEventListener('open', onOpen);
-      socket.removeEventListener('error', onError);
-      socket.removeEventListener('close', onClose);
-      const error = new SocketClosedError(event.code, event.reason);
-      if (!opened) {
-        reject(signal?.aborted ? signal.reason : error);
-        rejectClosed(error);
-      } else if (failed) {
-        rejectClosed(
-          Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
-        );
-      } else {
-        resolveClosed({ code: event.code, reason: event.reason });
-      }
-      for (const waiter of closeWaiters) waiter();
-      closeWaiters = [];
-    };
-    let closing: Promise<void> | undefined;
-    const close = (reason?: string): Promise<void> =>
-      (closing ??= new Promise<void>((resolveClose) => {
-        if (socket.readyState === 3) return resolveClose();
-        closeWaiters.push(resolveClose);
-        socket.close(1000, reasonText(reason));
-      }));
-    const connection: StreamConnection = { closed, close };
-    socket.addEventListener('message', onMessageEvent);
-    socket.addEventListener('open', onOpen);
-    socket.addEventListener('error', onError);
-    socket.addEventListener('close', onClose);
-    if (signal !== undefined) {
-      cancelAbort = onAbort(signal, () => void close('aborted'));
-      if (signal.aborted) void close('aborted');
-    }
-    if (socket.readyState === OPEN) onOpen();
+    const listeners = {
+      message: whatwgMessageListener(o.alive, o.onMessage),
+      open: () => {
+        opened = true;
+        resolve(connection);
+      },
+      error: () => {
+        failed = true;
+      },
+      close: (event: { code: number; reason: string }) => {
+        cancelAbort?.();
+        unlistenWhatwg(socket, listeners);
+        const error = new SocketClosedError(event.code, event.reason);
+        if (!opened) {
+          reject(signal?.aborted ? signal.reason : error);
+          outcome.reject(error);
+        } else if (failed) {
+          outcome.reject(
+            Object.assign(new Error(`WebSocket failed (code ${event.code})`), { code: event.code }),
+          );
+        } else {
+          outcome.resolve({ code: event.code, reason: event.reason });
+        }
+        wakeCloseWaiters(outcome);
+      },
+    } satisfies WhatwgListeners;
+    const cancelAbort = closeWhenAborted(signal, close);
+    listenWhatwg(socket, listeners);
+    if (signal?.aborted) void close('aborted');
+    if (socket.readyState === OPEN) listeners.open();
   });
+}
+
+/** The listener of each WHATWG event an adapter follows, added and removed as one table. */
+type WhatwgListeners = Readonly<Record<string, (event: any) => void>>;
+
+/** Adds each listener of the table to the socket. */
+function listenWhatwg(socket: WhatwgSocket, listeners: WhatwgListeners): void {
+  for (const event in listeners) socket.addEventListener(event, listeners[event]!);
+}
+
+/** Removes each listener of the table from the socket. */
+function unlistenWhatwg(socket: WhatwgSocket, listeners: WhatwgListeners): void {
+  for (const event in listeners) socket.removeEventListener(event, listeners[event]!);
+}
+
+/** The WHATWG 'message' listener: `alive()`, then `onMessage(event.data)` with failures isolated. */
+function whatwgMessageListener(
+  alive: (() => void) | undefined,
+  onMessage: WebSocketOptions['onMessage'],
+): (event: { data: unknown }) => void {
+  return (event) => {
+    alive?.();
+    // onMessage itself, no wrapper: callIsolated passes it `event.data` alone, with no closure.
+    if (onMessage !== undefined)
+      callIsolated(onMessage, event.data, undefined, 'websocket onMessage');
+  };
+}
+
+/** `close()` of a WHATWG connection, acting once however often it is called: a close frame. */
+function whatwgCloser(socket: WhatwgSocket, outcome: Outcome): (reason?: string) => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return (reason) =>
+    (closing ??= new Promise<void>((resolveClose) => {
+      if (socket.readyState === CLOSED) return resolveClose();
+      outcome.waiters.push(resolveClose);
+      socket.close(1000, reasonText(reason));
+    }));
 }

@@ -201,6 +201,35 @@ describe('throttleAlerts', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('reports an inner stop() that rejects to the logger instead of an unhandled rejection', async () => {
+    const { listener } = recorder();
+    const errors: string[] = [];
+    const log = (level: string) => (fields: object, message: string) => {
+      if (level === 'error') errors.push(message);
+    };
+    const logger = {
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+    };
+    const inner = Object.assign(listener, { stop: () => Promise.reject(new Error('stop failed')) });
+    const throttled = throttleAlerts(inner, { throttleMs: 60_000, clock: manualClock(), logger });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      throttled.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(unhandled).toEqual([]);
+      expect(errors).toEqual(['tenacious: alert listener stop failed']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('has close() as an alias of stop()', () => {
     const { received, listener } = recorder();
     const throttled = throttleAlerts(listener, { throttleMs: 60_000, clock: manualClock() });

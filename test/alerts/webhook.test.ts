@@ -224,6 +224,40 @@ describe('webhookAlert', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('survives an async logger that rejects: no unhandled rejection, the caller’s result kept', async () => {
+    server = await startServer((_req, res) => res.writeHead(500).end('boom'));
+    const logged: string[] = [];
+    const rejecting = (_fields: object, message: string) => {
+      logged.push(message);
+      return Promise.reject(new Error('log sink down'));
+    };
+    const logger = { debug: rejecting, info: rejecting, warn: rejecting, error: rejecting };
+    const alert = webhookAlert({
+      url: `${server.url}/hook`,
+      format: 'json',
+      clock: instantClock(),
+      throttleMs: 0,
+      logger,
+    });
+    subscribe(alert);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const rejection = await exhaust();
+      await alert.flush();
+      // Node reports an unhandled rejection once the microtask queue has drained.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(rejection).toBeInstanceOf(RetryExhaustedError);
+      expect(logged).toContain('tenacious: alert delivery failed');
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('honours a Retry-After header on 429', async () => {
     server = await startServer((_req, res, index) =>
       index === 0

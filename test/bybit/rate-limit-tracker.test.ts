@@ -107,7 +107,7 @@ describe('bybitRateLimitTracker', () => {
     };
     tracker.update(answer, 403);
     expect(tracker.snapshot().hostHeldUntil).toBe(resetAtMs);
-    expect(bybitClassifier()({ ok: false, error: { response: answer } })).toMatchObject({
+    expect(bybitClassifier({ clock })({ ok: false, error: { response: answer } })).toMatchObject({
       retryAfterMs: 900_000,
     });
   });
