@@ -40,7 +40,13 @@ export function startAttempt<T>(
   trace: Trace | undefined,
 ): T | PromiseLike<T> {
   const lastError = previous === undefined || previous.ok ? undefined : previous.error;
-  const ctx = { attempt, signal: plan.signal ?? NEVER_ABORTED, elapsedMs, lastError };
+  const ctx = {
+    attempt,
+    signal: plan.signal ?? NEVER_ABORTED,
+    elapsedMs,
+    lastError,
+    remainingMs: plan.maxElapsedMs - elapsedMs,
+  };
   if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, operation, trace);
   return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));
 }

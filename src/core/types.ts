@@ -68,6 +68,11 @@ export interface AttemptContext {
   elapsedMs: number;
   /** The previous attempt's error (undefined on attempt 1 or after a retried value). */
   lastError: unknown;
+  /**
+   * What is left of `maxElapsedMs` when the attempt starts (`Infinity` without one): the most a
+   * rate-limit hold inside the attempt may wait, `tracker.acquire(weight, ctx)`.
+   */
+  remainingMs: number;
 }
 
 /** Why a run gave up. */

@@ -107,6 +107,28 @@ describe('retry: success and attempts', () => {
     expect(calls.every((c) => c.signal instanceof AbortSignal && !c.signal.aborted)).toBe(true);
   });
 
+  it('tells every attempt what is left of maxElapsedMs as remainingMs', async () => {
+    const clock = instantClock();
+    const remaining: number[] = [];
+    await retry(
+      async (ctx) => {
+        remaining.push(ctx.remainingMs);
+        if (ctx.attempt <= 2) throw new Error('again');
+        return 'ok';
+      },
+      { clock, backoff: sequence([100, 250]), maxElapsedMs: 1000 },
+    );
+    expect(remaining).toEqual([1000, 900, 650]);
+  });
+
+  it('gives remainingMs Infinity without maxElapsedMs', async () => {
+    let remainingMs = 0;
+    await retry((ctx) => {
+      remainingMs = ctx.remainingMs;
+    });
+    expect(remainingMs).toBe(Infinity);
+  });
+
   it('accepts maxAttempts: Infinity', async () => {
     const clock = instantClock();
     const { fn, calls } = flaky(50, 'ok');
