@@ -26,7 +26,8 @@ export function nameOf(fn: Attempt<unknown>): string {
 
 /**
  * Starts attempt number `attempt`: `fn(ctx)`, inside the run's trace when it has one, under the
- * `attemptTimeoutMs` timer when there is one. A synchronous throw of `fn` is thrown here. The
+ * `attemptTimeoutMs` timer when there is one. `ctx.signal` follows `signal`: the caller's, or a
+ * hedge's own (which also aborts when the hedge loses). A synchronous throw of `fn` is thrown here. The
  * context is built here, not in the loop: a run waiting in its delay keeps the loop's frame,
  * and with it whatever the loop last held.
  */
@@ -38,16 +39,17 @@ export function startAttempt<T>(
   previous: Outcome<unknown> | undefined,
   operation: string | undefined,
   trace: Trace | undefined,
+  signal: AbortSignal | undefined = plan.signal,
 ): T | PromiseLike<T> {
   const lastError = previous === undefined || previous.ok ? undefined : previous.error;
   const ctx = {
     attempt,
-    signal: plan.signal ?? NEVER_ABORTED,
+    signal: signal ?? NEVER_ABORTED,
     elapsedMs,
     lastError,
     remainingMs: plan.maxElapsedMs - elapsedMs,
   };
-  if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, operation, trace);
+  if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, operation, trace, signal);
   return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));
 }
 
@@ -62,8 +64,8 @@ function withTimeout<T>(
   ctx: AttemptContext,
   operation: string | undefined,
   trace: Trace | undefined,
+  outer: AbortSignal | undefined,
 ): Promise<T> {
-  const outer = plan.signal;
   const controller = new AbortController();
   let cancelOuter: (() => void) | undefined;
   if (outer !== undefined) {

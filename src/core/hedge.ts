@@ -128,6 +128,11 @@ export interface HedgeRace<T> {
    * rejection): the hedge is not sent, and no further one either.
    */
   charge?: (index: number) => boolean | PromiseLike<boolean>;
+  /**
+   * Called when `charge` allowed hedge `index` but the race ended before it could be sent: give
+   * back what `charge` took that must be returned (a breaker's probe slot).
+   */
+  refund?: (index: number) => void;
   /** The latencies a `quantile` waits for. Default: {@link latencyTrackerFor} the options. */
   latency?: LatencyTracker;
   /** Aborts every attempt and rejects the race with its reason. */
@@ -313,7 +318,10 @@ async function sendHedges<T>(state: RaceState<T>): Promise<void> {
     } catch {
       allowed = false;
     }
-    if (state.done || state.firstFailure !== undefined) return;
+    if (state.done || state.firstFailure !== undefined) {
+      if (allowed) race.refund?.(index);
+      return;
+    }
     if (!allowed) {
       state.denied++;
       return;

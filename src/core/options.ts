@@ -2,6 +2,8 @@ import { exponential, jitter } from './backoff.js';
 import { defaultClassifier, isErrorOnly } from './classify.js';
 import { isClassifierFactory } from './classifier-factory.js';
 import { MAX_DELAY_MS } from './clock.js';
+import { hedgeOptionsError, type HedgeOptions } from './hedge.js';
+import type { AttemptLimiter } from './limiter/adaptive-limiter.js';
 import { isBodyReader } from './response-body.js';
 import {
   booleanRule,
@@ -92,6 +94,17 @@ export interface RetryOptions<T = any> {
   breaker?: AttemptGate;
   /** A retry budget consulted before every retry. */
   budget?: RetryAdmission;
+  /**
+   * A client-side rate limit (`adaptiveLimiter()`): a token is taken before every attempt, the
+   * first included, and every verdict is recorded on it.
+   */
+  limiter?: AttemptLimiter;
+  /**
+   * Sends another attempt beside one that has not settled after `afterMs` (or the observed
+   * `quantile`): the first success wins, the others are aborted through `ctx.signal`. Idempotent
+   * calls only.
+   */
+  hedge?: HedgeOptions;
   /** Default: real time, or the clock installed by `useInstantRetries()`. */
   clock?: Clock;
   /** Random source in [0, 1) for jitter. Default `Math.random`. */
@@ -130,6 +143,8 @@ export interface Plan {
   readonly onUnknownOutcome: readonly ((event: UnknownOutcomeEvent) => unknown)[];
   readonly breaker: AttemptGate | undefined;
   readonly budget: RetryAdmission | undefined;
+  readonly limiter: AttemptLimiter | undefined;
+  readonly hedge: HedgeOptions | undefined;
   readonly clock: Clock | undefined;
   readonly random: () => number;
   readonly unref: boolean;
@@ -189,6 +204,12 @@ const RULES: Record<keyof RetryOptions, Rule> = {
   onUnknownOutcome: functionRule,
   breaker: methodsRule('a CircuitBreaker (from circuitBreaker())', 'acquire', 'record'),
   budget: methodsRule('a RetryBudget (from retryBudget())', 'recordAttempt', 'tryRetry'),
+  limiter: methodsRule('an AttemptLimiter (from adaptiveLimiter())', 'acquire', 'record'),
+  // Its fields and its pairing with `idempotent` are checked once the plan is built.
+  hedge: {
+    type: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    rule: 'hedge options ({ afterMs } or { quantile })',
+  },
   clock: clockRule,
   random: { type: isFunction, rule: 'a function returning a number in [0, 1)' },
   unref: booleanRule,
@@ -245,6 +266,8 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     onUnknownOutcome: hooks(base.onUnknownOutcome, options.onUnknownOutcome),
     breaker: options.breaker ?? base.breaker,
     budget: options.budget ?? base.budget,
+    limiter: options.limiter ?? base.limiter,
+    hedge: options.hedge ?? base.hedge,
     clock: options.clock ?? base.clock,
     random: options.random ?? base.random,
     unref: options.unref ?? base.unref,
@@ -275,6 +298,8 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   onUnknownOutcome: NO_HOOKS,
   breaker: undefined,
   budget: undefined,
+  limiter: undefined,
+  hedge: undefined,
   clock: undefined,
   random: Math.random,
   unref: false,
@@ -317,6 +342,12 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   const error = validateOptions(given);
   if (error !== undefined) throw error;
   const plan = buildPlan(given, base);
+  // At definition (`createRetry`, `@retryable`, the first call): a hedge on a call that must
+  // not be sent twice is refused, whichever level set `hedge` or `idempotent`.
+  if (plan.hedge !== undefined) {
+    const hedgeError = hedgeOptionsError(plan.hedge, plan.idempotent);
+    if (hedgeError !== undefined) throw hedgeError;
+  }
   if (seen === undefined) return plan;
   const entry: Cached = { plan, ...seen };
   if (base === DEFAULT_PLAN) defaultPlans.set(options, entry);

@@ -1,4 +1,4 @@
-import { defaultClassifier, DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
+import { DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
 import { clampDelay, realClock, unrefRealClock } from './clock.js';
 import { nameOf, startAttempt, type Attempt } from './attempt.js';
 import { PermanentFailureError, RetryExhaustedError } from './errors.js';
@@ -14,6 +14,8 @@ import {
   SUCCESS,
   type FailEvent,
 } from './publish.js';
+import { raceAttempt } from './hedged-attempt.js';
+import { verdictOf } from './judge.js';
 import { readOutcomeBody } from './response-body.js';
 import { isTraced, withTrace, type Trace } from './trace.js';
 import type { Clock, ExhaustedReason, Outcome, Verdict } from './types.js';
@@ -21,6 +23,7 @@ import { resolveUnknown } from './unknown-outcome.js';
 import { describeValue } from './validate.js';
 
 export type { Attempt } from './attempt.js';
+export { judge } from './judge.js';
 
 /**
  * Runs `fn` until it succeeds, a failure is classified as permanent, or retries run out.
@@ -134,17 +137,34 @@ async function loop<T>(
   let elapsedMs = 0;
   let outcome: Outcome<unknown> | undefined;
   for (let attempt = 1; ; attempt++) {
+    if (plan.limiter !== undefined) await plan.limiter.acquire(plan.signal);
     const token = admit(plan, attempt);
-    try {
-      const value = await startAttempt(fn, plan, attempt, elapsedMs, outcome, operation, trace);
-      outcome = { ok: true, value };
-    } catch (error) {
-      outcome = { ok: false, error };
+    let verdict: Verdict | undefined;
+    if (plan.hedge === undefined) {
+      try {
+        const value = await startAttempt(fn, plan, attempt, elapsedMs, outcome, operation, trace);
+        outcome = { ok: true, value };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
+      if (!outcome.ok && aborted(plan)) throw abandon(plan, token, plan.signal!);
+      if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
+      verdict = verdictOf(plan, token, outcome);
+    } else {
+      const previous = outcome;
+      ({ outcome, verdict } = await raceAttempt(
+        fn,
+        plan,
+        clock,
+        attempt,
+        elapsedMs,
+        previous,
+        operation,
+        trace,
+        token,
+      ));
     }
-    // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-    if (!outcome.ok && aborted(plan)) throw abandon(plan, token, plan.signal!);
-    if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
-    let verdict = verdictOf(plan, token, outcome);
     let next: Decision | undefined = decide(plan, attempt, delayMs, outcome, verdict, clock, start);
     if (next === RETURN && !listens(SUCCESS, plan, trace)) return settled(outcome) as T;
     operation ??= nameOf(fn);
@@ -248,25 +268,6 @@ function isDuplicateOrder(verdict: Verdict): boolean {
 }
 
 /**
- * Classifies a settled attempt and records it on the breaker; a classifier that throws still
- * counts as a failure for the breaker.
- */
-function verdictOf(plan: Plan, token: unknown, outcome: Outcome<unknown>): Verdict | undefined {
-  const breaker = plan.breaker;
-  let verdict: Verdict | undefined;
-  if (!outcome.ok || plan.classifiesValues) {
-    try {
-      verdict = judge(plan, outcome);
-    } catch (classifierFault) {
-      breaker?.record(token, 'fail');
-      throw classifierFault;
-    }
-  }
-  breaker?.record(token, verdict === undefined ? 'success' : verdict.action);
-  return verdict;
-}
-
-/**
  * The delay before the next attempt (the larger of the backoff and the server's Retry-After), or
  * the reason to give up instead. Shared with `tenacious/p-retry`.
  */
@@ -299,35 +300,6 @@ export function nextDelay(
   if (elapsedMs + delayMs > plan.maxElapsedMs) return giveUp('elapsed');
   if (plan.budget !== undefined && !plan.budget.tryRetry()) return giveUp('budget');
   return { kind: 'wait', verdict, delayMs, elapsedMs };
-}
-
-/**
- * The first verdict of the user's classifiers, else the default rule (which judges every error).
- * A classifier that throws or returns a malformed verdict is a bug in the caller's code: the run
- * rejects with a `TypeError` rather than guess.
- */
-export function judge(plan: Plan, outcome: Outcome<unknown>): Verdict | undefined {
-  for (const classifier of plan.classifiers) {
-    let verdict: Verdict | undefined;
-    try {
-      verdict = classifier(outcome);
-    } catch (error) {
-      throw new TypeError(`classify: a classifier threw: ${describeValue(error)}`, {
-        cause: error,
-      });
-    }
-    if (verdict !== undefined) {
-      if (verdict.action !== 'retry' && verdict.action !== 'fail' && verdict.action !== 'unknown') {
-        // An async classifier by mistake: its promise must not add an unhandled rejection.
-        if (isThenable(verdict)) verdict.then(undefined, () => {});
-        throw new TypeError(
-          `classify: expected a verdict with action retry, fail or unknown, got ${describeValue(verdict)}`,
-        );
-      }
-      return verdict;
-    }
-  }
-  return outcome.ok ? undefined : defaultClassifier(outcome);
 }
 
 /** The run resolves. */

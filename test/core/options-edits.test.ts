@@ -113,7 +113,7 @@ describe("the caller's options object", () => {
     options.maxAttempt = 3;
     await expect(retry(async () => 1, options)).rejects.toThrow(
       new TypeError(
-        'unknown option "maxAttempt" (did you mean "maxAttempts"?); expected one of operation, maxAttempts, backoff, classify, idempotent, reconcile, maxElapsedMs, attemptTimeoutMs, maxRetryAfterMs, signal, reraise, wrapFailures, logger, onRetry, onSuccess, onExhausted, onUnknownOutcome, breaker, budget, clock, random, unref',
+        'unknown option "maxAttempt" (did you mean "maxAttempts"?); expected one of operation, maxAttempts, backoff, classify, idempotent, reconcile, maxElapsedMs, attemptTimeoutMs, maxRetryAfterMs, signal, reraise, wrapFailures, logger, onRetry, onSuccess, onExhausted, onUnknownOutcome, breaker, budget, limiter, hedge, clock, random, unref',
       ),
     );
   });
