@@ -18,7 +18,7 @@ import os from 'node:os';
 import { DefaultRateLimiter } from '@smithy/util-retry';
 import { createClient } from 'redis';
 import { startRedisServer } from '../../examples/support/redis-server.js';
-import { adaptiveLimiter, type Verdict } from '../../src/index.js';
+import { adaptiveLimiter, retry, type Outcome, type Verdict } from '../../src/index.js';
 import { redisStore } from '../../src/redis/index.js';
 import { emitResult, parseChildArgs } from '../lib/protocol.js';
 import { get, startVenue } from '../lib/venue.js';
@@ -37,30 +37,37 @@ const FLEET_PROCESSES = 4;
 const FLEET_S = quick ? 8 : 12;
 const THROTTLE: Verdict = { action: 'retry', reason: 'http:429' };
 
-/** What a client paces with: a token before each request, the response after. */
+/** How a client sends one request under its pacing; resolves with the HTTP status. */
 interface Pacer {
-  acquire(): Promise<void>;
-  record(throttled: boolean): void;
+  send(request: () => Promise<number>): Promise<number>;
 }
 
+/** tenacious as users run it: `retry(…, { limiter })`, one attempt, the 429 judged a throttle. */
 function tenaciousPacer(limiter = adaptiveLimiter()): Pacer {
-  return {
-    acquire: () => limiter.acquire(),
-    record: (throttled) => limiter.record(throttled ? THROTTLE : undefined),
+  const options = {
+    limiter,
+    maxAttempts: 1,
+    reraise: true,
+    classify: (outcome: Outcome<number>) =>
+      outcome.ok && outcome.value === 429 ? THROTTLE : undefined,
   };
+  return { send: (request) => retry(request, options) };
 }
 
 function awsPacer(): Pacer {
   const limiter = new DefaultRateLimiter();
   return {
-    acquire: () => limiter.getSendToken(),
-    // What AdaptiveRetryStrategy passes: the error info on a retry, `{}` on success.
-    record: (throttled) =>
-      limiter.updateClientSendingRate(throttled ? { errorType: 'THROTTLING' } : {}),
+    send: async (request) => {
+      await limiter.getSendToken();
+      const status = await request();
+      // What AdaptiveRetryStrategy passes: the error info on a retry, `{}` on success.
+      limiter.updateClientSendingRate(status === 429 ? { errorType: 'THROTTLING' } : {});
+      return status;
+    },
   };
 }
 
-const noPacer: Pacer = { acquire: () => Promise.resolve(), record: () => {} };
+const noPacer: Pacer = { send: (request) => request() };
 
 /** Each response: when (ms since start) and whether it was a 429. */
 interface Log {
@@ -74,10 +81,7 @@ async function drive(url: string, pacer: Pacer, untilMs: number, start: number):
   await Promise.all(
     Array.from({ length: WORKERS }, async () => {
       while (performance.now() - start < untilMs) {
-        await pacer.acquire();
-        if (performance.now() - start >= untilMs) break;
-        const status = await get(url, agent);
-        pacer.record(status === 429);
+        const status = await pacer.send(() => get(url, agent));
         log.at.push(performance.now() - start);
         log.throttled.push(status === 429);
       }
