@@ -55,7 +55,6 @@ interface BybitJudge {
   readonly clock: Pick<Clock, 'now'>;
 }
 
-/** Verdict actions by danger, for a batch answer: `unknown` over `retry` over `fail`. */
 /**
  * Classifies Bybit v5 answers, whatever client carries them (see `parseBybitError`), by the
  * rules of reference/venues.md §5 and §6, with the reason named after the code (`bybit:10006`):
@@ -71,7 +70,9 @@ interface BybitJudge {
  * - 110072 and 170141 are `unknown` with reason `duplicate-client-order-id`: reconcile finds the
  *   order an earlier attempt placed;
  * - a batch answer gets the most dangerous verdict among its items (`unknown` over `retry` over
- *   `fail`; code 0 is a success); a retCode not in the table is `unknown`;
+ *   `fail`; code 0 is a success). When some items were placed, a `retry` (a 10006 item) is
+ *   `unknown` instead: resending the batch would place them again. A retCode not in the table
+ *   is `unknown`;
  * - an HTTP error without a retCode from bybit-api (or at a `/v5/` URL): other 4xx fail, 5xx are
  *   `unknown`. Network failures of bybit-api (it rethrows axios errors): refused before sending
  *   retry, after sending `unknown`.
@@ -161,7 +162,9 @@ function batchVerdict(
   // BYDOCS batch-place.mdx: the request succeeded, each item has its own code. The most
   // dangerous item decides: one possibly placed order outweighs any number of rejections.
   let worst: Verdict | undefined;
+  let placedSome = false;
   for (const item of items) {
+    if (item.code === 0) placedSome = true;
     const v = codeVerdict(write, item.code, info, nowMs);
     if (
       v !== undefined &&
@@ -169,7 +172,9 @@ function batchVerdict(
     )
       worst = v;
   }
-  return worst;
+  // BYDOCS batch-place.mdx: items with code 0 were placed, so resending the batch for a
+  // rate-limited item would place them again: unknown, for reconcile (as an OKX "2" batch).
+  return placedSome && worst?.action === 'retry' ? { ...worst, action: 'unknown' } : worst;
 }
 
 /** The verdict of one retCode (a batch item's, or the answer's). */

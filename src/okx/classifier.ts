@@ -1,14 +1,22 @@
 import { markClassifierFactory } from '../core/classifier-factory.js';
-import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
+import { DUPLICATE_CLIENT_ORDER_ID } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
+import {
+  booleanRule,
+  checkOptions,
+  methodsRule,
+  nonEmptyStringRule,
+  type Rules,
+} from '../core/validate.js';
 import { isReadMethod } from '../transport/method.js';
 import { headerValue } from '../transport/headers.js';
 import { venueAnswer } from '../transport/answer.js';
 import { findNetworkFailure, networkVerdict } from '../transport/network.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { okxAction, okxCodeRule, worstItem } from './codes.js';
-import { errorInfo, readOkxError, type OkxErrorInfo, type ParsedOkxError } from './parse.js';
+import { readOkxError, type ParsedOkxError } from './parse.js';
+import type { OkxRateLimitTracker } from './rate-limit-tracker.js';
 import { verdict } from '../transport/verdict.js';
 
 /** Options of {@link okxClassifier}. */
@@ -22,17 +30,26 @@ export interface OkxClassifierOptions {
    */
   write?: boolean;
   /**
-   * Told of every OKX error the classifier judges (code, verdict), so a rate-limit tracker can
-   * hold the callers of an endpoint after a 50011. Advisory: a throw in it changes nothing.
+   * A tracker from `okxRateLimitTracker()`, fed every OKX answer the classifier reads (errors and
+   * successes, as `update(answerOrError, endpoint)`), so a 50011 holds the callers of that
+   * endpoint. Advisory: a throw in it never changes the verdict.
    */
-  tracker?: { update(info: OkxErrorInfo, verdict: Verdict): void };
+  tracker?: Pick<OkxRateLimitTracker, 'update'>;
+  /**
+   * The endpoint given to the tracker when the carrier names no URL (okx-api's rejections are the
+   * bare body); else the URL's path, else the tracker's `'default'`.
+   */
+  endpoint?: string;
   /** Time for an HTTP-date Retry-After. Default: real time. */
   clock?: Pick<Clock, 'now'>;
 }
 
-function invalid(name: string, rule: string, value: unknown): never {
-  throw new TypeError(`okxClassifier: \`${name}\`: expected ${rule}, got ${describeValue(value)}`);
-}
+const RULES: Rules = {
+  write: booleanRule,
+  tracker: methodsRule('a tracker from okxRateLimitTracker()', 'update'),
+  endpoint: nonEmptyStringRule,
+  clock: methodsRule('an object with now()', 'now'),
+};
 
 /** okx-api's thrown non-JSON body (an HTML or empty page): status dropped, may have executed. */
 const NO_CODE: Verdict = /* @__PURE__ */ Object.freeze({
@@ -62,28 +79,26 @@ const DUPLICATE: Verdict = /* @__PURE__ */ Object.freeze({
  *   `unknown` instead: resending the batch would place the successful items again;
  * - a code the reference does not name is `unknown`; network failures follow the shared rules.
  *
- * Never throws.
+ * Given a `tracker` (`okxRateLimitTracker()`), it feeds it every OKX answer it reads, so a rate
+ * limit met by one run holds the other callers of that endpoint. Never throws.
  *
  * @example
  * ```ts
+ * const tracker = okxRateLimitTracker({ key: 'okx-account-1' });
  * const order = await retry(() => client.submitOrder(params), {
- *   classify: [okxClassifier({ write: true }), httpClassifier()],
+ *   classify: [
+ *     okxClassifier({ write: true, tracker, endpoint: '/api/v5/trade/order' }),
+ *     httpClassifier(),
+ *   ],
  *   idempotent: false,
  *   reconcile: async () => lookUp(params.clOrdId),
  * });
  * ```
  */
 export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
-  if (typeof options !== 'object' || options === null)
-    invalid('options', 'an options object', options);
-  const write = options.write;
-  if (write !== undefined && typeof write !== 'boolean') invalid('write', 'a boolean', write);
-  const tracker = options.tracker;
-  if (tracker !== undefined && typeof tracker?.update !== 'function') {
-    invalid('tracker', 'an object with update()', tracker);
-  }
-  const clock = options.clock ?? { now: Date.now };
-  if (typeof clock?.now !== 'function') invalid('clock', 'an object with now()', clock);
+  const o = checkOptions('okxClassifier', options, RULES);
+  const { write, tracker, endpoint } = o;
+  const clock = o.clock ?? { now: Date.now };
 
   const isWrite = (info: ParsedOkxError): boolean => write ?? !isReadMethod(info.method);
 
@@ -115,10 +130,11 @@ export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
     return codeVerdict(info.code, info, writes);
   }
 
-  function feed(info: ParsedOkxError, verdict: Verdict): void {
+  /** Hands the answer to the tracker as it came, named by its URL's path or the option. */
+  function feed(value: unknown, info: ParsedOkxError): void {
     if (tracker === undefined) return;
     try {
-      tracker.update(errorInfo(info, worstItem(info.items, isWrite(info))), verdict);
+      tracker.update(value, info.endpoint ?? endpoint);
     } catch {
       // The tracker is advisory: a failure in it never changes the verdict.
     }
@@ -131,12 +147,8 @@ export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
       const info = readOkxError(value);
       if (info !== undefined) {
         if ('bodyless' in info) return outcome.ok ? undefined : NO_CODE;
-        const verdict = decide(info);
-        if (verdict !== undefined) {
-          feed(info, verdict);
-          return verdict;
-        }
-        return undefined;
+        feed(value, info);
+        return decide(info);
       }
       if (outcome.ok) return undefined;
       // okx-api rethrows the axios error when no response came: refused before sending retries,

@@ -47,6 +47,8 @@ export interface ParsedOkxError {
   headers: unknown;
   /** The request's HTTP method, when the carrier shows it (axios, got). Upper case. */
   method: string | undefined;
+  /** The request's path (`/api/v5/trade/order`), when the carrier names its URL (axios, got, fetch). */
+  endpoint: string | undefined;
 }
 
 /** An answer that carries no OKX body: an HTML or empty page thrown by okx-api as text. */
@@ -114,14 +116,32 @@ function fetchBody(response: unknown): string | undefined {
   return isFetchResponse(response) ? responseBodyText(response) : undefined;
 }
 
+/** The path of a URL (a string, relative ones included, or a `URL`), or `undefined`. */
+function pathOf(url: unknown): string | undefined {
+  const text = url instanceof URL ? url.href : url;
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    return new URL(text, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** ccxt's message for an exchange error is `okx <body>` (its `handleErrors`). */
 const CCXT_PREFIX = /^okx\s/;
+
+/** What a bare body (okx-api's rejection, a JSON string, ccxt's message) does not say. */
+const NO_CARRIER = {
+  httpStatus: undefined,
+  headers: undefined,
+  method: undefined,
+  endpoint: undefined,
+} as const;
 
 function fromCandidate(value: unknown): ParsedOkxError | OkxBodylessAnswer | undefined {
   if (typeof value === 'string') {
     const body = okxBody(value);
-    if (body !== undefined)
-      return { ...body, httpStatus: undefined, headers: undefined, method: undefined };
+    if (body !== undefined) return { ...body, ...NO_CARRIER };
     // okx-api throws a non-JSON body as its text: an HTML or empty page (OKXAPI parseException).
     const trimmed = value.trimStart();
     return trimmed === '' || trimmed.startsWith('<') ? { bodyless: true } : undefined;
@@ -138,13 +158,14 @@ function fromCandidate(value: unknown): ParsedOkxError | OkxBodylessAnswer | und
       httpStatus: asHttpStatus(value.status),
       headers: value.headers,
       method: undefined,
+      endpoint: pathOf(safeGet(value, 'url')),
     };
   }
 
   // okx-api's thrown raw body, or any `{ code, msg, data }` payload.
   const own = okxBody(value);
   if (own !== undefined) {
-    return { ...own, httpStatus: undefined, headers: undefined, method: undefined };
+    return { ...own, ...NO_CARRIER };
   }
 
   // An error carrying a response (axios, got, ky) or a resolved response (axios `data`, got `body`).
@@ -163,6 +184,9 @@ function fromCandidate(value: unknown): ParsedOkxError | OkxBodylessAnswer | und
         asHttpStatus(safeGet(carrier, 'status')) ?? asHttpStatus(safeGet(carrier, 'statusCode')),
       headers: safeGet(carrier, 'headers'),
       method: upper(safeGet(config, 'method')) ?? upper(safeGet(options, 'method')),
+      endpoint: pathOf(
+        safeGet(config, 'url') ?? safeGet(options, 'url') ?? safeGet(carrier, 'url'),
+      ),
     };
   }
 
@@ -175,7 +199,7 @@ function fromCandidate(value: unknown): ParsedOkxError | OkxBodylessAnswer | und
       start < 0 || end < start ? undefined : okxBody(message.slice(start, end + 1));
     if (fromMessage !== undefined) {
       const verb = /^okx\s+(GET|POST|PUT|DELETE)\s/.exec(message)?.[1];
-      return { ...fromMessage, httpStatus: undefined, headers: undefined, method: verb };
+      return { ...fromMessage, ...NO_CARRIER, method: verb };
     }
   }
   return undefined;

@@ -262,8 +262,8 @@ class Tracker implements OkxRateLimitTracker {
 /**
  * Creates a tracker to share between every client on one account (OKX counts private endpoints
  * per user id, public ones per IP: OKXDOC rate limits). Call `await tracker.acquire(endpoint)`
- * before each request and feed it what comes back with `update(answerOrError, endpoint)` (or
- * `report(code, endpoint)` from a classifier): a 50011, 50061 or 50013 holds the callers of that
+ * before each request and feed it what comes back: give it to `okxClassifier({ tracker, endpoint })`,
+ * or call `update(answerOrError, endpoint)` yourself. A 50011, 50061 or 50013 holds the callers of that
  * endpoint for the backoff (2 s, 4 s, … 30 s while they keep coming; a success ends the streak).
  * With a `store`, a hold set by any process holds every process sharing `key`.
  *

@@ -341,21 +341,101 @@ describe('bybit-api RestClientV5: batch answers', () => {
     expect(server.requests.filter((r) => r.path === '/v5/order/create-batch')).toHaveLength(1);
   });
 
-  it('retries a batch whose only failed item is a 10006 rate limit', async () => {
-    const answer = {
-      retCode: 0,
-      retMsg: 'OK',
-      result: { list: [{ orderId: '1' }, { orderId: '' }] },
-      retExtInfo: {
-        list: [
-          { code: 0, msg: 'OK' },
-          { code: 10006, msg: 'Too many visits!' },
-        ],
-      },
-    };
-    expect(bybitClassifier()({ ok: true, value: answer })).toEqual({
+  const rateLimited = (codes: readonly number[]) => ({
+    retCode: 0,
+    retMsg: 'OK',
+    result: { list: codes.map((code, i) => ({ orderId: code === 0 ? String(i + 1) : '' })) },
+    retExtInfo: {
+      list: codes.map((code) => ({ code, msg: code === 0 ? 'OK' : 'Too many visits!' })),
+    },
+  });
+
+  it('treats a 10006 item beside a placed one as unknown: a resend would place it again', () => {
+    expect(bybitClassifier()({ ok: true, value: rateLimited([0, 10006]) })).toEqual({
+      action: 'unknown',
+      reason: 'bybit:10006',
+    });
+  });
+
+  it('retries a batch whose items were all rate-limited (10006)', () => {
+    expect(bybitClassifier()({ ok: true, value: rateLimited([10006, 10006]) })).toEqual({
       action: 'retry',
       reason: 'bybit:10006',
     });
+  });
+
+  it('reconciles a batch with a placed item and a 10006 one, never placing an item twice', async () => {
+    const server = await fake({ batchScript: [{ codes: [0, 10006] }] });
+    const client = clientFor(server.url);
+    const events: UnknownOutcomeEvent[] = [];
+    let reconciles = 0;
+    const value = await retry<unknown>(
+      () => client.batchSubmitOrders('linear', batch(['p1', 'p2'])),
+      {
+        classify: [bybitClassifier({ write: true }), httpClassifier()],
+        idempotent: false,
+        clock: instantClock(),
+        reconcile: async () => {
+          reconciles += 1;
+          return { executed: true as const, value: 'looked up' };
+        },
+        onUnknownOutcome: (event) => void events.push(event),
+      },
+    );
+    expect(value).toBe('looked up');
+    expect(reconciles).toBe(1);
+    expect(events.map((e) => [e.verdict.reason, e.resolution])).toEqual([
+      ['bybit:10006', 'executed'],
+    ]);
+    expect(server.batchRequests()).toBe(1);
+    expect([server.executions('p1'), server.executions('p2')]).toEqual([1, 0]);
+  });
+
+  it('rejects with UnknownOutcomeError, without resending, a batch with a placed item and a 10006 one and no reconcile', async () => {
+    const server = await fake({ batchScript: [{ codes: [0, 10006] }] });
+    const client = clientFor(server.url);
+    const error = await retry(() => client.batchSubmitOrders('linear', batch(['p3', 'p4'])), {
+      ...bybitPresets.bybitOrder,
+      clock: instantClock(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(server.batchRequests()).toBe(1);
+    expect(server.executions('p3')).toBe(1);
+  });
+
+  it('waits until X-Bapi-Limit-Reset-Timestamp and resends a batch whose items were all rate-limited', async () => {
+    const clock = instantClock();
+    const server = await fake({
+      batchScript: [
+        {
+          codes: [10006, 10006],
+          headers: {
+            'X-Bapi-Limit-Status': '0',
+            'X-Bapi-Limit': '10',
+            'X-Bapi-Limit-Reset-Timestamp': String(clock.now() + 1500),
+          },
+        },
+      ],
+    });
+    const client = clientFor(server.url, { parseAPIRateLimits: true });
+    let reconciles = 0;
+    const answer = await retry(() => client.batchSubmitOrders('linear', batch(['a1', 'a2'])), {
+      classify: [bybitClassifier({ write: true, clock }), httpClassifier()],
+      idempotent: false,
+      backoff: constant(100),
+      clock,
+      reconcile: async () => {
+        reconciles += 1;
+        return { executed: false as const };
+      },
+    });
+    expect(parseBybitError(answer)?.items).toEqual([
+      { code: 0, msg: 'OK' },
+      { code: 0, msg: 'OK' },
+    ]);
+    expect(clock.sleeps).toEqual([1500]);
+    expect(reconciles).toBe(0);
+    expect(server.batchRequests()).toBe(2);
+    expect([server.executions('a1'), server.executions('a2')]).toEqual([1, 1]);
   });
 });

@@ -32,8 +32,13 @@ export interface Received {
 export interface FakeBybitOptions {
   /** The steps order requests meet, in order; `ok` once it runs out. */
   script?: Step[];
-  /** Batch answers: each item's code (0 executes the item). */
+  /** Batch answers: each item's code (0 executes the item), for every batch request. */
   batchCodes?: number[];
+  /**
+   * Batch answers, one per batch request, before `batchCodes` applies: each item's code and the
+   * answer's headers (the `X-Bapi-Limit*` trio of a rate-limited batch, for example).
+   */
+  batchScript?: { codes: number[]; headers?: Headers }[];
   /** Lookups by `orderLinkId` that do not see an order yet (replication lag). Default 0. */
   lookupLag?: number;
   /** Headers on every answer (the `X-Bapi-Limit*` trio, for example). */
@@ -45,6 +50,8 @@ export interface FakeBybit {
   readonly requests: Received[];
   /** Order requests received on `/v5/order/create`. */
   orderRequests(): number;
+  /** Batch requests received on `/v5/order/create-batch`. */
+  batchRequests(): number;
   /** Times the order with this `orderLinkId` was executed. */
   executions(orderLinkId: string): number;
   close(): Promise<void>;
@@ -63,6 +70,7 @@ const DUPLICATE = { retCode: 110072, retMsg: 'OrderLinkedID is duplicate' };
 export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<FakeBybit> {
   // The caller's array itself: a test may push steps while the server runs.
   const script = options.script ?? [];
+  const batchScript = [...(options.batchScript ?? [])];
   const requests: Received[] = [];
   const executed = new Map<string, number>();
   let lookups = 0;
@@ -161,7 +169,12 @@ export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<Fa
       }
       if (received.method === 'POST' && url.pathname === '/v5/order/create-batch') {
         const request = (json.request as { orderLinkId?: string }[] | undefined) ?? [];
-        const codes = options.batchCodes ?? request.map(() => 0);
+        const step = batchScript.shift();
+        const scripted = step?.codes ?? options.batchCodes ?? request.map(() => 0);
+        // BYDOCS: orderLinkId is "always unique": an item reusing a placed one is 110072.
+        const codes = request.map((item, i) =>
+          executed.has(String(item.orderLinkId)) ? DUPLICATE.retCode : (scripted[i] ?? 0),
+        );
         const list = request.map((item, i) => {
           if (codes[i] === 0) execute(String(item.orderLinkId));
           return {
@@ -169,18 +182,20 @@ export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<Fa
             orderLinkId: item.orderLinkId,
           };
         });
-        send(res, 200, {
-          retCode: 0,
-          retMsg: 'OK',
-          result: { list },
-          retExtInfo: {
-            list: request.map((_, i) => ({
-              code: codes[i] ?? 0,
-              msg: codes[i] === 0 ? 'OK' : `error ${codes[i]}`,
-            })),
+        send(
+          res,
+          200,
+          {
+            retCode: 0,
+            retMsg: 'OK',
+            result: { list },
+            retExtInfo: {
+              list: codes.map((code) => ({ code, msg: code === 0 ? 'OK' : `error ${code}` })),
+            },
+            time: Date.now(),
           },
-          time: Date.now(),
-        });
+          step?.headers,
+        );
         return;
       }
       send(res, 404, { retCode: 10001, retMsg: `no route ${url.pathname}` });
@@ -192,6 +207,8 @@ export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<Fa
     requests,
     orderRequests: () =>
       requests.filter((r) => r.method === 'POST' && r.path === '/v5/order/create').length,
+    batchRequests: () =>
+      requests.filter((r) => r.method === 'POST' && r.path === '/v5/order/create-batch').length,
     executions: (linkId) => executed.get(linkId) ?? 0,
     close,
   };

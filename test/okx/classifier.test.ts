@@ -175,7 +175,21 @@ describe('okxClassifier: carriers', () => {
 
   it('refuses a write option that is not a boolean', () => {
     expect(() => okxClassifier({ write: 'yes' as never })).toThrow(
-      'okxClassifier: `write`: expected a boolean, got "yes"',
+      new TypeError('okxClassifier: write: expected a boolean, got "yes"'),
+    );
+  });
+
+  it('refuses a tracker without update(), naming the option and the value', () => {
+    expect(() => okxClassifier({ tracker: { report: () => {} } as never })).toThrow(
+      new TypeError(
+        'okxClassifier: tracker: expected a tracker from okxRateLimitTracker(), got {}',
+      ),
+    );
+  });
+
+  it('refuses an empty endpoint with a RangeError naming it', () => {
+    expect(() => okxClassifier({ endpoint: '' })).toThrow(
+      new RangeError('okxClassifier: endpoint: expected a non-empty string, got ""'),
     );
   });
 
@@ -185,18 +199,41 @@ describe('okxClassifier: carriers', () => {
     ).rejects.toThrow(/okxClassifier/);
   });
 
-  it('feeds the tracker every OKX error it judges', () => {
+  it('feeds the tracker the answer it judged, with the endpoint option', () => {
     const seen: unknown[] = [];
-    okxClassifier({ tracker: { update: (info, verdict) => seen.push([info, verdict]) } })({
-      ok: false,
-      error: body('50011', 'Too Many Requests'),
-    });
-    expect(seen).toEqual([
-      [
-        { code: '50011', msg: 'Too Many Requests', sCode: undefined, sMsg: undefined },
-        { action: 'retry', reason: 'okx:50011' },
-      ],
-    ]);
+    const error = body('50011', 'Too Many Requests');
+    okxClassifier({
+      tracker: { update: (answer, endpoint) => void seen.push([answer, endpoint]) },
+      endpoint: '/api/v5/trade/order',
+    })({ ok: false, error });
+    expect(seen).toEqual([[error, '/api/v5/trade/order']]);
+  });
+
+  it("names the endpoint by the carrier's URL over the endpoint option", () => {
+    const seen: unknown[] = [];
+    const error = {
+      config: { method: 'post', url: 'https://www.okx.com/api/v5/trade/batch-orders' },
+      response: { status: 429, headers: {}, data: body('50011') },
+    };
+    okxClassifier({
+      tracker: { update: (_, endpoint) => void seen.push(endpoint) },
+      endpoint: '/api/v5/trade/order',
+    })({ ok: false, error });
+    expect(seen).toEqual(['/api/v5/trade/batch-orders']);
+  });
+
+  it('feeds the tracker a returned success too, so it can end a streak', () => {
+    const seen: unknown[] = [];
+    const response = {
+      status: 200,
+      headers: {},
+      config: { url: '/api/v5/trade/order' },
+      data: order('0'),
+    };
+    const verdict = okxClassifier({
+      tracker: { update: (answer, endpoint) => void seen.push([answer, endpoint]) },
+    })({ ok: true, value: response });
+    expect([verdict, seen]).toEqual([undefined, [[response, '/api/v5/trade/order']]]);
   });
 });
 

@@ -7,13 +7,19 @@ import {
   DUPLICATE_CLIENT_ORDER_ID,
   RetryExhaustedError,
   UnknownOutcomeError,
+  constant,
   describeError,
   retry,
   serializeError,
   type ReconcileResult,
   type UnknownOutcomeEvent,
 } from '../../src/index.js';
-import { okxClassifier, okxPresets, parseOkxError } from '../../src/okx/index.js';
+import {
+  okxClassifier,
+  okxPresets,
+  okxRateLimitTracker,
+  parseOkxError,
+} from '../../src/okx/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { OKX_MESSAGES, startFakeOkx, type Fault } from './fake-okx.js';
@@ -192,6 +198,109 @@ describe('okx-api RestClient against a local OKX server', () => {
 
     expect(error).toBeInstanceOf(RetryExhaustedError);
     expect(error).toMatchObject({ attempts: 2, cause: { code: 'ECONNREFUSED' } });
+  });
+});
+
+const TRADE_ORDER = '/api/v5/trade/order';
+
+describe('okxClassifier({ tracker: okxRateLimitTracker() }) with okx-api', () => {
+  it('holds the next acquire of the endpoint for the backoff after a 50011', async () => {
+    const server = await venue({ script: [fault(200, '50011', false)] });
+    const client = okxClient(server.baseUrl);
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock });
+
+    await retry(() => client.submitOrder(order('trk1')), {
+      classify: okxClassifier({ write: true, tracker, endpoint: TRADE_ORDER }),
+      maxAttempts: 1,
+      clock,
+    }).catch(() => {});
+    await tracker.acquire(TRADE_ORDER);
+
+    expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('does not hold the other endpoints after a 50011', async () => {
+    const server = await venue({ script: [fault(429, '50011', false)] });
+    const client = okxClient(server.baseUrl);
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock });
+
+    await retry(() => client.submitOrder(order('trk2')), {
+      classify: okxClassifier({ write: true, tracker, endpoint: TRADE_ORDER }),
+      maxAttempts: 1,
+      clock,
+    }).catch(() => {});
+    await tracker.acquire('/api/v5/account/balance');
+
+    expect([clock.sleeps, tracker.snapshot().endpoints[TRADE_ORDER]?.heldUntil]).toEqual([
+      [],
+      clock.now() + 2000,
+    ]);
+  });
+
+  it('makes the retry that acquires in its attempt wait out the hold, and places the order once', async () => {
+    const server = await venue({ script: [fault(200, '50011', false)] });
+    const client = okxClient(server.baseUrl);
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock, backoff: constant(5000) });
+
+    const result = await retry(
+      async ({ signal }) => {
+        await tracker.acquire(TRADE_ORDER, { signal });
+        return client.submitOrder(order('trk3'));
+      },
+      {
+        ...okxPresets.okxOrder,
+        classify: okxClassifier({ write: true, tracker, endpoint: TRADE_ORDER }),
+        backoff: constant(1000),
+        clock,
+      },
+    );
+
+    expect(result).toMatchObject([{ clOrdId: 'trk3', sCode: '0' }]);
+    expect(server.executions).toEqual(['trk3']);
+    // The run's backoff, then the rest of the tracker's 5 s hold.
+    expect(clock.sleeps).toEqual([1000, 4000]);
+  });
+
+  it('gives the same verdict with a tracker whose update throws', async () => {
+    const server = await venue({ script: [fault(429, '50011', false), fault(400, '50004', true)] });
+    const client = okxClient(server.baseUrl);
+    const failing = {
+      update: () => {
+        throw new Error('tracker down');
+      },
+    };
+    const errors = [
+      await client.submitOrder(order('trk4')).catch((e: unknown) => e),
+      await client.submitOrder(order('trk5')).catch((e: unknown) => e),
+    ];
+
+    const withTracker = okxClassifier({ write: true, tracker: failing });
+    const without = okxClassifier({ write: true });
+    expect(errors.map((error) => withTracker({ ok: false, error }))).toEqual([
+      { action: 'retry', reason: 'okx:50011' },
+      { action: 'unknown', reason: 'okx:50004' },
+    ]);
+    expect(errors.map((error) => without({ ok: false, error }))).toEqual([
+      { action: 'retry', reason: 'okx:50011' },
+      { action: 'unknown', reason: 'okx:50004' },
+    ]);
+  });
+
+  it('names the endpoint by the URL of an axios error, with no endpoint option', async () => {
+    const server = await venue({ script: [fault(429, '50011', false)] });
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock });
+
+    await retry(() => axios.post(`${server.baseUrl}${TRADE_ORDER}`, order('trk6')), {
+      classify: okxClassifier({ tracker }),
+      maxAttempts: 1,
+      clock,
+    }).catch(() => {});
+
+    expect(Object.keys(tracker.snapshot().endpoints)).toEqual([TRADE_ORDER]);
   });
 });
 

@@ -361,6 +361,21 @@ const bybitApiClient: MatrixClient = {
   },
 };
 
+/** A two-order batch (`cellN-a`, `cellN-b`) through bybit-api, which resolves the answer. */
+const bybitBatchClient: MatrixClient = {
+  name: 'bybit-api batchSubmitOrders',
+  kind: 'rest',
+  failures: ['bybit-batch-placed-and-10006', 'bybit-batch-all-10006'],
+  order: (target) => {
+    const client = new RestClientV5(
+      { key: API_KEY, secret: API_SECRET, baseUrl: baseUrl(target) },
+      { timeout: clientTimeout(target.failure) },
+    );
+    const orders = [bybitOrder(`${target.id}-a`), bybitOrder(`${target.id}-b`)];
+    return () => client.batchSubmitOrders('linear', orders);
+  },
+};
+
 /** Plain fetch against Bybit's REST: the Response is returned unread, the engine reads a clone. */
 const bybitFetchClient: MatrixClient = {
   name: 'fetch (Bybit)',
@@ -393,4 +408,5 @@ export const MATRIX_CLIENTS: readonly MatrixClient[] = [
   ...OKX_MATRIX_CLIENTS,
   bybitApiClient,
   bybitFetchClient,
+  bybitBatchClient,
 ];

@@ -46,7 +46,9 @@ export type BybitFailure =
   | 'bybit-10016-write'
   | 'bybit-10006'
   | 'bybit-403'
-  | 'bybit-110072-after-execute';
+  | 'bybit-110072-after-execute'
+  | 'bybit-batch-placed-and-10006'
+  | 'bybit-batch-all-10006';
 
 export interface FailureSpec {
   /** Whether the venue executed the order before failing (Binance documents some 503s as certain failures). */
@@ -58,7 +60,9 @@ export interface FailureSpec {
     | { kind: 'hang' }
     | { kind: 'refused' }
     | { kind: 'http'; status: number; body: unknown; headers?: () => Record<string, string> }
-    | { kind: 'rpc-error'; message: string };
+    | { kind: 'rpc-error'; message: string }
+    /** A Bybit batch answer (`retCode: 0`) with each item's code; code 0 places the item. */
+    | { kind: 'bybit-batch'; codes: readonly number[]; headers?: () => Record<string, string> };
 }
 
 const html = (title: string) =>
@@ -174,6 +178,11 @@ function bybitFailures(): Record<BybitFailure, FailureSpec> {
     retExtInfo: {},
     time: Date.now(),
   });
+  const limitHeaders = () => ({
+    'X-Bapi-Limit-Status': '0',
+    'X-Bapi-Limit': '10',
+    'X-Bapi-Limit-Reset-Timestamp': String(Date.now() + 1000),
+  });
   return {
     'bybit-10000-after-execute': {
       executes: true,
@@ -198,11 +207,7 @@ function bybitFailures(): Record<BybitFailure, FailureSpec> {
         kind: 'http',
         status: 200,
         body: code(10006, 'Too many visits. Exceeded the API Rate Limit.'),
-        headers: () => ({
-          'X-Bapi-Limit-Status': '0',
-          'X-Bapi-Limit': '10',
-          'X-Bapi-Limit-Reset-Timestamp': String(Date.now() + 1000),
-        }),
+        headers: limitHeaders,
       },
     },
     'bybit-403': {
@@ -213,6 +218,16 @@ function bybitFailures(): Record<BybitFailure, FailureSpec> {
     'bybit-110072-after-execute': {
       executes: true,
       answer: { kind: 'http', status: 200, body: code(110072, 'OrderLinkedID is duplicate') },
+    },
+    // BYDOCS batch-place.mdx: the first item placed, the second refused by the rate limiter.
+    'bybit-batch-placed-and-10006': {
+      executes: true,
+      answer: { kind: 'bybit-batch', codes: [0, 10006], headers: limitHeaders },
+    },
+    // Nothing placed: every item was refused by the rate limiter.
+    'bybit-batch-all-10006': {
+      executes: false,
+      answer: { kind: 'bybit-batch', codes: [10006, 10006], headers: limitHeaders },
     },
   };
 }
@@ -364,6 +379,20 @@ function fail(res: ServerResponse, spec: FailureSpec): void {
       // Only JSON-RPC sends meet these; a REST order never does.
       send(res, 500, { code: -1000, msg: answer.message });
       return;
+    case 'bybit-batch':
+      // Only batch requests meet these (handleBybitBatch); a single order never does.
+      send(res, 200, { retCode: 10001, retMsg: 'not a batch', result: {}, time: Date.now() });
+      return;
+  }
+}
+
+/** A Bybit batch's items (`{ category, request: [{ orderLinkId }, …] }`). */
+function bybitBatchItems(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { request?: { orderLinkId?: unknown }[] };
+    return (parsed.request ?? []).map((item) => String(item.orderLinkId));
+  } catch {
+    return [];
   }
 }
 
@@ -392,6 +421,10 @@ export async function startVenue(): Promise<Venue> {
       }
       if (req.method === 'POST' && url.pathname === '/v5/order/create') {
         handleBybitOrder(body, res);
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/v5/order/create-batch') {
+        handleBybitBatch(body, res);
         return;
       }
       if (req.method === 'POST' && /\/order$/.test(url.pathname)) {
@@ -456,6 +489,57 @@ export async function startVenue(): Promise<Venue> {
       retExtInfo: {},
       time: Date.now(),
     });
+  }
+
+  /** Executions per item of a batch cell (`cellN-a`, `cellN-b`). */
+  const itemExecutions = new Map<string, number>();
+
+  /**
+   * Bybit v5 `POST /v5/order/create-batch` (BYDOCS batch-place.mdx): `retCode: 0` with a code per
+   * item in `retExtInfo.list`. The cell's first batch meets its item codes; later ones place every
+   * item. A cell's `executed` is its most executed item's count, so a resend of a placed item
+   * shows up as 2.
+   */
+  function handleBybitBatch(body: string, res: ServerResponse): void {
+    const items = bybitBatchItems(body);
+    const cell = cells.get(/cell\d+/.exec(items[0] ?? '')?.[0] ?? '');
+    if (cell === undefined) {
+      send(res, 200, {
+        retCode: 10001,
+        retMsg: 'orderLinkId missing',
+        result: {},
+        time: Date.now(),
+      });
+      return;
+    }
+    cell.received += 1;
+    const answer = FAILURES[cell.failure].answer;
+    const first = cell.received === 1 && answer.kind === 'bybit-batch';
+    const codes = items.map((_, i) => (first ? (answer.codes[i] ?? 0) : 0));
+    const list = items.map((orderLinkId, i) => {
+      if (codes[i] !== 0) return { orderId: '', orderLinkId };
+      const count = (itemExecutions.get(orderLinkId) ?? 0) + 1;
+      itemExecutions.set(orderLinkId, count);
+      cell.executed = Math.max(cell.executed, count);
+      return { orderId: String(1000 + count), orderLinkId };
+    });
+    send(
+      res,
+      200,
+      {
+        retCode: 0,
+        retMsg: 'OK',
+        result: { list },
+        retExtInfo: {
+          list: codes.map((code) => ({
+            code,
+            msg: code === 0 ? 'OK' : 'Too many visits. Exceeded the API Rate Limit.',
+          })),
+        },
+        time: Date.now(),
+      },
+      first ? answer.headers?.() : {},
+    );
   }
 
   function handleRpc(id: string, body: string, res: ServerResponse): void {
