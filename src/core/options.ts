@@ -127,6 +127,12 @@ export interface Plan {
   readonly classifiesValues: boolean;
   /** True when a classifier reads fetch `Response` bodies (src/core/response-body.ts). */
   readonly readsBodies: boolean;
+  /**
+   * A returned value is the run's result with nothing to judge or record: no classifier of
+   * values, no breaker, no limiter, no hedge. The loop then returns it at once when nobody
+   * listens for successes.
+   */
+  readonly plainSuccess: boolean;
   readonly idempotent: boolean;
   readonly reconcile: RetryOptions<any>['reconcile'];
   readonly maxElapsedMs: number;
@@ -244,13 +250,19 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
       : Array.isArray(classify)
         ? [...classify]
         : [classify as Classifier];
+  const classifiesValues = classifiers.some((c) => !isErrorOnly(c));
+  const breaker = options.breaker ?? base.breaker;
+  const limiter = options.limiter ?? base.limiter;
+  const hedge = options.hedge ?? base.hedge;
   return {
     operation: options.operation ?? base.operation,
     maxAttempts: options.maxAttempts ?? base.maxAttempts,
     backoff: options.backoff ?? base.backoff,
     classifiers,
-    classifiesValues: classifiers.some((c) => !isErrorOnly(c)),
+    classifiesValues,
     readsBodies: classifiers.some(isBodyReader),
+    plainSuccess:
+      !classifiesValues && breaker === undefined && limiter === undefined && hedge === undefined,
     idempotent: options.idempotent ?? base.idempotent,
     reconcile: options.reconcile ?? base.reconcile,
     maxElapsedMs: options.maxElapsedMs ?? base.maxElapsedMs,
@@ -264,10 +276,10 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
     onSuccess: hooks(base.onSuccess, options.onSuccess),
     onExhausted: hooks(base.onExhausted, options.onExhausted),
     onUnknownOutcome: hooks(base.onUnknownOutcome, options.onUnknownOutcome),
-    breaker: options.breaker ?? base.breaker,
+    breaker,
     budget: options.budget ?? base.budget,
-    limiter: options.limiter ?? base.limiter,
-    hedge: options.hedge ?? base.hedge,
+    limiter,
+    hedge,
     clock: options.clock ?? base.clock,
     random: options.random ?? base.random,
     unref: options.unref ?? base.unref,
@@ -283,6 +295,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   classifiers: [defaultClassifier],
   classifiesValues: false,
   readsBodies: false,
+  plainSuccess: true,
   idempotent: true,
   reconcile: undefined,
   maxElapsedMs: Infinity,

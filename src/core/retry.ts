@@ -143,6 +143,8 @@ async function loop<T>(
     if (plan.hedge === undefined) {
       try {
         const value = await startAttempt(fn, plan, attempt, elapsedMs, outcome, operation, trace);
+        // The common case ends here: a value, and nothing to judge, record or tell.
+        if (plan.plainSuccess && !listens(SUCCESS, plan, trace)) return value;
         outcome = { ok: true, value };
       } catch (error) {
         outcome = { ok: false, error };
