@@ -82,7 +82,7 @@ const EXPECTED: Record<string, Expectation> = {
   },
   'telegram-alerts.ts': {
     lines: [
-      'pager: fetch_account gave up (http:503), and 4 more',
+      'pager: fetch_open_orders gave up (http:503), and 4 more',
       'Telegram received 2 messages:',
       'Held back: 4 similar alerts',
       'signature=[REDACTED]',
