@@ -62,13 +62,14 @@ const EXPECTED: Record<string, Expectation> = {
   },
   'dex-adapter-decorator.ts': {
     lines: [
-      'PerpDexAdapter.getPosition: attempt 1 failed (dex:DexTimeoutError), retrying',
-      'position BTC-USD: 0.50',
-      'not retried: DexRejectionError [TICK] Price must be divisible by tick size 0.5 (1 request)',
-      'reconcile after dex:DexTimeoutError: order 7000 is on the book',
-      'order c-2: open (id 7000); POST /orders sent once for it',
+      'ChainAdapter.getBalance: attempt 1 failed (jsonrpc:-32603), retrying',
+      'balance: 1 ETH',
+      'not retried: InvalidInputRpcError (insufficient funds for gas * price + value), 1 request',
+      'reconcile after network:UND_ERR_SOCKET:',
+      'mined 1 time(s); eth_sendRawTransaction sent once for it (2 in all)',
     ],
-    secrets: [],
+    // The development key the example signs with (anvil's first account).
+    secrets: ['ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'],
   },
   'fetch-with-retry-after.ts': {
     lines: [
