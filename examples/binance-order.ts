@@ -4,12 +4,13 @@
  * - the client order id is chosen once, before the first attempt, so every attempt and the
  *   lookup use the same id;
  * - `binancePresets.binanceOrder` is not idempotent: when Binance answers "execution status
- *   unknown" (a 5xx), the order is looked up by its client id (`reconcile`) instead of being sent
- *   a second time;
+ *   unknown" (-1007 with a 5xx), the order is looked up by its client id (`reconcile`) instead of
+ *   being sent a second time;
  * - a `binanceWeightTracker` shared by every client on the IP is fed the rate-limit headers of
  *   every failure by the classifier, and of successes by you.
  *
- * Offline: the "exchange" is a local server. Run with `npx tsx examples/binance-order.ts`.
+ * Offline: the exchange is `startVenue` (`tenacious/simulator`), a local Binance spot venue that
+ * executes the first order and then answers -1007. Run with `npx tsx examples/binance-order.ts`.
  */
 import { MainClient, type SpotOrder } from 'binance';
 import { retry } from '../src/index.js';
@@ -20,47 +21,23 @@ import {
   parseBinanceError,
 } from '../src/binance/index.js';
 import { httpClassifier } from '../src/http/index.js';
-import { countRequests, startLocalServer, type LocalReply } from './support/local-server.js';
+import { startVenue } from '../src/simulator/index.js';
 
 // Example credentials: the client signs with them; they must never appear in any output.
 const API_KEY = 'exampleApiKey0123456789abcdefEXAMPLEapiKEY0123456789abcdef';
 const API_SECRET = 'exampleApiSecret0123456789abcdefEXAMPLEsecret0123456789';
 
-// --- A Binance-like exchange -----------------------------------------------------------------
-// The first order reaches the matching engine, but the client is told only that the outcome is
-// unknown. Binance spot REST docs, "HTTP Return Codes": "HTTP 5XX return codes are used for
-// internal errors; the issue is on Binance's side. It is important to NOT treat this as a failure
+// --- The exchange: the first order reaches the matching engine, the answer says -1007 ---------
+// Binance spot REST docs, "HTTP Return Codes": "HTTP 5XX return codes are used for internal
+// errors; the issue is on Binance's side. It is important to NOT treat this as a failure
 // operation; the execution status is UNKNOWN and could have been a success."
-const orders = new Map<string, { orderId: number; status: string }>();
-let usedWeight = 120; // what other processes on this IP have used this minute
-const reply = (status: number, body: unknown, weight: number): LocalReply => {
-  usedWeight += weight; // Binance: POST /api/v3/order weight 1, GET /api/v3/order weight 4
-  return { status, body, headers: { 'x-mbx-used-weight-1m': String(usedWeight) } };
-};
-const server = await startLocalServer(({ method, path, params }) => {
-  const clientOrderId = params.get('newClientOrderId') ?? params.get('origClientOrderId') ?? '';
-  if (method === 'POST' && path === '/api/v3/order') {
-    orders.set(clientOrderId, { orderId: 4242 + orders.size, status: 'FILLED' });
-    return reply(
-      503,
-      {
-        code: -1007,
-        msg: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.',
-      },
-      1,
-    );
-  }
-  if (method === 'GET' && path === '/api/v3/order') {
-    const order = orders.get(clientOrderId);
-    return order === undefined
-      ? reply(400, { code: -2013, msg: 'Order does not exist.' }, 4)
-      : reply(200, { symbol: params.get('symbol'), clientOrderId, ...order }, 4);
-  }
-  return reply(404, { code: -1000, msg: 'not found' }, 1);
+const venue = await startVenue({
+  venue: 'binance-spot',
+  script: { 'POST /api/v3/order': ['-1007-after-execute'] },
 });
 
 // --- The trading code ------------------------------------------------------------------------
-const client = new MainClient({ api_key: API_KEY, api_secret: API_SECRET, baseUrl: server.url });
+const client = new MainClient({ api_key: API_KEY, api_secret: API_SECRET, baseUrl: venue.url });
 const tracker = binanceWeightTracker({ limit: 6000 }); // spot: 6000 request weight per minute
 
 const symbol = 'BTCUSDT';
@@ -107,7 +84,7 @@ console.log(`tracker: weight ${weights['1m']}/6000 used (${(ratio * 100).toFixed
 
 console.log(`order ${order.orderId}: ${order.status}`);
 console.log(
-  `POST /api/v3/order sent ${countRequests(server, 'POST /api/v3/order')} time(s); the exchange holds ${orders.size} order(s)`,
+  `POST /api/v3/order sent ${venue.requests('POST /api/v3/order')} time(s); the venue executed it ${venue.executions(clientOrderId)} time(s)`,
 );
 
-await server.close();
+await venue.close();

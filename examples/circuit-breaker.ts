@@ -4,7 +4,8 @@
  * may add, and once the breaker opens, calls fail at once with `CircuitOpenError` without a
  * request. After `resetAfterMs` one probe goes through; its success closes the breaker.
  *
- * Offline: the venue is a local server that goes down and comes back. Time is an
+ * Offline: the venue is `startVenue` (`tenacious/simulator`), a local Binance spot venue whose read
+ * routes are scripted to answer 503 while it is down, and then nothing special. Time is an
  * `instantClock()`: sleeps return at once and `clock.advance()` skips the 30 s the breaker stays
  * open. Run with `npx tsx examples/circuit-breaker.ts`.
  */
@@ -18,12 +19,29 @@ import {
 } from '../src/index.js';
 import { httpClassifier } from '../src/http/index.js';
 import { instantClock } from '../src/testing/index.js';
-import { startLocalServer } from './support/local-server.js';
+import { startVenue, type VenueFault } from '../src/simulator/index.js';
 
-let venueUp = true;
-const server = await startLocalServer(({ path }) =>
-  venueUp ? { status: 200, body: { path } } : { status: 503, body: { error: 'down' } },
-);
+const venue = await startVenue({ venue: 'binance-spot' });
+const READS = ['GET /api/v3/openOrders', 'GET /api/v3/order'];
+/** Every read answers 503 (its next 50 calls), or, with `up`, answers normally again. */
+function setVenue(up: boolean): void {
+  const steps: VenueFault[] = up ? [] : Array<VenueFault>(50).fill('503-after-execute');
+  for (const route of READS) venue.script(route, steps);
+}
+// A resting order for `get_order` to read (signatures are not checked by the simulator).
+const order = new URLSearchParams({
+  symbol: 'BTCUSDT',
+  side: 'BUY',
+  type: 'LIMIT',
+  quantity: '0.01',
+  price: '90000',
+  newClientOrderId: 'breaker-demo-1',
+});
+await (await fetch(`${venue.url}/api/v3/order?${order}`, { method: 'POST' })).arrayBuffer();
+const PATHS = {
+  get_open_orders: '/api/v3/openOrders?symbol=BTCUSDT',
+  get_order: '/api/v3/order?symbol=BTCUSDT&origClientOrderId=breaker-demo-1',
+};
 
 // --- One breaker and one budget for the venue, shared by all its operations ------------------
 const clock = instantClock();
@@ -40,13 +58,16 @@ const venueRetry = createRetry({
   backoff: exponential({ initial: 200 }),
 });
 
-async function call(operation: string, path: string): Promise<void> {
-  const before = server.requests.length;
+async function call(operation: keyof typeof PATHS): Promise<void> {
+  const before = venue.requests();
   let outcome: string;
   try {
-    const response = await venueRetry(({ signal }) => fetch(`${server.url}${path}`, { signal }), {
-      operation,
-    });
+    const response = await venueRetry(
+      ({ signal }) => fetch(`${venue.url}${PATHS[operation]}`, { signal }),
+      {
+        operation,
+      },
+    );
     await response.body?.cancel();
     outcome = String(response.status);
   } catch (err) {
@@ -54,26 +75,26 @@ async function call(operation: string, path: string): Promise<void> {
     else if (err instanceof RetryExhaustedError) outcome = `gave up (${err.reason})`;
     else throw err;
   }
-  const sent = server.requests.length - before;
+  const sent = venue.requests() - before;
   console.log(`  ${operation}: ${outcome} [${sent} request${sent === 1 ? '' : 's'}]`);
 }
 
 console.log('venue up');
-await call('get_ticker', '/ticker');
-await call('get_balance', '/balance');
+await call('get_open_orders');
+await call('get_order');
 
 console.log('venue down');
-venueUp = false;
-await call('get_ticker', '/ticker');
-await call('get_balance', '/balance');
-await call('get_ticker', '/ticker');
+setVenue(false);
+await call('get_open_orders');
+await call('get_order');
+await call('get_open_orders');
 const { retries, denied } = budget.snapshot();
 console.log(`  budget: ${retries} retry admitted, ${denied} denied; breaker is ${breaker.state}`);
 
 console.log('venue back, 30 s later');
-venueUp = true;
+setVenue(true);
 clock.advance(30_000);
-await call('get_balance', '/balance');
-await call('get_ticker', '/ticker');
+await call('get_order');
+await call('get_open_orders');
 
-await server.close();
+await venue.close();

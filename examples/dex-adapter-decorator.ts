@@ -1,184 +1,115 @@
 /**
- * A perp-DEX adapter whose methods are retried with `@retryable`. The adapter turns every
- * failure into the `tenacious/dex` error hierarchy, and `dexClassifier` (inside `dexPresets`)
- * decides from the class alone:
+ * An on-chain DEX adapter whose methods are retried with `@retryable`, on viem. `dexPresets`
+ * bring `jsonRpcClassifier`, which reads viem's errors as they are thrown:
  *
- * - `DexTimeoutError` (sent, no answer) on an idempotent read: retried;
- * - `DexRejectionError` (the venue said no): not retried;
- * - `DexTimeoutError` on an order (`idempotent: false`): reconciled by client id, never resent.
+ * - a read (`eth_getBalance`) answered "-32603 Internal error": retried (`dexPresets.evmRead`);
+ * - a transaction the node rejects ("insufficient funds"): not retried;
+ * - a broadcast whose answer is lost (`idempotent: false`, `dexPresets.evmSend`): the transaction
+ *   is signed once, outside the retry, so its hash is known before sending, like a client order
+ *   id; the unknown outcome is reconciled by looking the receipt up by that hash, never resent.
  *
- * Offline: the venue is a local REST server. Run with `npx tsx examples/dex-adapter-decorator.ts`.
+ * Offline: the chain is `startVenue({ venue: 'evm' })` (`tenacious/simulator`), a local EVM node
+ * scripted to fail each of those calls once. Run with `npx tsx examples/dex-adapter-decorator.ts`.
  */
-import { onRetry, retryable } from '../src/index.js';
 import {
-  DexConnectionError,
-  DexError,
-  DexInsufficientFundsError,
-  DexOrderNotFoundError,
-  DexRejectionError,
-  DexTimeoutError,
-  dexPresets,
-} from '../src/dex/index.js';
-import { networkErrorKind } from '../src/http/index.js';
-import { countRequests, startLocalServer } from './support/local-server.js';
+  createPublicClient,
+  formatEther,
+  http,
+  keccak256,
+  parseEther,
+  type Hash,
+  type Hex,
+  type PublicClient,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { onRetry, retryable } from '../src/index.js';
+import { dexPresets } from '../src/dex/index.js';
+import { startVenue } from '../src/simulator/index.js';
 
-interface OrderRequest {
-  clientId: string;
-  market: string;
-  side: 'buy' | 'sell';
-  size: string;
-  price: string;
-}
-interface Order extends OrderRequest {
-  id: number;
-  status: 'open' | 'filled';
-}
-interface Position {
-  market: string;
-  size: string;
-}
+// A well-known development key (anvil's and hardhat's first account): it holds nothing real.
+const account = privateKeyToAccount(
+  '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+);
+const RECIPIENT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 // --- The adapter -----------------------------------------------------------------------------
 
-/** The venue's error codes, as the adapter's error classes (default: DexRejectionError). */
-const VENUE_ERRORS: Readonly<Record<string, typeof DexError>> = {
-  INSUFFICIENT_MARGIN: DexInsufficientFundsError,
-  ORDER_NOT_FOUND: DexOrderNotFoundError,
-};
+class ChainAdapter {
+  constructor(private readonly client: PublicClient) {}
 
-class PerpDexAdapter {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs = 1000,
-  ) {}
-
-  /** An idempotent read: a timeout is retried. Operation name: `PerpDexAdapter.getPosition`. */
-  @retryable(dexPresets.dexQuery)
-  async getPosition(market: string): Promise<Position> {
-    return this.request('GET', `/positions/${market}`);
+  /** An idempotent read: retried. Operation name: `ChainAdapter.getBalance`. */
+  @retryable(dexPresets.evmRead)
+  async getBalance(address: Hex): Promise<bigint> {
+    return this.client.getBalance({ address });
   }
 
-  @retryable(dexPresets.dexQuery)
-  async getOrderByClientId(clientId: string): Promise<Order> {
-    return this.request('GET', `/orders/by-client-id/${clientId}`);
-  }
-
-  /** Not idempotent: after a timeout the order may be on the book, so look it up first. */
-  @retryable((self: PerpDexAdapter, [order]: [OrderRequest]) => ({
-    ...dexPresets.dexOrder,
+  /** Not idempotent: after a lost answer the transaction may be mined, so look it up first. */
+  @retryable((self: ChainAdapter, [signed]: [Hex]) => ({
+    ...dexPresets.evmSend,
     reconcile: async ({ verdict }) => {
-      try {
-        const found = await self.getOrderByClientId(order.clientId);
-        console.log(`  reconcile after ${verdict.reason}: order ${found.id} is on the book`);
-        return { executed: true, value: found };
-      } catch (err) {
-        if (err instanceof DexOrderNotFoundError) return { executed: false }; // safe to resend
-        throw err;
-      }
+      const hash = keccak256(signed); // what the node names it, computed before sending
+      const receipt = await self.client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt === undefined) return { executed: false }; // never mined: safe to resend
+      console.log(
+        `  reconcile after ${verdict.reason}: ${hash.slice(0, 10)}… mined in block ${receipt.blockNumber}`,
+      );
+      return { executed: true, value: hash };
     },
   }))
-  async placeOrder(order: OrderRequest): Promise<Order> {
-    return this.request('POST', '/orders', order);
-  }
-
-  /** One REST call; every failure becomes a DexError subclass that says what happened. */
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const what = `${method} ${path}`;
-    const venue = 'example';
-    let response: Response;
-    let data: T & { error?: { code: string; message: string } };
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      data = (await response.json()) as typeof data;
-    } catch (err) {
-      if (networkErrorKind(err) === 'before-send') {
-        throw new DexConnectionError(`${what}: venue unreachable`, { venue, cause: err });
-      }
-      throw new DexTimeoutError(`${what}: no answer within ${this.timeoutMs} ms`, {
-        venue,
-        cause: err,
-      });
-    }
-    if (response.ok) return data;
-    const { code = 'UNKNOWN', message = response.statusText } = data.error ?? {};
-    // A 5xx says nothing about the request: a plain DexError is judged by its status.
-    if (response.status >= 500)
-      throw new DexError(message, { venue, code, status: response.status });
-    const ErrorClass = VENUE_ERRORS[code] ?? DexRejectionError;
-    throw new ErrorClass(message, { venue, code, status: response.status });
+  async broadcast(signed: Hex): Promise<Hash> {
+    return this.client.sendRawTransaction({ serializedTransaction: signed });
   }
 }
 
-// --- A venue that times out once on each route -----------------------------------------------
-const book = new Map<string, Order>();
-let positionReads = 0;
-const server = await startLocalServer(({ method, path, body }) => {
-  if (method === 'GET' && path.startsWith('/positions/')) {
-    if (positionReads++ === 0) return 'hang';
-    return { status: 200, body: { market: path.slice('/positions/'.length), size: '0.50' } };
-  }
-  if (method === 'POST' && path === '/orders') {
-    const request = JSON.parse(body) as OrderRequest;
-    if (Number(request.price) % 0.5 !== 0) {
-      return {
-        status: 400,
-        body: { error: { code: 'TICK', message: 'Price must be divisible by tick size 0.5' } },
-      };
-    }
-    book.set(request.clientId, { ...request, id: 7000 + book.size, status: 'open' });
-    return 'hang'; // accepted by the matching engine, but the answer never comes
-  }
-  if (method === 'GET' && path.startsWith('/orders/by-client-id/')) {
-    const order = book.get(path.slice('/orders/by-client-id/'.length));
-    return order === undefined
-      ? { status: 404, body: { error: { code: 'ORDER_NOT_FOUND', message: 'Order not found' } } }
-      : { status: 200, body: order };
-  }
-  return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } };
+/** A signed EIP-1559 transfer, as a wallet would broadcast it. */
+function transfer(nonce: number, ether: string): Promise<Hex> {
+  return account.signTransaction({
+    chainId: 31337,
+    nonce,
+    to: RECIPIENT,
+    value: parseEther(ether),
+    gas: 21_000n,
+    maxFeePerGas: 2_000_000_000n,
+    maxPriorityFeePerGas: 1_000_000_000n,
+  });
+}
+
+// --- A node that fails each kind of call once ------------------------------------------------
+const venue = await startVenue({
+  venue: 'evm',
+  script: {
+    eth_getBalance: ['-1007-after-execute'], // answered -32603 "Internal error"
+    eth_sendRawTransaction: ['reject:-32000', 'reset-after-execute'],
+  },
 });
+// viem retries reads 3 times by itself: leave the retrying to tenacious.
+const client = createPublicClient({ transport: http(venue.url, { retryCount: 0 }) });
 
 // --- Using it --------------------------------------------------------------------------------
 const stopPrinting = onRetry((e) =>
   console.log(`  ${e.operation}: attempt ${e.attempt} failed (${e.verdict.reason}), retrying`),
 );
-const adapter = new PerpDexAdapter(server.url);
+const adapter = new ChainAdapter(client);
 
-console.log('1. An idempotent read that times out once');
-const position = await adapter.getPosition('BTC-USD');
-console.log(`  position ${position.market}: ${position.size}`);
+console.log('1. An idempotent read that fails once');
+const balance = await adapter.getBalance(account.address);
+console.log(`  balance: ${formatEther(balance)} ETH`);
 
-console.log('2. An order the venue rejects');
+console.log('2. A transaction the node rejects');
 try {
-  await adapter.placeOrder({
-    clientId: 'c-1',
-    market: 'BTC-USD',
-    side: 'buy',
-    size: '0.1',
-    price: '97000.3',
-  });
+  await adapter.broadcast(await transfer(0, '5'));
 } catch (err) {
-  const e = err as DexError;
-  console.log(
-    `  not retried: ${e.name} [${String(e.code)}] ${e.message} (${countRequests(server, 'POST /orders')} request)`,
-  );
+  const { name, details } = err as { name: string; details?: string };
+  const sent = venue.requests('eth_sendRawTransaction');
+  console.log(`  not retried: ${name} (${details}), ${sent} request`);
 }
 
-console.log('3. An order whose answer is lost (idempotent: false + reconcile)');
-const order = await adapter.placeOrder({
-  clientId: 'c-2',
-  market: 'BTC-USD',
-  side: 'buy',
-  size: '0.1',
-  price: '97000.5',
-});
+console.log('3. A broadcast whose answer is lost (idempotent: false + reconcile)');
+const signed = await transfer(0, '0.01');
+const hash = await adapter.broadcast(signed);
 console.log(
-  `  order ${order.clientId}: ${order.status} (id ${order.id}); POST /orders sent once for it (${countRequests(server, 'POST /orders')} in all)`,
+  `  ${hash.slice(0, 10)}… mined ${venue.executions(hash)} time(s); eth_sendRawTransaction sent once for it (${venue.requests('eth_sendRawTransaction')} in all)`,
 );
 
 stopPrinting();
-await server.close();
+await venue.close();

@@ -4,45 +4,64 @@
  * retried function. A 429's `Retry-After` (in seconds) is obeyed: the wait is the larger of it
  * and the backoff.
  *
- * Offline: the API is a local server that answers 429 (Retry-After: 2), then 503, then 200. The
- * clock is scaled down 10x so the run takes a fraction of a second; the lines show the delays
- * requested. Run with `npx tsx examples/fetch-with-retry-after.ts`.
+ * Offline: the API is `startVenue` (`tenacious/simulator`), a local Binance spot venue whose
+ * open-orders route is scripted to answer 429 (Retry-After: 1), then 503, then 200. The clock is
+ * scaled down 10x so the run takes a fraction of a second; the lines show the delays requested.
+ * Run with `npx tsx examples/fetch-with-retry-after.ts`.
  */
 import { presets, retry } from '../src/index.js';
-import { startLocalServer, type LocalReply } from './support/local-server.js';
+import { startVenue } from '../src/simulator/index.js';
 import { scaledClock } from './support/scaled-clock.js';
 
-const answers: LocalReply[] = [
-  { status: 429, headers: { 'retry-after': '2' }, body: { error: 'rate limited' } },
-  { status: 503, body: { error: 'maintenance' } },
-  { status: 200, body: { symbol: 'ETH-USD', bid: '3120.10', ask: '3120.40' } },
-];
-const server = await startLocalServer(() => {
-  const answer = answers.shift() ?? { status: 500 };
-  const retryAfter = answer.headers?.['retry-after'];
-  console.log(`server: ${answer.status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''}`);
-  return answer;
+const route = 'GET /api/v3/openOrders';
+const venue = await startVenue({
+  venue: 'binance-spot',
+  script: { [route]: ['429', '503-after-execute'] },
 });
+// One resting order for the reads to find (signatures are not checked by the simulator).
+const order = new URLSearchParams({
+  symbol: 'ETHUSDT',
+  side: 'BUY',
+  type: 'LIMIT',
+  quantity: '0.5',
+  price: '3120.10',
+});
+await (await fetch(`${venue.url}/api/v3/order?${order}`, { method: 'POST' })).arrayBuffer();
 
 const started = Date.now();
 const delays: number[] = [];
-const response = await retry(({ signal }) => fetch(`${server.url}/quotes/ETH-USD`, { signal }), {
-  ...presets.httpApi,
-  operation: 'get_quote',
-  clock: scaledClock(10),
-  random: () => 0.5, // jitter at its midpoint: the same delays on every run
-  onRetry: ({ attempt, verdict, delayMs, value }) => {
-    delays.push(delayMs);
-    const fromServer = verdict.retryAfterMs !== undefined && verdict.retryAfterMs >= delayMs;
-    console.log(
-      `client: attempt ${attempt} got ${verdict.reason}, waiting ${delayMs} ms (${fromServer ? 'Retry-After' : 'backoff'})`,
-    );
-    // The retried response's body is never read: release its connection.
-    void (value as Response).body?.cancel();
+const response = await retry(
+  ({ signal }) => fetch(`${venue.url}/api/v3/openOrders?symbol=ETHUSDT`, { signal }),
+  {
+    ...presets.httpApi,
+    operation: 'get_open_orders',
+    clock: scaledClock(10),
+    random: () => 0.5, // jitter at its midpoint: the same delays on every run
+    onRetry: ({ attempt, verdict, delayMs, value }) => {
+      delays.push(delayMs);
+      const response = value as Response;
+      const retryAfter = response.headers.get('retry-after');
+      console.log(
+        `server: ${response.status}${retryAfter === null ? '' : ` (Retry-After: ${retryAfter})`}`,
+      );
+      const fromServer = verdict.retryAfterMs !== undefined && verdict.retryAfterMs >= delayMs;
+      console.log(
+        `client: attempt ${attempt} got ${verdict.reason}, waiting ${delayMs} ms (${fromServer ? 'Retry-After' : 'backoff'})`,
+      );
+      // The retried response's body is never read: release its connection.
+      void response.body?.cancel();
+    },
   },
-});
-console.log(`client: ${response.status} ${JSON.stringify(await response.json())}`);
-console.log(
-  `${server.requests.length} requests, delays requested: ${delays.join(' ms, ')} ms (${Date.now() - started} ms of real time)`,
 );
-await server.close();
+const open = (await response.json()) as {
+  symbol: string;
+  side: string;
+  origQty: string;
+  price: string;
+}[];
+const listed = open.map((o) => `${o.symbol} ${o.side} ${o.origQty} @ ${o.price}`).join(', ');
+console.log(`client: ${response.status}, ${open.length} open order(s): ${listed}`);
+console.log(
+  `${venue.requests(route)} requests, delays requested: ${delays.join(' ms, ')} ms (${Date.now() - started} ms of real time)`,
+);
+await venue.close();

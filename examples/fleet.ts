@@ -7,7 +7,8 @@
  * - weight is reserved atomically in Redis, so the two together stay under the limit;
  * - `breaker.isolate()` in A stops B too (a kill switch for the venue), until `release()`.
  *
- * Offline: the venue is a local server, and the example starts its own redis-server on a free
+ * Offline: the venue is `startVenue` (`tenacious/simulator`), a local Binance spot venue, and the
+ * example starts its own redis-server on a free
  * port when one is installed (`apt-get install redis-server`); without it, it says so and exits.
  * Run with `npx tsx examples/fleet.ts`.
  */
@@ -15,7 +16,7 @@ import { createClient } from 'redis';
 import { binanceWeightTracker } from '../src/binance/index.js';
 import { CircuitOpenError, circuitBreaker, retryBudget } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
-import { startLocalServer } from './support/local-server.js';
+import { startVenue } from '../src/simulator/index.js';
 import { redisServerInstalled, startRedisServer } from './support/redis-server.js';
 
 if (!redisServerInstalled() && process.env.REDIS_URL === undefined) {
@@ -28,17 +29,9 @@ const server = process.env.REDIS_URL === undefined ? await startRedisServer() : 
 const url = server?.url ?? process.env.REDIS_URL!;
 
 // The venue answers 429 with Retry-After: 1 to its third request, as Binance does past the limit.
-let requests = 0;
-const venue = await startLocalServer(() => {
-  requests++;
-  const headers = { 'x-mbx-used-weight-1m': String(requests * 10) };
-  return requests === 3
-    ? {
-        status: 429,
-        body: { code: -1003, msg: 'Too many requests.' },
-        headers: { ...headers, 'retry-after': '1' },
-      }
-    : { status: 200, body: {}, headers };
+const venue = await startVenue({
+  venue: 'binance-spot',
+  script: { 'GET /api/v3/openOrders': ['ok', 'ok', '429'] },
 });
 
 // --- The fleet, set up in ten lines (each process runs the same code) ---------------------------
@@ -69,8 +62,8 @@ async function until<T>(read: () => T | undefined): Promise<T | undefined> {
 }
 
 async function send(p: typeof a): Promise<number> {
-  await p.tracker.acquire(1);
-  const response = await fetch(`${venue.url}/api/v3/ticker/price`);
+  await p.tracker.acquire(6); // BSPOT: open orders of one symbol weigh 6
+  const response = await fetch(`${venue.url}/api/v3/openOrders?symbol=BTCUSDT`);
   await response.arrayBuffer();
   p.tracker.update(response.headers, response.status);
   return response.status;

@@ -1,6 +1,7 @@
 /**
- * A NestJS-style exchange adapter with `@retryable` methods, against a local exchange-like
- * server that fails a few times. Offline; runs in about a second:
+ * A NestJS-style exchange adapter with `@retryable` methods, against `startVenue`
+ * (`tenacious/simulator`): a local Binance spot venue scripted to fail a few times. Offline; runs
+ * in about a second:
  *
  *   npx tsx examples/nestjs-style-service.ts
  *
@@ -9,14 +10,20 @@
  * are the same under NestJS's `experimentalDecorators` and under TypeScript 5's standard
  * decorators (which tsx compiles this file with).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exponential, retryable, type RetryEvent, type RetryOptions } from '../src/index.js';
 import { httpClassifier } from '../src/http/index.js';
+import { startVenue } from '../src/simulator/index.js';
 
 // ---------------------------------------------------------------------------------------------
-// A tiny exchange: positions fail with 503 twice; the first order is executed but its response
-// is lost (504), the second order's first request never reaches the matching engine (504).
+// The venue's script: open orders fail with 503 twice; the first order is executed but the
+// answer says -1007 "execution status unknown"; the second order's first request never reaches
+// the matching engine (the venue holds it longer than the client waits, and drops it when the
+// client hangs up).
+
+const SCRIPT = {
+  'GET /api/v3/openOrders': ['503-after-execute', '503-after-execute'],
+  'POST /api/v3/order': ['-1007-after-execute', 'latency:30000'],
+} as const;
 
 interface Order {
   symbol: string;
@@ -25,63 +32,12 @@ interface Order {
   clientOrderId: string;
 }
 
-interface Exchange {
-  baseUrl: string;
-  close(): Promise<void>;
-}
-
-async function startExchange(): Promise<Exchange> {
-  let positionFailures = 2;
-  const orderScript = ['execute, then lose the response', 'lose the request'];
-  const orders = new Map<string, Order & { orderId: number; status: 'FILLED' }>();
-
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
-  const readJson = async (req: IncomingMessage): Promise<Order> => {
-    let text = '';
-    for await (const chunk of req) text += String(chunk);
-    return JSON.parse(text) as Order;
-  };
-  // Binance's -1007: "Timeout waiting for response from backend server. Send status unknown;
-  // execution status unknown." (spot REST docs, "Error codes")
-  const unknownStatus = { code: -1007, msg: 'Timeout waiting for response from backend server.' };
-
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://exchange');
-    void (async () => {
-      if (req.method === 'GET' && url.pathname === '/api/position') {
-        if (positionFailures-- > 0) return send(res, 503, { code: -1, msg: 'Service unavailable' });
-        return send(res, 200, { symbol: url.searchParams.get('symbol'), size: '0.250' });
-      }
-      if (req.method === 'POST' && url.pathname === '/api/order') {
-        const order = await readJson(req);
-        const step = orderScript.shift();
-        if (step === 'lose the request') return send(res, 504, unknownStatus);
-        const filled = { ...order, orderId: 1000 + orders.size, status: 'FILLED' as const };
-        orders.set(order.clientOrderId, filled);
-        if (step === 'execute, then lose the response') return send(res, 504, unknownStatus);
-        return send(res, 200, filled);
-      }
-      if (req.method === 'GET' && url.pathname === '/api/order') {
-        const found = orders.get(url.searchParams.get('clientOrderId') ?? '');
-        if (found === undefined)
-          return send(res, 404, { code: -2013, msg: 'Order does not exist.' });
-        return send(res, 200, found);
-      }
-      send(res, 404, { msg: 'not found' });
-    })().catch(() => send(res, 400, { code: -1102, msg: 'Malformed request.' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+/** An order as Binance spot answers it (the fields this adapter reads). */
+interface PlacedOrder {
+  symbol: string;
+  orderId: number;
+  clientOrderId: string;
+  status: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,6 +46,8 @@ async function startExchange(): Promise<Exchange> {
 /** What NestJS would inject (for example from a ConfigService). */
 interface ExchangeConfig {
   baseUrl: string;
+  /** How long one request may take before it counts as lost. */
+  requestTimeoutMs: number;
   /** Retry options of this adapter instance: reads and, with more care, orders. */
   retry: RetryOptions;
 }
@@ -110,8 +68,8 @@ class ExchangeAdapter {
 
   /** Options from the instance: the injected config is read on every call. */
   @retryable((self: ExchangeAdapter) => self.config.retry)
-  async getPosition(symbol: string): Promise<{ symbol: string; size: string }> {
-    return this.request('GET', `/api/position?symbol=${symbol}`);
+  async getOpenOrders(symbol: string): Promise<PlacedOrder[]> {
+    return this.request('GET', '/api/v3/openOrders', { symbol });
   }
 
   /**
@@ -123,39 +81,47 @@ class ExchangeAdapter {
     idempotent: false,
     reconcile: async ({ operation, attempt, verdict }) => {
       console.log(`  ${operation}: attempt ${attempt} outcome unknown (${verdict.reason})`);
-      const found = await self.findOrder(order.clientOrderId);
+      const found = await self.findOrder(order.symbol, order.clientOrderId);
       console.log(
         `  reconcile ${order.clientOrderId}: ${found === undefined ? 'not on the exchange, safe to resend' : `found order ${found.orderId}, not resending`}`,
       );
       return found === undefined ? { executed: false } : { executed: true, value: found };
     },
   }))
-  async placeOrder(order: Order): Promise<Order & { orderId: number; status: string }> {
+  async placeOrder(order: Order): Promise<PlacedOrder> {
     // The body runs again on every attempt: a signed request would get a fresh timestamp here.
-    return this.request('POST', '/api/order', order);
+    const { symbol, side, quantity, clientOrderId } = order;
+    return this.request('POST', '/api/v3/order', {
+      symbol,
+      side,
+      type: 'MARKET',
+      quantity,
+      newClientOrderId: clientOrderId,
+    });
   }
 
-  private async findOrder(clientOrderId: string) {
+  private async findOrder(symbol: string, clientOrderId: string) {
     try {
-      return await this.request<Order & { orderId: number; status: string }>(
-        'GET',
-        `/api/order?clientOrderId=${clientOrderId}`,
-      );
+      return await this.request<PlacedOrder>('GET', '/api/v3/order', {
+        symbol,
+        origClientOrderId: clientOrderId,
+      });
     } catch (error) {
-      if (error instanceof ExchangeHttpError && error.status === 404) return undefined;
+      // Binance -2013 "Order does not exist." (BSPOT errors.md): it never reached the engine.
+      if (error instanceof ExchangeHttpError && error.body.code === -2013) return undefined;
       throw error;
     }
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.config.baseUrl}${path}`, {
+  private async request<T>(method: string, path: string, params: Record<string, string>) {
+    const query = new URLSearchParams(params);
+    const res = await fetch(`${this.config.baseUrl}${path}?${query}`, {
       method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(this.config.requestTimeoutMs),
     });
-    const payload = (await res.json()) as T & { code?: number; msg?: string };
+    const payload = (await res.json()) as { code?: number; msg?: string };
     if (!res.ok) throw new ExchangeHttpError(res.status, payload);
-    return payload;
+    return payload as T;
   }
 }
 
@@ -167,10 +133,11 @@ const printRetry = (event: RetryEvent) =>
   );
 
 async function main(): Promise<void> {
-  const exchange = await startExchange();
+  const venue = await startVenue({ venue: 'binance-spot', script: SCRIPT });
   try {
     const adapter = new ExchangeAdapter({
-      baseUrl: exchange.baseUrl,
+      baseUrl: venue.url,
+      requestTimeoutMs: 1000,
       retry: {
         maxAttempts: 4,
         backoff: exponential({ initial: 50, max: 200 }),
@@ -179,9 +146,9 @@ async function main(): Promise<void> {
       },
     });
 
-    console.log('getPosition(BTCUSDT)');
-    const position = await adapter.getPosition('BTCUSDT');
-    console.log(`  position: ${position.symbol} ${position.size}`);
+    console.log('getOpenOrders(BTCUSDT)');
+    const open = await adapter.getOpenOrders('BTCUSDT');
+    console.log(`  open orders on BTCUSDT: ${open.length}`);
 
     for (const clientOrderId of ['demo-1', 'demo-2']) {
       console.log(`placeOrder(${clientOrderId})`);
@@ -192,10 +159,13 @@ async function main(): Promise<void> {
         clientOrderId,
       });
       console.log(`  order ${order.clientOrderId}: ${order.status} as order ${order.orderId}`);
+      console.log(
+        `  the venue executed ${clientOrderId} ${venue.executions(clientOrderId)} time(s)`,
+      );
     }
     console.log('done');
   } finally {
-    await exchange.close();
+    await venue.close();
   }
 }
 

@@ -2,14 +2,16 @@ import { createServer } from 'node:http';
 import { listenOnLoopback } from './listen.js';
 
 /**
- * A few lines of node:http shared by the examples: each example states its server's behaviour
- * as one handler function, and this file does the plumbing (listen on 127.0.0.1 port 0, read
- * the body, answer JSON, close every connection on shutdown). Nothing leaves the machine.
+ * A few lines of node:http for the endpoints the examples talk to that are not venues (the
+ * Telegram Bot API that receives alerts): the example states the endpoint's behaviour as one
+ * handler function, and this file does the plumbing (listen on 127.0.0.1 port 0, read the body,
+ * answer JSON, close every connection on shutdown). Exchanges and chains are `startVenue`
+ * (`tenacious/simulator`). Nothing leaves the machine.
  */
 
 export interface LocalRequest {
   method: string;
-  /** The path without the query string, e.g. `/api/v3/order`. */
+  /** The path without the query string, e.g. `/bot<token>/sendMessage`. */
   path: string;
   /** Query string and, for form-encoded bodies, body parameters together. */
   params: URLSearchParams;
@@ -23,19 +25,25 @@ export interface LocalReply {
   headers?: Record<string, string>;
 }
 
-/** `'hang'` never answers: the client has to time out (the connection is closed on shutdown). */
-export type LocalHandler = (request: LocalRequest) => LocalReply | 'hang';
+export type LocalHandler = (request: LocalRequest) => LocalReply;
 
 export interface LocalServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  /** Every request received, as `METHOD /path`, in order. */
-  requests: string[];
   close(): Promise<void>;
 }
 
+/**
+ * Starts `handler` on a free port of 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const botApi = await startLocalServer(({ body }) => ({ status: 200, body: { ok: true } }));
+ * // … telegramAlert({ botToken, chatId, apiBaseUrl: botApi.url }) …
+ * await botApi.close();
+ * ```
+ */
 export async function startLocalServer(handler: LocalHandler): Promise<LocalServer> {
-  const requests: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       let body = '';
@@ -45,23 +53,10 @@ export async function startLocalServer(handler: LocalHandler): Promise<LocalServ
       if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
         for (const [key, value] of new URLSearchParams(body)) params.append(key, value);
       }
-      const method = req.method ?? 'GET';
-      requests.push(`${method} ${url.pathname}`);
-      const reply = handler({ method, path: url.pathname, params, body });
-      if (reply === 'hang') return;
+      const reply = handler({ method: req.method ?? 'GET', path: url.pathname, params, body });
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(JSON.stringify(reply.body ?? {}));
     })();
   });
-  const { url, close } = await listenOnLoopback(server);
-  return {
-    url,
-    requests,
-    close,
-  };
-}
-
-/** How many of `server.requests` were `route` (`'POST /api/v3/order'`). */
-export function countRequests(server: LocalServer, route: string): number {
-  return server.requests.filter((r) => r === route).length;
+  return listenOnLoopback(server);
 }

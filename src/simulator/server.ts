@@ -3,23 +3,29 @@ import type { AddressInfo, Socket } from 'node:net';
 import { checkOptions, describeValue, numberRule, oneOfRule, type Rule } from '../core/validate.js';
 import { binanceDialect } from './binance.js';
 import { bybitDialect } from './bybit.js';
+import { EVM_METHODS, EvmNode } from './evm.js';
 import type { Dialect, Finder, Params, Reply, RouteKind } from './dialect.js';
 import { FaultScript, type Step, type VenueFault, type VenueScript } from './fault-script.js';
 import { okxDialect } from './okx.js';
 import { OrderBook, type SimulatedOrder } from './order-book.js';
 import { startStream, type MarketStream, type StreamOptions } from './stream.js';
 
-/** The venues the simulator speaks. */
-export const VENUES = ['binance-spot', 'binance-futures', 'okx', 'bybit'] as const;
+/** The venues the simulator speaks: four exchanges' REST, and an EVM node's JSON-RPC for DEX code. */
+export const VENUES = ['binance-spot', 'binance-futures', 'okx', 'bybit', 'evm'] as const;
 export type VenueName = (typeof VENUES)[number];
+/** The venues with REST order routes and a market stream. */
+type ExchangeName = Exclude<VenueName, 'evm'>;
 
 export interface StartVenueOptions {
   venue: VenueName;
   /** Port on 127.0.0.1 (default 0: a free one). */
   port?: number;
-  /** Faults per route and call: `{ 'POST /api/v3/order': ['503-after-execute', 'ok'] }`. */
+  /**
+   * Faults per route and call: `{ 'POST /api/v3/order': ['503-after-execute', 'ok'] }`; on `evm`,
+   * per RPC method: `{ eth_sendRawTransaction: ['reset-after-execute'] }`.
+   */
   script?: VenueScript;
-  /** Also serve a WebSocket market stream (needs the `ws` package). */
+  /** Also serve a WebSocket market stream (needs the `ws` package; not on `evm`). */
   stream?: boolean | StreamOptions;
 }
 
@@ -32,13 +38,16 @@ export interface Venue {
   readonly wsUrl: string | undefined;
   /** The stream's controls; undefined without `stream`. */
   readonly stream: MarketStream | undefined;
-  /** The routes this venue serves, `METHOD /path`. */
+  /** The routes this venue serves, `METHOD /path` (on `evm`, its RPC methods). */
   readonly routes: readonly string[];
-  /** Times the venue executed an order with this client order id (0, or 1: resends are duplicates). */
+  /**
+   * Times the venue executed an order with this client order id (on `evm`, mined a transaction
+   * with this hash): 0, or 1, since resends are duplicates.
+   */
   executions(clientOrderId: string): number;
-  /** Every order the venue holds, in the order placed (copies). */
+  /** Every order the venue holds, in the order placed (copies; none on `evm`). */
   orders(): SimulatedOrder[];
-  /** Requests received, for one route (`'POST /api/v3/order'`) or in all. */
+  /** Requests received, for one route (`'POST /api/v3/order'`, `'eth_sendRawTransaction'`) or in all. */
   requests(route?: string): number;
   /** Replaces a route's remaining script. */
   script(route: string, steps: readonly VenueFault[]): void;
@@ -46,7 +55,7 @@ export interface Venue {
   close(): Promise<void>;
 }
 
-const DIALECTS: Readonly<Record<VenueName, () => Dialect>> = {
+const DIALECTS: Readonly<Record<ExchangeName, () => Dialect>> = {
   'binance-spot': () => binanceDialect('spot'),
   'binance-futures': () => binanceDialect('futures'),
   okx: okxDialect,
@@ -113,6 +122,10 @@ function checkStartOptions(options: StartVenueOptions) {
   const checked = checkOptions('startVenue', options, RULES);
   if (checked.venue === undefined)
     throw new TypeError(`startVenue: venue: expected ${RULES.venue.rule}, got undefined`);
+  if (checked.venue === 'evm' && checked.stream !== undefined && checked.stream !== false)
+    throw new RangeError(
+      `startVenue: stream: the evm venue serves no market stream, got ${describeValue(checked.stream)}`,
+    );
   return { ...checked, venue: checked.venue };
 }
 
@@ -162,6 +175,27 @@ function handleRequest(
   const params = paramsOf(url, body);
   const usage = dialect.usageHeaders(kind, Date.now());
   playStep(state, res, { route, kind, params, usage }, state.faults.next(route));
+}
+
+/** Hands a JSON-RPC request to the EVM node, counting each call under its method. */
+function handleRpc(
+  node: EvmNode,
+  { faults, counts, timers }: Pick<VenueState, 'faults' | 'counts' | 'timers'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+): void {
+  const next = (method: string) => {
+    counts.set(method, (counts.get(method) ?? 0) + 1);
+    return faults.next(method);
+  };
+  node.handle(res, req, body, next, (ms, answer) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      answer();
+    }, ms);
+    timers.add(timer);
+  });
 }
 
 /** An order route's request, parsed, with the usage headers its answer carries. */
@@ -238,7 +272,7 @@ type Market = Awaited<ReturnType<typeof startStream>>;
 /** Starts the market stream when asked for; a failure closes the server before it is rethrown. */
 async function startMarket(
   server: Server,
-  venue: VenueName,
+  venue: ExchangeName,
   port: number,
   stream: boolean | StreamOptions | undefined,
 ): Promise<Market | undefined> {
@@ -254,7 +288,7 @@ async function startMarket(
 
 /** Clears pending answers, closes the stream, then ends every socket and stops listening. */
 async function closeVenue(
-  state: VenueState,
+  state: Pick<VenueState, 'timers'>,
   server: Server,
   sockets: ReadonlySet<Socket>,
   market: Market | undefined,
@@ -275,6 +309,10 @@ async function closeVenue(
  * the venue's routes and shapes, executes and counts orders, answers a resend of a known client
  * order id with the venue's duplicate error, and fails on `script`.
  *
+ * `venue: 'evm'` is an EVM node instead (JSON-RPC, for DEX code, ethers and viem): it mines each
+ * broadcast transaction at once, answers a resend of one with "nonce too low", serves receipts
+ * by hash, and fails on a script per RPC method (evm.ts).
+ *
  * Signatures and API keys are not checked: any key and signature are accepted, and no answer
  * ever repeats one.
  *
@@ -292,6 +330,7 @@ async function closeVenue(
  */
 export async function startVenue(options: StartVenueOptions): Promise<Venue> {
   const { venue, port = 0, script, stream } = checkStartOptions(options);
+  if (venue === 'evm') return startEvmNode(port, script);
   const dialect = DIALECTS[venue]();
   const routes = Object.keys(dialect.routes);
   const book = new OrderBook();
@@ -317,11 +356,42 @@ export async function startVenue(options: StartVenueOptions): Promise<Venue> {
     routes,
     executions: (id) => book.executions(id),
     orders: () => book.all().map((o) => ({ ...o })),
-    requests: (route) =>
-      route === undefined
-        ? [...state.counts.values()].reduce((a, b) => a + b, 0)
-        : (state.counts.get(route) ?? 0),
+    requests: (route) => countOf(state.counts, route),
     script: (route, steps) => state.faults.set(route, steps),
     close: () => (closing ??= closeVenue(state, server, sockets, market)),
+  };
+}
+
+/** Requests for one route, or in all. */
+function countOf(counts: ReadonlyMap<string, number>, route: string | undefined): number {
+  return route === undefined
+    ? [...counts.values()].reduce((a, b) => a + b, 0)
+    : (counts.get(route) ?? 0);
+}
+
+/** The `evm` venue: a JSON-RPC node (evm.ts) on the same server plumbing, scripted per method. */
+async function startEvmNode(port: number, script: VenueScript | undefined): Promise<Venue> {
+  const node = new EvmNode();
+  const state = {
+    faults: new FaultScript(EVM_METHODS, script),
+    counts: new Map<string, number>(),
+    timers: new Set<NodeJS.Timeout>(),
+  };
+  const { server, sockets } = createVenueServer((req, res, body) =>
+    handleRpc(node, state, req, res, body),
+  );
+  const boundPort = await listen(server, port);
+  let closing: Promise<void> | undefined;
+  return {
+    venue: 'evm',
+    url: `http://127.0.0.1:${boundPort}`,
+    wsUrl: undefined,
+    stream: undefined,
+    routes: EVM_METHODS,
+    executions: (hash) => node.executions(hash),
+    orders: () => [],
+    requests: (route) => countOf(state.counts, route),
+    script: (route, steps) => state.faults.set(route, steps),
+    close: () => (closing ??= closeVenue(state, server, sockets, undefined)),
   };
 }

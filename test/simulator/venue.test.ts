@@ -428,7 +428,7 @@ describe('startVenue', () => {
   it('names a bad venue', async () => {
     await expect(startVenue({ venue: 'kraken' as never })).rejects.toThrow(
       new RangeError(
-        'startVenue: venue: expected one of "binance-spot", "binance-futures", "okx", "bybit", got "kraken"',
+        'startVenue: venue: expected one of "binance-spot", "binance-futures", "okx", "bybit", "evm", got "kraken"',
       ),
     );
   });
