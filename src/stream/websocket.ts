@@ -70,6 +70,8 @@ const RULES: Rules = {
 /** `readyState` values, the same in `ws` and WHATWG. */
 const OPEN = 1;
 const CLOSED = 3;
+/** The code of a connection that ended without a close frame (RFC 6455 §7.4.1). */
+const ABNORMAL_CLOSURE = 1006;
 /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
 const reasonText = (reason: string | undefined) =>
   Buffer.from(reason ?? '')
@@ -326,6 +328,8 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
       },
       error: () => {
         failed = true;
+        // Node 22's WebSocket fires no close event after a refused handshake: end it here.
+        if (!opened) listeners.close({ code: ABNORMAL_CLOSURE, reason: '' });
       },
       close: (event: { code: number; reason: string }) => {
         cancelAbort?.();
