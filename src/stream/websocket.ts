@@ -124,14 +124,15 @@ function closeWhenAborted(
  * `StreamConnection`: resolves once it is open, rejects on an error or a close before open (a
  * refused handshake as a {@link HandshakeError} with its status and `Retry-After`, `ws` only).
  * Then calls `alive()` on every message, ping and pong, `onMessage` with each message (a throw
- * in it is reported, never closes the stream), and pings every `pingIntervalMs` (`ws`).
- * `closed` fulfils with `{ code, reason }` or rejects with the socket's error.
+ * in it is reported, never closes the stream), and pings every `pingIntervalMs` on `clock`
+ * (`ws`), each ping once the previous one was answered. `closed` fulfils with `{ code, reason }`
+ * or rejects with the socket's error.
  *
  * @example
  * ```ts
  * import WebSocket from 'ws';
- * const trades = supervise(({ signal, alive }) =>
- *   websocket(new WebSocket(url), { signal, alive, onMessage: (data) => book.apply(JSON.parse(String(data))), pingIntervalMs: 15_000 }),
+ * const trades = supervise(({ signal, alive, clock }) =>
+ *   websocket(new WebSocket(url), { signal, alive, clock, onMessage: (data) => book.apply(JSON.parse(String(data))), pingIntervalMs: 15_000 }),
  * );
  * ```
  */
