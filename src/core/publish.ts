@@ -16,14 +16,14 @@ import type {
 
 /** A log line: its level, its fields and its message. */
 export interface LogLine {
-  readonly level: 'warn' | 'error';
+  readonly level: 'warn' | 'error' | 'debug';
   readonly fields: object;
   readonly message: string;
 }
 
 /**
- * Who publishes an event: a run's plan, or another part of the engine with settings of its own
- * (the stream supervisor). Sink faults are reported to its `logger`, which also takes the line.
+ * Who publishes an event: a run's plan, or another part of the package with settings of its own
+ * (a stream supervisor). Sink faults are reported to its `logger`, which also takes the line.
  */
 export interface Publisher {
   readonly logger: Logger | undefined;
@@ -41,8 +41,8 @@ export interface Hooks<E, P extends Publisher> {
 /**
  * One kind of event, described once: who hears it. {@link publish} delivers it to the sinks in
  * this order: per-call hooks, the process-wide hub, the diagnostics channel, the instrumentation
- * scope (`tenacious/otel`; a run's {@link Trace}), the logger. A kind leaves out the sinks it has
- * none of.
+ * scope (`tenacious/otel`: a run's {@link Trace}, a stream connection's `StreamScope`), the
+ * logger. A kind leaves out the sinks it has none of.
  *
  * @example
  * ```ts

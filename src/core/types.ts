@@ -219,9 +219,53 @@ export interface RunScope {
   end(end: RunEnd): void;
 }
 
-/** Installed process-wide by an instrumentation (`tenacious/otel`); consulted once per run. */
+/**
+ * Installed process-wide by an instrumentation (`tenacious/otel`); consulted once per run, and
+ * once per connect attempt of a supervised stream.
+ */
 export interface RunInstrumentation {
   start(operation: string): RunScope;
+  /** Optional: an instrumentation installed by an older copy of the package has none. */
+  connection?(start: StreamConnectionStart): StreamScope;
+}
+
+/** A supervised stream's connect attempt, as instrumentation is told of it. */
+export interface StreamConnectionStart {
+  operation: string;
+  /** Connect attempts so far, this one included (from 1). */
+  attempt: number;
+  /** Connections opened before this attempt. */
+  reconnects: number;
+}
+
+/**
+ * How a supervised connection ended, as instrumentation sees it: a drop, a replacement, a stop,
+ * or a connect that failed (`opened: false`, reason `error`, or `stopped` when the supervisor
+ * stopped during it).
+ */
+export interface StreamConnectionEnd {
+  reason: StreamDisconnectReason;
+  /** Whether the connection was open (its `onConnect` done) before it ended. */
+  opened: boolean;
+  error?: unknown;
+  /** Why the supervisor connects again: the classifier's reason for a failed connect, else `reason`. */
+  retryReason?: string;
+  willReconnect: boolean;
+  /** The wait before the next connect attempt. */
+  delayMs?: number;
+}
+
+/**
+ * One connection of a supervised stream as instrumentation sees it (`tenacious/otel`), from its
+ * connect attempt to its end. Created by {@link RunInstrumentation.connection}.
+ */
+export interface StreamScope {
+  /** Runs `connect(ctx)` inside the connection's context, so that the client's spans nest under it. */
+  connect<R>(fn: () => R): R;
+  /** The connection is open (its `onConnect` done). */
+  opened(event: StreamConnectEvent): void;
+  /** The connection ended or its connect failed. Called exactly once. */
+  end(end: StreamConnectionEnd): void;
 }
 
 /**

@@ -2,11 +2,17 @@ import { metrics, trace, type MeterProvider, type TracerProvider } from '@opente
 import { onAlertDelivery } from '../telemetry/alert-delivery-events.js';
 import { hub } from '../core/hub.js';
 import { BreakerWatch, type WatchedBreaker } from '../telemetry/breaker-gauges.js';
-import type { RunInstrumentation, RunScope } from '../core/types.js';
+import type {
+  RunInstrumentation,
+  RunScope,
+  StreamConnectionStart,
+  StreamScope,
+} from '../core/types.js';
 import { checkOptions, checkValue, methodsRule, type Rule } from '../core/validate.js';
 import { SCOPE_NAME } from './names.js';
 import { RunMetrics } from './run-metrics.js';
 import { RunSpan } from './run-span.js';
+import { StreamSpan } from './stream-span.js';
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -61,9 +67,16 @@ const UNTRACED: RunScope = {
   end: () => {},
 };
 
+/** The scope of a connection whose span could not be started: it connects as it would untraced. */
+const UNTRACED_CONNECTION: StreamScope = {
+  connect: (fn) => fn(),
+  opened: () => {},
+  end: () => {},
+};
+
 /**
- * Turns every `retry` run in the process (every copy of the package) into OpenTelemetry spans
- * and metrics, until the returned function is called.
+ * Turns every `retry` run and every supervised stream connection in the process (every copy of
+ * the package) into OpenTelemetry spans and metrics, until the returned function is called.
  *
  * - A span `retry <operation>` per run, started in the active context and made active during
  *   each attempt, so the spans of the client inside `fn` (an instrumented fetch, undici, axios)
@@ -77,6 +90,12 @@ const UNTRACED: RunScope = {
  *   `tenacious.hold.wait_ms`.
  * - A run that does not succeed gets status `ERROR` with a redacted message, `error.type`, and
  *   an exception event whose message and stack are redacted.
+ * - A span `stream <operation>` per connection of a `supervise()`d stream, from its connect
+ *   attempt to its close, each the root of its own trace: `tenacious.operation`,
+ *   `tenacious.attempt`, `tenacious.stream.reconnects`, at the end
+ *   `tenacious.stream.close_reason`; an `open` event once its `onConnect` is done; a
+ *   `reconnect` event (`tenacious.reason`, `tenacious.delay_ms`) when the supervisor connects
+ *   again; status `ERROR` when the connect or the socket failed or it went stale.
  * - Metrics: `tenacious.retries`, `tenacious.exhausted`, `tenacious.attempts`,
  *   `tenacious.unknown_outcomes`, `tenacious.budget.denials`, `tenacious.alerts.sent`,
  *   `tenacious.alerts.failed` (the counters of `tenacious/metrics`), the
@@ -109,6 +128,13 @@ export function instrument(options: InstrumentOptions = {}): () => void {
         return new RunSpan(tracer, recorder, operation);
       } catch {
         return UNTRACED; // a tracer that throws must not fail the run
+      }
+    },
+    connection: (start: StreamConnectionStart): StreamScope => {
+      try {
+        return new StreamSpan(tracer, start);
+      } catch {
+        return UNTRACED_CONNECTION; // nor the stream
       }
     },
   };

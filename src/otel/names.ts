@@ -18,19 +18,36 @@ export const RETRY_EVENT = 'retry';
 /** The span event added for each unknown outcome that was reconciled or refused, with its resolution. */
 export const UNKNOWN_OUTCOME_EVENT = 'unknown_outcome';
 
+/** A supervised stream's connection span is named `stream <operation>`. */
+export const STREAM_SPAN_NAME_PREFIX = 'stream ';
+
+/** The span event added to a connection's span when it is open (its `onConnect` done). */
+export const STREAM_OPEN_EVENT = 'open';
+
+/** The span event added to a connection's span when the supervisor will connect again. */
+export const RECONNECT_EVENT = 'reconnect';
+
 /** Span, event and metric attribute keys. */
 export const ATTR = {
   /** The run's `operation` option. */
   operation: 'tenacious.operation',
-  /** On a retry or unknown-outcome event: the attempt that failed (1 for the first). */
+  /**
+   * On a retry or unknown-outcome event: the attempt that failed (1 for the first); on a
+   * connection span: the supervisor's connect attempt that opened it.
+   */
   attempt: 'tenacious.attempt',
   /** On the span at its end: how many attempts the run made. */
   attempts: 'tenacious.attempts',
-  /** On a retry event: the delay before the next attempt, in ms. */
+  /** On a retry or reconnect event: the delay before the next attempt, in ms. */
   delayMs: 'tenacious.delay_ms',
+  /** On a connection span: the connections the supervisor opened before this one. */
+  reconnects: 'tenacious.stream.reconnects',
+  /** On a connection span at its end: `closed`, `error`, `stale`, `lifetime`, `replaced`, `stopped`. */
+  closeReason: 'tenacious.stream.close_reason',
   /**
    * The classifier's reason (`http:503`) on a retry or unknown-outcome event; on the span, why
    * the run ended: the exhaustion reason, the `fail` verdict's or the unknown outcome's reason.
+   * On a reconnect event: why the connection ended (`stale`), or a failed connect's verdict reason.
    */
   reason: 'tenacious.reason',
   /** On a retry event: the verdict's action, `retry` or `unknown`. */

@@ -1,4 +1,4 @@
-import type { Clock, StreamDisconnectReason } from '../core/types.js';
+import type { Clock, StreamDisconnectReason, StreamScope } from '../core/types.js';
 import type { StreamConnection } from './options.js';
 
 /** How a connection's watch ended. */
@@ -21,6 +21,8 @@ export class LiveConnection {
   lastAliveAt: number;
   /** Set by the watchdog once the connection has been open `stableAfterMs`. */
   stable = false;
+  /** Its instrumentation scope (`tenacious/otel`), from the connect attempt to its end. */
+  scope: StreamScope | undefined;
   readonly ended: Promise<ConnectionEnd>;
   private settle!: (end: ConnectionEnd) => void;
   private done = false;

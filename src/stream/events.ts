@@ -1,67 +1,63 @@
-import { channel, type Channel } from 'node:diagnostics_channel';
-import { emitAll, isThenable, reportListenerError, type Event } from '../core/event.js';
+import { channel } from 'node:diagnostics_channel';
+import type { Event } from '../core/event.js';
 import { hub } from '../core/hub.js';
+import type { EventKind, Publisher } from '../core/publish.js';
 import { serializeError } from '../core/redaction/redact.js';
 import type {
   ExhaustedEvent,
-  Logger,
   StreamConnectEvent,
+  StreamConnectionEnd,
   StreamDisconnectEvent,
   StreamDownEvent,
+  StreamScope,
   StreamUpEvent,
 } from '../core/types.js';
 import type { StreamPlan } from './options.js';
+import type { SupervisorStateChange } from './supervisor.js';
 
 /**
- * The supervisor's events, described as data in the shape of the engine's `EventKind`
- * (hooks, hub, channel, log) and delivered by the one function {@link deliver}, so that a single
- * publisher can take them over. A sink that throws or rejects is reported and never changes the
- * supervisor.
+ * A supervisor's events, each described once as the core's `EventKind` and delivered by the
+ * core's `publish`, like a retry run's: hooks, the process-wide hub, the diagnostics channel,
+ * the connection's instrumentation scope (`tenacious/otel`), the logger, every sink isolated.
  */
-export interface LogLine {
-  readonly level: 'warn' | 'error' | 'debug';
-  readonly fields: object;
-  readonly message: string;
+
+/** What a supervisor publishes through: its logger, its hooks and its own state listeners. */
+export interface StreamPublisher extends Publisher {
+  readonly onDisconnect: readonly ((event: StreamDisconnectEvent) => unknown)[];
+  readonly onGiveUp: readonly ((event: ExhaustedEvent) => unknown)[];
+  readonly changes: Event<SupervisorStateChange>;
 }
 
-export interface StreamEventKind<E> {
-  readonly hooks?: (plan: StreamPlan) => readonly ((event: E) => unknown)[];
-  readonly hookName?: string;
-  readonly hub?: Event<E>;
-  readonly channel?: Channel;
-  readonly log?: (event: E) => LogLine;
+/** The publisher of one supervisor, made once: the hook lists are not rebuilt per event. */
+export function streamPublisher(
+  plan: StreamPlan,
+  changes: Event<SupervisorStateChange>,
+): StreamPublisher {
+  const { onDisconnect, onGiveUp } = plan;
+  return {
+    logger: plan.logger,
+    // The hook receives the event without the hub-only `connectionId`.
+    onDisconnect:
+      onDisconnect === undefined
+        ? none
+        : [({ connectionId: _, ...info }: StreamDisconnectEvent) => onDisconnect(info)],
+    onGiveUp: onGiveUp === undefined ? none : [onGiveUp],
+    changes,
+  };
 }
 
-/** Delivers `event` to the per-supervisor hooks, the hub, the diagnostics channel, the logger. */
-export function deliver<E>(kind: StreamEventKind<E>, plan: StreamPlan, event: NoInfer<E>): void {
-  const logger = plan.logger;
-  if (kind.hooks !== undefined) emitAll(kind.hooks(plan), event, logger, kind.hookName!);
-  kind.hub?.emit(event, logger);
-  if (kind.channel !== undefined && kind.channel.hasSubscribers) kind.channel.publish(event);
-  if (logger !== undefined && kind.log !== undefined) log(logger, kind.log(event));
-}
-
-function log(logger: Logger, { level, fields, message }: LogLine): void {
-  try {
-    const result: unknown = logger[level](fields, message);
-    if (isThenable(result)) {
-      result.then(undefined, (error: unknown) =>
-        reportListenerError(error, undefined, `logger.${level}`),
-      );
-    }
-  } catch (error) {
-    reportListenerError(error, undefined, `logger.${level}`);
-  }
-}
+/** A stream kind: published by a supervisor, traced on a connection's scope. */
+type StreamKind<E> = EventKind<E, StreamPublisher, StreamScope>;
 
 const errField = (error: unknown) => (error === undefined ? undefined : serializeError(error));
 const none: readonly never[] = [];
 const seconds = (ms: number) => Math.round(ms / 1000);
 
 /** A connection is open (its `onConnect` done). `onConnect` itself is awaited, not a sink. */
-export const STREAM_CONNECT: StreamEventKind<StreamConnectEvent> = {
+export const STREAM_CONNECT: StreamKind<StreamConnectEvent> = {
   hub: hub.streamConnect,
   channel: channel('tenacious:stream-connect'),
+  trace: (scope, event) => scope.opened(event),
   log: ({ operation, attempt, reconnects }) => ({
     level: 'debug',
     fields: { operation, attempt, reconnects },
@@ -69,18 +65,20 @@ export const STREAM_CONNECT: StreamEventKind<StreamConnectEvent> = {
   }),
 };
 
-/** A connection ended; the hook receives it without the hub-only `connectionId`. */
-export const STREAM_DISCONNECT: StreamEventKind<StreamDisconnectEvent> = {
-  hooks: (plan) =>
-    plan.onDisconnect === undefined
-      ? none
-      : [
-          ({ connectionId: _, ...info }: StreamDisconnectEvent) =>
-            (plan.onDisconnect as (event: object) => unknown)(info),
-        ],
-  hookName: 'onDisconnect hook',
+/** A connection ended. Replacements and stops are routine (`debug`); drops are `warn`. */
+export const STREAM_DISCONNECT: StreamKind<StreamDisconnectEvent> = {
+  hooks: { of: (publisher) => publisher.onDisconnect, name: 'onDisconnect hook' },
   hub: hub.streamDisconnect,
   channel: channel('tenacious:stream-disconnect'),
+  trace: (scope, { reason, error, willReconnect, delayMs }) =>
+    scope.end({
+      reason,
+      opened: true,
+      retryReason: reason,
+      willReconnect,
+      ...(error === undefined ? {} : { error }),
+      ...(delayMs === undefined ? {} : { delayMs }),
+    }),
   log: ({ operation, reason, uptimeMs, error, willReconnect, delayMs }) => ({
     level:
       reason === 'stopped' || reason === 'replaced' || reason === 'lifetime' ? 'debug' : 'warn',
@@ -91,8 +89,16 @@ export const STREAM_DISCONNECT: StreamEventKind<StreamDisconnectEvent> = {
   }),
 };
 
+/**
+ * A connect attempt failed (or the supervisor stopped during it): only its scope hears it. The
+ * outage it belongs to is reported by {@link STREAM_DOWN}, and a give-up by {@link STREAM_GIVE_UP}.
+ */
+export const STREAM_CONNECT_FAILED: StreamKind<StreamConnectionEnd> = {
+  trace: (scope, end) => scope.end(end),
+};
+
 /** Down longer than `downAfterMs`: once per outage. */
-export const STREAM_DOWN: StreamEventKind<StreamDownEvent> = {
+export const STREAM_DOWN: StreamKind<StreamDownEvent> = {
   hub: hub.streamDown,
   channel: channel('tenacious:stream-down'),
   log: ({ operation, downForMs, reconnects, lastError }) => ({
@@ -103,7 +109,7 @@ export const STREAM_DOWN: StreamEventKind<StreamDownEvent> = {
 };
 
 /** Back after a reported outage. */
-export const STREAM_UP: StreamEventKind<StreamUpEvent> = {
+export const STREAM_UP: StreamKind<StreamUpEvent> = {
   hub: hub.streamUp,
   channel: channel('tenacious:stream-up'),
   log: ({ operation, downForMs, reconnects }) => ({
@@ -114,9 +120,8 @@ export const STREAM_UP: StreamEventKind<StreamUpEvent> = {
 };
 
 /** The supervisor gave up: the process-wide exhaustion event, so alerts and metrics hear it. */
-export const STREAM_GIVE_UP: StreamEventKind<ExhaustedEvent> = {
-  hooks: (plan) => (plan.onGiveUp === undefined ? none : [plan.onGiveUp]),
-  hookName: 'onGiveUp hook',
+export const STREAM_GIVE_UP: StreamKind<ExhaustedEvent> = {
+  hooks: { of: (publisher) => publisher.onGiveUp, name: 'onGiveUp hook' },
   hub: hub.exhausted,
   channel: channel('tenacious:exhausted'),
   log: ({ operation, attempts, elapsedMs, verdict, error }) => ({
@@ -130,6 +135,14 @@ export const STREAM_GIVE_UP: StreamEventKind<ExhaustedEvent> = {
     },
     message: `${operation}: stream gave up after ${attempts} connect attempt${attempts === 1 ? '' : 's'} (${verdict.reason})`,
   }),
+};
+
+/** The supervisor's state changed: its own `onStateChange` listeners hear it. */
+export const STATE_CHANGE: StreamKind<SupervisorStateChange> = {
+  hooks: {
+    of: (publisher) => publisher.changes.listeners,
+    name: 'supervisor onStateChange listener',
+  },
 };
 
 /**

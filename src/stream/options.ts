@@ -51,6 +51,8 @@ export interface ConnectContext {
   replace: (reason: string) => void;
   /** The previous attempt's (or drop's) error. */
   lastError: unknown;
+  /** The supervisor's clock: for the connection's own timers (pings, heartbeats). */
+  clock: Clock;
 }
 
 /** What `onConnect` receives: the connection is open but does not count as open until it returns. */

@@ -1,18 +1,29 @@
-import { Event, isThenable } from '../core/event.js';
+import { Event, isThenable, reportListenerError } from '../core/event.js';
 import { clampDelay, onAbort } from '../core/clock.js';
 import { RetryExhaustedError } from '../core/errors.js';
+import { hub } from '../core/hub.js';
+import { listens, publish } from '../core/publish.js';
 import { describeValue } from '../core/validate.js';
-import type { ExhaustedEvent, StreamDisconnectEvent, Verdict } from '../core/types.js';
+import type {
+  ExhaustedEvent,
+  StreamConnectionEnd,
+  StreamDisconnectEvent,
+  StreamScope,
+  Verdict,
+} from '../core/types.js';
 import { classifyFailure } from './classify.js';
 import { LiveConnection, type ConnectionEnd } from './connection.js';
 import { ConnectTimeoutError } from './errors.js';
 import {
-  deliver,
+  STATE_CHANGE,
   STREAM_CONNECT,
+  STREAM_CONNECT_FAILED,
   STREAM_DISCONNECT,
   STREAM_DOWN,
   STREAM_GIVE_UP,
   STREAM_UP,
+  streamPublisher,
+  type StreamPublisher,
 } from './events.js';
 import {
   streamPlan,
@@ -99,6 +110,8 @@ class StreamSupervisor implements Supervisor {
   private stopping: Promise<void> | undefined;
   private failure: unknown;
   private readonly changes = new Event<SupervisorStateChange>('supervisor onStateChange listener');
+  /** Every event goes through the core publisher with this: hooks, logger, state listeners. */
+  private readonly publisher: StreamPublisher;
   private readonly waiters = new Set<{
     resolve: (c: StreamConnection) => void;
     reject: (e: unknown) => void;
@@ -131,6 +144,7 @@ class StreamSupervisor implements Supervisor {
     ) => PromiseLike<StreamConnection> | StreamConnection,
     private readonly plan: StreamPlan,
   ) {
+    this.publisher = streamPublisher(plan, this.changes);
     this.startedAt = plan.clock.now();
     this.downSince = this.startedAt;
     const signal = plan.signal;
@@ -225,31 +239,74 @@ class StreamSupervisor implements Supervisor {
       if (this.previous === undefined) this.setState('connecting');
       this.attempts++;
       if (this.downSince !== undefined) this.downAttempts++;
+      const scope = this.startScope();
       try {
-        const live = await this.connectOnce();
+        const live = await this.connectOnce(scope);
         this.plan.breaker?.record(token, 'success');
         return live;
       } catch (error) {
-        this.checkStopped();
-        const verdict = classifyFailure(this.plan.classifiers, error);
-        this.plan.breaker?.record(token, verdict.action);
-        this.failures++;
-        this.consecutive++;
-        this.lastError = error;
-        this.lastVerdict = verdict;
-        if (verdict.action === 'fail') throw new Ending('failed', error);
-        if (this.consecutive >= this.plan.maxConsecutiveFailures) {
-          throw new Ending('failed', this.exhausted(error));
+        if (this.stopper.signal.aborted) {
+          const end = { reason: 'stopped', opened: false, willReconnect: false } as const;
+          if (scope !== undefined) publish(STREAM_CONNECT_FAILED, this.publisher, scope, end);
+          throw new Ending('stopped');
         }
-        delayMs = this.nextDelay(verdict);
+        delayMs = this.connectFailed(error, token, scope);
       }
     }
   }
 
+  /** A connection's instrumentation scope, when `tenacious/otel` is installed; its faults are reported. */
+  private startScope(): StreamScope | undefined {
+    const instrumentation = hub.instrumentation;
+    if (instrumentation?.connection === undefined) return undefined;
+    try {
+      return instrumentation.connection({
+        operation: this.plan.operation,
+        attempt: this.attempts,
+        reconnects: this.connects,
+      });
+    } catch (error) {
+      reportListenerError(error, this.plan.logger, 'instrumentation');
+      return undefined;
+    }
+  }
+
+  /**
+   * A failed connect: its verdict, then the wait before the next attempt, or the end (a `fail`
+   * verdict, `maxConsecutiveFailures`, a broken backoff). Its scope ends either way.
+   */
+  private connectFailed(error: unknown, token: unknown, scope: StreamScope | undefined): number {
+    const end: StreamConnectionEnd = {
+      reason: 'error',
+      opened: false,
+      error,
+      willReconnect: false,
+    };
+    try {
+      const verdict = classifyFailure(this.plan.classifiers, error);
+      end.retryReason = verdict.reason;
+      this.plan.breaker?.record(token, verdict.action);
+      this.failures++;
+      this.consecutive++;
+      this.lastError = error;
+      this.lastVerdict = verdict;
+      if (verdict.action === 'fail') throw new Ending('failed', error);
+      if (this.consecutive >= this.plan.maxConsecutiveFailures) {
+        throw new Ending('failed', this.exhausted(error));
+      }
+      end.delayMs = this.nextDelay(verdict);
+      end.willReconnect = true;
+      return end.delayMs;
+    } finally {
+      if (scope !== undefined) publish(STREAM_CONNECT_FAILED, this.publisher, scope, end);
+    }
+  }
+
   /** One attempt: `connect(ctx)` then `onConnect`, within `connectTimeoutMs`. */
-  private async connectOnce(): Promise<LiveConnection> {
+  private async connectOnce(scope: StreamScope | undefined): Promise<LiveConnection> {
     const plan = this.plan;
     const live = new LiveConnection(++this.connectionIds, plan.clock);
+    live.scope = scope;
     const controller = new AbortController();
     const cancelStop = onAbort(this.stopper.signal, () =>
       controller.abort(this.stopper.signal.reason),
@@ -270,10 +327,12 @@ class StreamSupervisor implements Supervisor {
       alive: live.alive,
       replace: live.replace,
       lastError: this.lastError,
+      clock: plan.clock,
     };
+    const connect = () => this.connectFn(ctx);
     try {
       const connection = await untilAborted(
-        Promise.resolve().then(() => this.connectFn(ctx)),
+        Promise.resolve().then(() => (scope === undefined ? connect() : scope.connect(connect))),
         controller.signal,
         (late) => void Promise.resolve(late.close('connect abandoned')).catch(() => {}),
       );
@@ -320,7 +379,7 @@ class StreamSupervisor implements Supervisor {
     const cancelStop = onAbort(this.stopper.signal, () => live.end({ reason: 'stopped' }));
     void live.ended.then(cancelStop);
     void watchConnection(live, plan, () => this.stabilised());
-    deliver(STREAM_CONNECT, plan, {
+    publish(STREAM_CONNECT, this.publisher, live.scope, {
       operation: plan.operation,
       attempt: this.attempts,
       reconnects: this.connects - 1,
@@ -328,7 +387,9 @@ class StreamSupervisor implements Supervisor {
     });
     this.setState('open');
     if (this.downSince !== undefined) {
-      if (this.downReported) deliver(STREAM_UP, plan, { ...this.outage(now), state: 'up' });
+      if (this.downReported) {
+        publish(STREAM_UP, this.publisher, undefined, { ...this.outage(now), state: 'up' });
+      }
       this.downSince = undefined;
       this.downReported = false;
       this.downAttempts = 0;
@@ -408,7 +469,7 @@ class StreamSupervisor implements Supervisor {
     if (delayMs !== undefined) event.delayMs = delayMs;
     const { connectionId: _, ...info } = event;
     this.lastDisconnect = info;
-    deliver(STREAM_DISCONNECT, this.plan, event);
+    publish(STREAM_DISCONNECT, this.publisher, live.scope, event);
   }
 
   private stabilised(): void {
@@ -493,7 +554,7 @@ class StreamSupervisor implements Supervisor {
     const now = this.plan.clock.now();
     if (now - this.downSince < this.plan.downAfterMs) return;
     this.downReported = true;
-    deliver(STREAM_DOWN, this.plan, { ...this.outage(now), state: 'down' });
+    publish(STREAM_DOWN, this.publisher, undefined, { ...this.outage(now), state: 'down' });
   }
 
   private outage(now: number) {
@@ -566,7 +627,7 @@ class StreamSupervisor implements Supervisor {
         verdict: this.lastVerdict ?? { action: 'fail', reason: 'stream' },
         reason: 'attempts',
       };
-      deliver(STREAM_GIVE_UP, plan, event);
+      publish(STREAM_GIVE_UP, this.publisher, undefined, event);
     } else {
       this.setState('stopped');
     }
@@ -579,8 +640,8 @@ class StreamSupervisor implements Supervisor {
     const from = this.state;
     if (from === to) return;
     this.state = to;
-    if (this.changes.listeners.length === 0) return;
-    this.changes.emit({ from, to, at: this.plan.clock.now() }, this.plan.logger);
+    if (!listens(STATE_CHANGE, this.publisher, undefined)) return;
+    publish(STATE_CHANGE, this.publisher, undefined, { from, to, at: this.plan.clock.now() });
   }
 }
 

@@ -3,6 +3,7 @@ import { checkOptions, methodsRule, nonEmptyStringRule, type Rules } from '../co
 import { isFleetStore } from '../core/fleet-store.js';
 import { connectionLimiter, type ConnectionLimiter } from './limiter.js';
 import type { ConnectContext, StreamConnection } from './options.js';
+import { Beacon, heartbeat } from './heartbeat.js';
 import { websocket, type WebSocketLike, type WebSocketOptions } from './websocket.js';
 
 /** What a venue's control message asks for. */
@@ -21,7 +22,10 @@ export interface VenueStreamSpec {
    * on every message: check a cheap marker before parsing.
    */
   control?: (data: string | Buffer) => VenueControl;
-  /** Sends `text` when nothing was received for `idleMs` (checked every `idleMs`). */
+  /**
+   * Sends `text` once nothing was received for `idleMs` (on the connect context's clock), then
+   * waits for an answer (any message) before counting again.
+   */
   heartbeat?: { text: string; idleMs: number };
 }
 
@@ -98,12 +102,16 @@ export function venueStream(
     },
     control,
     async websocket(socket, ctx, wsOptions = {}) {
-      const onMessage = wsOptions.onMessage;
-      let lastReceived = Date.now();
+      const { onMessage } = wsOptions;
+      const { clock } = ctx;
+      const received = new Beacon();
+      let lastReceived = clock.now();
       const connection = await websocket(socket, {
         signal: ctx.signal,
+        clock,
         alive: () => {
-          lastReceived = Date.now();
+          lastReceived = clock.now();
+          received.fire();
           ctx.alive();
         },
         onMessage: (data: unknown, isBinary?: boolean) => {
@@ -113,19 +121,20 @@ export function venueStream(
           ? {}
           : { pingIntervalMs: wsOptions.pingIntervalMs }),
       });
-      const heartbeat = spec.heartbeat;
-      if (heartbeat !== undefined) {
-        const timer = setInterval(() => {
-          if (Date.now() - lastReceived < heartbeat.idleMs) return;
-          try {
-            socket.send(heartbeat.text);
-          } catch {
-            // A socket closing under the timer: its close ends the connection.
-          }
-        }, heartbeat.idleMs);
-        timer.unref();
-        const stop = () => clearInterval(timer);
-        Promise.resolve(connection.closed).then(stop, stop);
+      const beat = spec.heartbeat;
+      if (beat !== undefined) {
+        lastReceived = clock.now(); // silence counts from the open
+        const stop = new AbortController();
+        const end = () => stop.abort();
+        Promise.resolve(connection.closed).then(end, end);
+        void heartbeat({
+          clock,
+          everyMs: beat.idleMs,
+          since: () => lastReceived,
+          send: () => socket.send(beat.text),
+          answer: received,
+          signal: stop.signal,
+        });
       }
       return connection;
     },

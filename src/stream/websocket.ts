@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { onAbort } from '../core/clock.js';
+import { onAbort, unrefRealClock } from '../core/clock.js';
 import { callIsolated } from '../core/event.js';
-import { checkOptions, functionRule, numberRule, type Rules } from '../core/validate.js';
+import { hub } from '../core/hub.js';
+import type { Clock } from '../core/types.js';
+import { checkOptions, clockRule, functionRule, numberRule, type Rules } from '../core/validate.js';
 import { headerValue } from '../transport/headers.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { HandshakeError, SocketClosedError } from './errors.js';
+import { Beacon, heartbeat } from './heartbeat.js';
 import type { StreamConnection } from './options.js';
 
 /** The part of a `ws` WebSocket used here (an EventEmitter with ping/terminate). */
@@ -44,8 +47,13 @@ export interface WebSocketOptions {
   alive?: () => void;
   /** Called with each message (`ws`: the data and `isBinary`; WHATWG: `event.data`). */
   onMessage?: (data: any, isBinary?: boolean) => unknown;
-  /** Sends a ping this often (`ws` only; WHATWG sockets cannot ping). */
+  /**
+   * Sends a ping this often (`ws` only; WHATWG sockets cannot ping), one at a time: the next is
+   * sent `pingIntervalMs` after the previous one, once that one was answered.
+   */
   pingIntervalMs?: number;
+  /** Times the pings: the connect context's `clock`. Default: the real clock (timers unref'd). */
+  clock?: Clock;
 }
 
 const RULES: Rules = {
@@ -56,11 +64,14 @@ const RULES: Rules = {
   alive: functionRule,
   onMessage: functionRule,
   pingIntervalMs: numberRule(0, { above: true, max: 2 ** 31 - 1 }),
+  clock: clockRule,
 };
 
 /** `readyState` values, the same in `ws` and WHATWG. */
 const OPEN = 1;
 const CLOSED = 3;
+/** The code of a connection that ended without a close frame (RFC 6455 §7.4.1). */
+const ABNORMAL_CLOSURE = 1006;
 /** A close frame's reason is at most 123 bytes (RFC 6455 §5.5). */
 const reasonText = (reason: string | undefined) =>
   Buffer.from(reason ?? '')
@@ -113,14 +124,15 @@ function closeWhenAborted(
  * `StreamConnection`: resolves once it is open, rejects on an error or a close before open (a
  * refused handshake as a {@link HandshakeError} with its status and `Retry-After`, `ws` only).
  * Then calls `alive()` on every message, ping and pong, `onMessage` with each message (a throw
- * in it is reported, never closes the stream), and pings every `pingIntervalMs` (`ws`).
- * `closed` fulfils with `{ code, reason }` or rejects with the socket's error.
+ * in it is reported, never closes the stream), and pings every `pingIntervalMs` on `clock`
+ * (`ws`), each ping once the previous one was answered. `closed` fulfils with `{ code, reason }`
+ * or rejects with the socket's error.
  *
  * @example
  * ```ts
  * import WebSocket from 'ws';
- * const trades = supervise(({ signal, alive }) =>
- *   websocket(new WebSocket(url), { signal, alive, onMessage: (data) => book.apply(JSON.parse(String(data))), pingIntervalMs: 15_000 }),
+ * const trades = supervise(({ signal, alive, clock }) =>
+ *   websocket(new WebSocket(url), { signal, alive, clock, onMessage: (data) => book.apply(JSON.parse(String(data))), pingIntervalMs: 15_000 }),
  * );
  * ```
  */
@@ -154,7 +166,8 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
   let opened = false;
   let error: unknown;
   let handshake: HandshakeError | undefined;
-  let pinger: ReturnType<typeof setInterval> | undefined;
+  let pinger: AbortController | undefined;
+  const pong = new Beacon();
   let cancelAbort: (() => void) | undefined;
   const outcome = createOutcome();
   const close = wsCloser(socket, outcome, () => opened);
@@ -165,7 +178,10 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
     const listeners = {
       message: wsMessageListener(alive, o.onMessage),
       ping: onBeat,
-      pong: onBeat,
+      pong: () => {
+        alive?.();
+        pong.fire();
+      },
       'unexpected-response': (_req: unknown, res: IncomingMessage) => {
         handshake = handshakeError(res);
         res.resume();
@@ -175,14 +191,21 @@ function adaptWs(socket: WsSocket, o: WebSocketOptions): Promise<StreamConnectio
         opened = true;
         cancelAbort?.();
         cancelAbort = closeWhenAborted(signal, close);
-        if (pingIntervalMs !== undefined) pinger = startPinger(socket, pingIntervalMs);
+        if (pingIntervalMs !== undefined) {
+          pinger = startPinger(
+            socket,
+            pingIntervalMs,
+            o.clock ?? hub.defaultClock ?? unrefRealClock,
+            pong,
+          );
+        }
         resolve(connection);
       },
       error: (err: unknown) => {
         error ??= err;
       },
       close: (code: number, reason: Buffer) => {
-        if (pinger !== undefined) clearInterval(pinger);
+        pinger?.abort();
         cancelAbort?.();
         unlistenWs(socket, listeners);
         const text = String(reason ?? '');
@@ -236,17 +259,27 @@ function handshakeError(res: IncomingMessage): HandshakeError {
   });
 }
 
-/** Pings every `intervalMs` on a timer that does not keep the process alive. */
-function startPinger(socket: WsSocket, intervalMs: number): ReturnType<typeof setInterval> {
-  const pinger = setInterval(() => {
-    try {
+/** Pings every `intervalMs` on `clock`, each after the previous one's pong; abort to stop. */
+function startPinger(
+  socket: WsSocket,
+  intervalMs: number,
+  clock: Clock,
+  pong: Beacon,
+): AbortController {
+  const stop = new AbortController();
+  let sentAt = clock.now();
+  void heartbeat({
+    clock,
+    everyMs: intervalMs,
+    since: () => sentAt,
+    send: () => {
       socket.ping();
-    } catch {
-      // A socket closing under the timer: its close event ends everything.
-    }
-  }, intervalMs);
-  pinger.unref();
-  return pinger;
+      sentAt = clock.now();
+    },
+    answer: pong,
+    signal: stop.signal,
+  });
+  return stop;
 }
 
 /**
@@ -296,6 +329,8 @@ function adaptWhatwg(socket: WhatwgSocket, o: WebSocketOptions): Promise<StreamC
       },
       error: () => {
         failed = true;
+        // Node 22's WebSocket fires no close event after a refused handshake: end it here.
+        if (!opened) listeners.close({ code: ABNORMAL_CLOSURE, reason: '' });
       },
       close: (event: { code: number; reason: string }) => {
         cancelAbort?.();
