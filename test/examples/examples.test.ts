@@ -114,6 +114,17 @@ const EXPECTED: Record<string, Expectation> = {
     ],
     secrets: ['example-secret-key'],
   },
+  'stream.ts': {
+    lines: [
+      'stream: open',
+      'stream: disconnected (closed); reconnecting in 500 ms',
+      'stream: open again (reconnect 1)',
+      'stream: disconnected (replaced); its replacement is already open',
+      'replaced make-before-break: no message lost',
+      'stopped: 3 connections, 2 reconnects, state stopped',
+    ],
+    secrets: [],
+  },
   'circuit-breaker.ts': {
     lines: [
       'get_ticker: gave up (budget) [2 requests]',
