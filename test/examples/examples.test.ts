@@ -38,6 +38,10 @@ const EXPECTED: Record<string, Expectation> = {
       '1 time(s)',
       'alert delivered to chat -100123',
       'list_open_orders gave up',
+      'market_stream: connection closed; reconnecting in 500 ms',
+      'market_stream: stream down for',
+      'market_stream: stream back after',
+      'serverShutdown: replaced make-before-break, no message lost',
       'Summary',
     ],
     secrets: [
