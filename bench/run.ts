@@ -46,6 +46,7 @@ const SCENARIOS = {
   s7: 's7-import',
   s8: 's8-adaptive',
   s9: 's9-hedge',
+  s10: 's10-stream',
 } as const;
 type ScenarioId = keyof typeof SCENARIOS;
 
@@ -55,8 +56,8 @@ const selected = (Object.keys(SCENARIOS) as ScenarioId[]).filter(
 
 /** Process runs per scenario. S5 is deterministic; S3 and S4 run one process per row per run. */
 const RUNS: Record<ScenarioId, number> = quick
-  ? { s1: 3, s2: 3, s3: 2, s4: 1, s5: 1, s6: 3, s7: 1, s8: 1, s9: 1 }
-  : { s1: 5, s2: 5, s3: 5, s4: 5, s5: 1, s6: 5, s7: 1, s8: 1, s9: 1 };
+  ? { s1: 3, s2: 3, s3: 2, s4: 1, s5: 1, s6: 3, s7: 1, s8: 1, s9: 1, s10: 1 }
+  : { s1: 5, s2: 5, s3: 5, s4: 5, s5: 1, s6: 5, s7: 1, s8: 1, s9: 1, s10: 1 };
 
 /** Scenarios measured one row per process (timers and heap must not be shared between rows). */
 const PER_ROW = new Set<ScenarioId>(['s3', 's4']);
@@ -170,8 +171,8 @@ writeFileSync(
 );
 
 console.log(summaryTable(scenarios));
-// S8 and S9 (load shaping) print their own tables: one run of each, real time, about a minute.
-for (const id of ['s8', 's9'] as const) {
+// S8 and S9 (load shaping) and S10 (streams) print their own tables: one run of each, real time.
+for (const id of ['s8', 's9', 's10'] as const) {
   const text = (collected[id]?.[0]?.[0] as { text?: string } | undefined)?.text;
   if (text !== undefined) console.log(`\n${text}`);
 }

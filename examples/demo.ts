@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import pino from 'pino';
 import pretty from 'pino-pretty';
+import WebSocket from 'ws';
 import {
   exponential,
   jitter,
@@ -19,8 +20,9 @@ import {
   type RetryOptions,
 } from '../src/index.js';
 import { telegramAlert } from '../src/alerts/index.js';
-import { binanceClassifier, binancePresets } from '../src/binance/index.js';
+import { binanceClassifier, binancePresets, binanceStream } from '../src/binance/index.js';
 import { startVenue, type Venue } from '../src/simulator/index.js';
+import { onStreamDown, supervise } from '../src/stream/index.js';
 import { startLocalServer } from './support/local-server.js';
 import { scaledClock } from './support/scaled-clock.js';
 
@@ -33,7 +35,7 @@ const logger = pino(
     sync: true,
     translateTime: 'HH:MM:ss.l',
     ignore:
-      'pid,hostname,err,verdict,maxAttempts,attempt,attempts,operation,delayMs,elapsedMs,reason',
+      'pid,hostname,err,verdict,maxAttempts,attempt,attempts,operation,delayMs,elapsedMs,reason,uptimeMs,downForMs,reconnects',
   }),
 );
 const clock = scaledClock(SCALE);
@@ -218,6 +220,87 @@ async function scene(
   });
 }
 
+/**
+ * A market stream kept alive: `supervise()` with `binanceStream()`'s settings on a venue with a
+ * stream. Dropped, it comes back after its backoff; refused for a while, it is reported down and
+ * back; on the venue's `serverShutdown` notice it is replaced make-before-break.
+ */
+async function streamScene(rows: Row[]): Promise<void> {
+  console.log(
+    "\n▶ A market stream kept alive: dropped, refused for a while, then replaced on the venue's shutdown notice",
+  );
+  const market = await startVenue({ venue: 'binance-spot', stream: { intervalMs: 20 } });
+  const controls = market.stream!;
+  const binance = binanceStream();
+  let lastSeq = 0;
+  let gaps = 0;
+  let waiter: { seq: number; resolve: () => void } | undefined;
+  const trades = (count: number) =>
+    new Promise<void>((resolve) => (waiter = { seq: lastSeq + count, resolve }));
+  const onTrade = (data: unknown) => {
+    const { seq } = JSON.parse(String(data)) as { seq: number };
+    if (seq <= lastSeq) return; // the overlap of a replacement delivers some trades twice
+    if (lastSeq !== 0 && seq !== lastSeq + 1) gaps++;
+    lastSeq = seq;
+    if (waiter !== undefined && seq >= waiter.seq) waiter.resolve();
+  };
+  let replaced: () => void = () => {};
+  const stream = supervise(
+    (ctx) => binance.websocket(new WebSocket(market.wsUrl!), ctx, { onMessage: onTrade }),
+    {
+      ...binance.options,
+      operation: 'market_stream',
+      backoff: exponential({ initial: 500 }),
+      downAfterMs: 5000,
+      logger,
+      clock,
+      onConnect: ({ reconnects }) =>
+        console.log(
+          `  → market_stream open${reconnects === 0 ? '' : ` again (reconnect ${reconnects}): resync from seq ${lastSeq}`}`,
+        ),
+      onDisconnect: ({ reason }) => reason === 'replaced' && replaced(),
+    },
+  );
+  await stream.ready();
+  await trades(10);
+
+  controls.drop();
+  await trades(10);
+
+  const down = new Promise<void>((resolve) => {
+    const off = onStreamDown(() => {
+      off();
+      resolve();
+    });
+  });
+  controls.refuse(503);
+  controls.drop();
+  await down;
+  controls.accept();
+  await trades(10);
+
+  const gapsBefore = gaps;
+  const replacedOnce = new Promise<void>((resolve) => (replaced = resolve));
+  controls.shutdownNotice();
+  await replacedOnce;
+  await trades(10);
+  console.log(
+    `  → serverShutdown: replaced make-before-break, ${gaps === gapsBefore ? 'no message lost' : `${gaps - gapsBefore} gap(s)`} (up to seq ${lastSeq})`,
+  );
+
+  await stream.stop();
+  const stats = stream.stats();
+  console.log(
+    `  → stopped: ${stats.connects} connections, ${stats.failures} failed connects, state ${stream.state}`,
+  );
+  rows.push({
+    scenario: 'market stream',
+    attempts: `${stats.connects + stats.failures}`,
+    result: `${stats.reconnects} reconnects, ${stats.failures} refused, ${gaps === 0 ? 'no message lost' : `${gaps} gap(s)`}`,
+  });
+  await market.close();
+}
+
 async function main() {
   const started = Date.now();
   // The venue: a simulated Binance spot exchange that executes and counts orders.
@@ -318,8 +401,7 @@ async function main() {
     );
   }
 
-  // A market stream kept alive (tenacious/stream's `supervise` on `startVenue({ stream: true })`)
-  // goes here: the streams engineer adds this scene.
+  await streamScene(rows);
 
   await venue.close();
   await telegram.close();

@@ -38,6 +38,10 @@ const EXPECTED: Record<string, Expectation> = {
       '1 time(s)',
       'alert delivered to chat -100123',
       'list_open_orders gave up',
+      'market_stream: connection closed; reconnecting in 500 ms',
+      'market_stream: stream down for',
+      'market_stream: stream back after',
+      'serverShutdown: replaced make-before-break, no message lost',
       'Summary',
     ],
     secrets: [
@@ -116,6 +120,17 @@ const EXPECTED: Record<string, Expectation> = {
       's3_put_stacked: stored after 4 PutObject requests for 2 tenacious attempts',
     ],
     secrets: ['example-secret-key'],
+  },
+  'stream.ts': {
+    lines: [
+      'stream: open',
+      'stream: disconnected (closed); reconnecting in 500 ms',
+      'stream: open again (reconnect 1)',
+      'stream: disconnected (replaced); its replacement is already open',
+      'replaced make-before-break: no message lost',
+      'stopped: 3 connections, 2 reconnects, state stopped',
+    ],
+    secrets: [],
   },
   'circuit-breaker.ts': {
     lines: [
