@@ -23,8 +23,8 @@ function okxControl(data: string | Buffer): VenueControl {
 /**
  * OKX's stream settings for `supervise` (`tenacious/stream`):
  * - a connection limiter of 3 attempts per second per IP (OKXDOC connect);
- * - the heartbeat: the text `ping` after 10 s without data (checked every 10 s, so sent within
- *   20 s, under the 30 s after which OKX closes a silent connection with 4004, OKXDOC), its
+ * - the heartbeat: the text `ping` after 10 s without data (well under the 30 s after which OKX
+ *   closes a silent connection with 4004, OKXDOC), its
  *   `pong` counted as `alive()` and kept from `onMessage`;
  * - `staleAfterMs` 30 s, the server's own cut (OKXDOC);
  * - notice 64008 calls `ctx.replace()` (OKXDOC notification). No lifetime limit is documented.

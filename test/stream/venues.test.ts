@@ -99,7 +99,7 @@ describe('binanceStream', () => {
     const { limiter, ...rest } = binanceStream().options;
     expect({ limit: limiter.limit, windowMs: limiter.windowMs, ...rest }).toEqual({
       limit: 300,
-      windowMs: 300_000,
+      windowMs: 301_000, // the venue's window plus the margin for late handshakes
       staleAfterMs: 60_000,
       maxLifetimeMs: 84_600_000,
     });
@@ -125,7 +125,7 @@ describe('okxStream', () => {
     const { limiter, ...rest } = okxStream().options;
     expect({ limit: limiter.limit, windowMs: limiter.windowMs, ...rest }).toEqual({
       limit: 3,
-      windowMs: 1000,
+      windowMs: 2000, // the venue's window plus the margin for late handshakes
       staleAfterMs: 30_000,
     });
   });
@@ -142,7 +142,7 @@ describe('bybitStream', () => {
     const { limiter, ...rest } = bybitStream().options;
     expect({ limit: limiter.limit, windowMs: limiter.windowMs, ...rest }).toEqual({
       limit: 500,
-      windowMs: 300_000,
+      windowMs: 301_000, // the venue's window plus the margin for late handshakes
       staleAfterMs: 60_000,
     });
   });
