@@ -236,7 +236,8 @@ function serveConnection(state: StreamState, ws: WebSocket): void {
 /** Sends a numbered message every `intervalMs` and, on Binance, a ping; returns the stopper. */
 function startTimers(state: StreamState, intervalMs: number, pingIntervalMs: number): () => void {
   const ticker = setInterval(() => {
-    if (state.live.size === 0) return;
+    // The market starts with the first subscriber and then goes on, so a drop leaves a gap.
+    if (state.seq === 0 && state.live.size === 0) return;
     state.seq += 1;
     const text = message(state.venue, state.seq, Date.now());
     eachListening(state, (ws) => ws.send(text));
