@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { brand } from '../core/brand.js';
 import { realClock } from '../core/clock.js';
+import { HoldTooLongError } from '../core/errors.js';
 import { publishHold } from '../core/hub.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { isFleetStore, type FleetStore, type SharedRateLimit } from '../core/fleet-store.js';
@@ -168,39 +168,6 @@ export interface AcquireOptions {
    * Default `Infinity`.
    */
   maxWaitMs?: number;
-}
-
-/**
- * A hold would end after the caller's `maxWaitMs`: nothing was sent, the call did not wait.
- *
- * @example
- * ```ts
- * try {
- *   await tracker.acquire(1, { maxWaitMs: 2000 });
- * } catch (err) {
- *   if (err instanceof HoldTooLongError) logger.warn({ reason: err.reason, waitMs: err.waitMs }, err.message);
- * }
- * ```
- */
-export class HoldTooLongError extends Error {
-  static {
-    brand(this, 'HoldTooLongError');
-  }
-  override readonly name = 'HoldTooLongError';
-  /** Why the caller would be held. */
-  readonly reason: HoldReason;
-  /** How long the whole call would have waited, in ms. */
-  readonly waitMs: number;
-  readonly maxWaitMs: number;
-
-  constructor(fields: { reason: HoldReason; waitMs: number; maxWaitMs: number }) {
-    super(
-      `binance weight tracker: a ${fields.reason} hold would wait ${fields.waitMs} ms, more than maxWaitMs (${fields.maxWaitMs} ms)`,
-    );
-    this.reason = fields.reason;
-    this.waitMs = fields.waitMs;
-    this.maxWaitMs = fields.maxWaitMs;
-  }
 }
 
 const fractionRule: Rule = {
@@ -543,7 +510,12 @@ class Tracker implements BinanceWeightTracker {
   private async wait(hold: Hold, waitMs: number, reason: HoldReason): Promise<void> {
     const totalMs = Math.ceil(this.clock.now() - hold.startedAt + waitMs);
     if (totalMs > hold.maxWaitMs) {
-      throw new HoldTooLongError({ reason, waitMs: totalMs, maxWaitMs: hold.maxWaitMs });
+      throw new HoldTooLongError({
+        reason,
+        waitMs: totalMs,
+        maxWaitMs: hold.maxWaitMs,
+        tracker: 'binance weight tracker',
+      });
     }
     if (hold.reason !== reason) {
       hold.reason = reason;
