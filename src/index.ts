@@ -87,6 +87,7 @@ export {
 } from './core/redaction/redact.js';
 export { errSerializer } from './core/redaction/error-printing.js';
 export type {
+  AcquireOptions,
   AttemptContext,
   AttemptGate,
   Backoff,

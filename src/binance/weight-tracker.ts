@@ -4,7 +4,8 @@ import { HoldTooLongError } from '../core/errors.js';
 import { publishHold } from '../core/hub.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
 import { isFleetStore, type FleetStore, type SharedRateLimit } from '../core/fleet-store.js';
-import type { Clock, HoldEvent, HoldReason, Logger } from '../core/types.js';
+import { checkAcquireOptions, holdLimitMs } from '../core/hold-limit.js';
+import type { AcquireOptions, Clock, HoldEvent, HoldReason, Logger } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -139,8 +140,9 @@ export interface BinanceWeightTracker {
   /**
    * Resolves at once below `pauseAt`; otherwise waits (a hold) for the window to roll over or a
    * cooldown or ban to end. The wait ends when `signal` aborts (rejecting with its reason), when
-   * the `store` is closed (`StoreClosedError`), and never runs past `maxWaitMs`: a hold that would
-   * end later rejects at once with {@link HoldTooLongError}.
+   * the `store` is closed (`StoreClosedError`), and never runs past `maxWaitMs` nor the run's
+   * `remainingMs`: a hold that would end later rejects at once with `HoldTooLongError`. Pass the
+   * attempt's context as `options` (`tracker.acquire(4, ctx)`) to get both from the run.
    */
   acquire(weight?: number, options?: AcquireOptions): Promise<void>;
   /**
@@ -149,25 +151,6 @@ export interface BinanceWeightTracker {
    */
   acquireOrder(weight?: number, options?: AcquireOptions): Promise<void>;
   snapshot(): BinanceWeightSnapshot;
-}
-
-/**
- * Options of one `acquire`/`acquireOrder` call.
- *
- * @example
- * ```ts
- * await tracker.acquire(4, { signal: ctx.signal, maxWaitMs: 5000 });
- * ```
- */
-export interface AcquireOptions {
-  /** Ends a hold at once: the call rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /**
-   * The longest this call may wait in all, in ms: a hold that would end later rejects at once
-   * with {@link HoldTooLongError} (no time is spent on a wait that cannot finish in time).
-   * Default `Infinity`.
-   */
-  maxWaitMs?: number;
 }
 
 const fractionRule: Rule = {
@@ -207,7 +190,6 @@ const RULES: Rules = {
 };
 
 const weightRule = numberRule(0);
-const maxWaitRule = numberRule(0, { infinity: true });
 
 /** One step of an acquire: go now, or wait `waitMs` for `reason`. */
 type Step = { go: true } | { go: false; waitMs: number; reason: HoldReason };
@@ -400,10 +382,7 @@ class Tracker implements BinanceWeightTracker {
     options: AcquireOptions | undefined,
   ): TypeError | RangeError | undefined {
     return (
-      checkValue(`${method}: weight`, weight, weightRule) ??
-      (options?.maxWaitMs === undefined
-        ? undefined
-        : checkValue(`${method}: maxWaitMs`, options.maxWaitMs, maxWaitRule))
+      checkValue(`${method}: weight`, weight, weightRule) ?? checkAcquireOptions(method, options)
     );
   }
 
@@ -496,7 +475,8 @@ class Tracker implements BinanceWeightTracker {
     const caller = options?.signal;
     return {
       startedAt: this.clock.now(),
-      maxWaitMs: options?.maxWaitMs ?? Infinity,
+      // The run's time budget bounds the hold too: it never outlives maxElapsedMs.
+      maxWaitMs: holdLimitMs(options),
       // Made on a hold only: a call that goes at once allocates nothing for it.
       signal:
         closed === undefined || caller === undefined

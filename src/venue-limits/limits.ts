@@ -1,6 +1,8 @@
 import type { FleetStore, SharedRateLimit } from '../core/fleet-store.js';
+import { HoldTooLongError } from '../core/errors.js';
+import { holdLimitMs } from '../core/hold-limit.js';
 import { publishHold } from '../core/hub.js';
-import type { Clock, HoldReason, Logger } from '../core/types.js';
+import type { AcquireOptions, Clock, HoldReason, Logger } from '../core/types.js';
 
 /**
  * Endpoint windows, holds and their fleet mirror, written once for the venue trackers
@@ -136,13 +138,27 @@ export class VenueLimits {
   /**
    * Resolves once neither the host nor `endpoint` is held and the endpoint has a request left
    * (or its reset time has passed), then counts one request. Rejects with `signal.reason` when
-   * the signal aborts, also while waiting.
+   * the signal aborts, also while waiting, and at once with `HoldTooLongError` when the holds
+   * would add up to more than `maxWaitMs` or the run's `remainingMs` (options already checked).
    */
-  async acquire(endpoint: string, signal: AbortSignal | undefined): Promise<void> {
+  async acquire(endpoint: string, options: AcquireOptions | undefined): Promise<void> {
     const clock = this.config.clock;
     const state = this.stateOf(endpoint);
+    const signal = options?.signal;
+    const limitMs = holdLimitMs(options);
+    let startedAt: number | undefined;
     let reported: HoldReason | undefined;
     const hold = async (waitMs: number, reason: HoldReason) => {
+      startedAt ??= clock.now();
+      const totalMs = Math.ceil(clock.now() - startedAt + waitMs);
+      if (totalMs > limitMs) {
+        throw new HoldTooLongError({
+          reason,
+          waitMs: totalMs,
+          maxWaitMs: limitMs,
+          tracker: `${this.config.venue} rate-limit tracker`,
+        });
+      }
       // One HoldEvent per hold (again only when its reason changes), as the Binance tracker does.
       if (reason !== reported) {
         reported = reason;

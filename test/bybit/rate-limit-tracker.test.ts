@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RestClientV5 } from 'bybit-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bybitClassifier, bybitRateLimitTracker } from '../../src/bybit/index.js';
-import { onHold, retry, type Clock, type HoldEvent } from '../../src/index.js';
+import { HoldTooLongError, onHold, retry, type Clock, type HoldEvent } from '../../src/index.js';
 import { redisStore } from '../../src/redis/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
@@ -121,6 +121,30 @@ describe('bybitRateLimitTracker', () => {
     await tracker.acquire('/v5/position/list');
     stop();
     expect(events).toEqual([{ source: 'bybit-limits', reason: 'ban', waitMs: 600_000 }]);
+  });
+
+  it("rejects at once with HoldTooLongError when the 403 ban outlasts the run's maxElapsedMs", async () => {
+    const clock = instantClock();
+    const tracker = bybitRateLimitTracker({ clock });
+    tracker.update({}, 403);
+    const error = await retry((ctx) => tracker.acquire('/v5/order/create', ctx), {
+      clock,
+      maxElapsedMs: 60_000,
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(HoldTooLongError);
+    expect(error).toMatchObject({ reason: 'ban', waitMs: 600_000, maxWaitMs: 60_000 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("waits the 403 ban when the run's maxElapsedMs leaves room for it", async () => {
+    const clock = instantClock();
+    const tracker = bybitRateLimitTracker({ clock });
+    tracker.update({}, 403);
+    await retry((ctx) => tracker.acquire('/v5/order/create', ctx), {
+      clock,
+      maxElapsedMs: 900_000,
+    });
+    expect(clock.sleeps).toEqual([600_000]);
   });
 
   it("rejects a held acquire with the caller's signal reason", async () => {
