@@ -73,6 +73,7 @@ export type {
   SharedBreaker,
   SharedBreakerOp,
   SharedBreakerView,
+  SharedHoldKind,
   SharedRateLimit,
   SharedRateView,
   SharedReservation,

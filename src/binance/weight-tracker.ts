@@ -3,7 +3,12 @@ import { realClock } from '../core/clock.js';
 import { HoldTooLongError } from '../core/errors.js';
 import { publishHold } from '../core/hub.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
-import { isFleetStore, type FleetStore, type SharedRateLimit } from '../core/fleet-store.js';
+import {
+  isFleetStore,
+  type FleetStore,
+  type SharedHoldKind,
+  type SharedRateLimit,
+} from '../core/fleet-store.js';
 import { checkAcquireOptions, holdLimitMs } from '../core/hold-limit.js';
 import type { AcquireOptions, Clock, HoldEvent, HoldReason, Logger } from '../core/types.js';
 import {
@@ -244,6 +249,8 @@ interface Report {
   orderCounts?: Record<string, number>;
   cooldownMs?: number;
   alignMs?: number;
+  /** A 418 is a ban: the fleet's processes held by it report `ban`, not `cooldown`. */
+  hold?: SharedHoldKind;
 }
 
 class Tracker implements BinanceWeightTracker {
@@ -291,8 +298,8 @@ class Tracker implements BinanceWeightTracker {
         ]),
       ),
     });
-    // Another process's 429/418 reaches this one by pub/sub, within a round trip.
-    this.shared.watchCooldown((ms) => this.holdUntil(this.clock.now() + ms));
+    // Another process's 429/418 reaches this one by pub/sub, within a round trip, with its kind.
+    this.shared.watchCooldown((ms, hold) => this.holdUntil(this.clock.now() + ms, hold));
   }
 
   update(headers: unknown, status?: number): void {
@@ -329,10 +336,8 @@ class Tracker implements BinanceWeightTracker {
       const alignMs = report.alignMs ?? 0;
       const boundary = alignMs > 0 ? Math.floor(now / alignMs) * alignMs + alignMs : 0;
       // Binance: 418 is an IP ban, 429 a rate limit broken [BSD] (reference/errors.md §1.1).
-      this.holdUntil(
-        Math.max(now + report.cooldownMs, boundary),
-        status === 418 ? 'ban' : 'cooldown',
-      );
+      report.hold = status === 418 ? 'ban' : 'cooldown';
+      this.holdUntil(Math.max(now + report.cooldownMs, boundary), report.hold);
     }
     this.checkWarn(now);
     if (this.shared !== undefined && Object.keys(report).length > 0) this.tell(report);
@@ -461,8 +466,9 @@ class Tracker implements BinanceWeightTracker {
         this.checkWarn(after);
         return GO;
       case 'cooldown':
-        this.holdUntil(after + answer.waitMs);
-        return { go: false, waitMs: answer.waitMs, reason: this.pauseReason };
+        // The store says what the fleet's cooldown is (a store without kinds: the running one's).
+        this.holdUntil(after + answer.waitMs, answer.hold);
+        return { go: false, waitMs: answer.waitMs, reason: answer.hold ?? this.pauseReason };
       case 'orders':
         return { go: false, waitMs: answer.waitMs, reason: 'orders' };
       default:
@@ -531,7 +537,7 @@ class Tracker implements BinanceWeightTracker {
       (view) => {
         const now = this.clock.now();
         this.weight.raise(now, view.used);
-        if (view.cooldownMs > 0) this.holdUntil(now + view.cooldownMs);
+        if (view.cooldownMs > 0) this.holdUntil(now + view.cooldownMs, view.hold);
       },
       () => {
         // The store is down: the local state already has this report.
@@ -549,9 +555,8 @@ class Tracker implements BinanceWeightTracker {
   }
 
   /**
-   * Extends the pause to `until`. Without a `reason` (another process's cooldown, heard from the
-   * store, comes without one) a running pause keeps its own: the echo of this process's 418 is
-   * still a ban.
+   * Extends the pause to `until`. Without a `reason` (a store that keeps no kinds) a running
+   * pause keeps its own: the echo of this process's 418 is still a ban.
    */
   private holdUntil(until: number, reason?: HoldReason): void {
     if (until <= this.pausedUntil) return;

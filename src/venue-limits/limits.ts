@@ -1,4 +1,4 @@
-import type { FleetStore, SharedRateLimit } from '../core/fleet-store.js';
+import type { FleetStore, SharedHoldKind, SharedRateLimit } from '../core/fleet-store.js';
 import { HoldTooLongError } from '../core/errors.js';
 import { holdLimitMs } from '../core/hold-limit.js';
 import { publishHold } from '../core/hub.js';
@@ -122,7 +122,7 @@ export class VenueLimits {
     if (until <= state.heldUntil) return;
     state.heldUntil = until;
     this.warn({ endpoint, holdMs: Math.ceil(ms), reason }, 'rate limit: holding the endpoint');
-    this.tell(state.shared, ms, (after) => this.raiseEndpoint(state, after));
+    this.tell(state.shared, ms, 'cooldown', (after) => this.raiseEndpoint(state, after));
   }
 
   /** Holds every caller sharing the tracker for `ms` (an IP ban). */
@@ -132,7 +132,7 @@ export class VenueLimits {
     if (until <= this.hostHeldUntil) return;
     this.hostHeldUntil = until;
     this.warn({ holdMs: Math.ceil(ms), reason }, 'rate limit: holding every caller');
-    this.tell(this.host, ms, (after) => this.raiseHost(after));
+    this.tell(this.host, ms, 'ban', (after) => this.raiseHost(after));
   }
 
   /**
@@ -176,9 +176,9 @@ export class VenueLimits {
       }
       if (this.host !== undefined) {
         // A hold another process set before this one subscribed (or while its pub/sub lagged).
-        const sharedMs = await this.askFleet(state);
-        if (sharedMs > 0) {
-          await hold(sharedMs, 'cooldown');
+        const shared = await this.askFleet(state);
+        if (shared.waitMs > 0) {
+          await hold(shared.waitMs, shared.reason);
           continue;
         }
       }
@@ -220,8 +220,11 @@ export class VenueLimits {
     return 0;
   }
 
-  /** The fleet's remaining hold for the host and the endpoint, in ms; 0 when the store fails. */
-  private async askFleet(state: EndpointState): Promise<number> {
+  /**
+   * The fleet's remaining hold for the host and the endpoint, in ms (0 when the store fails),
+   * and what the longer one is: a host hold is a ban unless the store says otherwise.
+   */
+  private async askFleet(state: EndpointState): Promise<{ waitMs: number; reason: HoldReason }> {
     try {
       const reads = [this.host!.update({})];
       if (state.shared !== undefined) reads.push(state.shared.update({}));
@@ -232,10 +235,14 @@ export class VenueLimits {
         this.raiseHost(now + hostView.cooldownMs);
       if (endpointView !== undefined && endpointView.cooldownMs > 0)
         this.raiseEndpoint(state, now + endpointView.cooldownMs);
-      return Math.max(hostView?.cooldownMs ?? 0, endpointView?.cooldownMs ?? 0);
+      const hostMs = hostView?.cooldownMs ?? 0;
+      const endpointMs = endpointView?.cooldownMs ?? 0;
+      return hostMs >= endpointMs
+        ? { waitMs: hostMs, reason: hostView?.hold ?? 'ban' }
+        : { waitMs: endpointMs, reason: endpointView?.hold ?? 'cooldown' };
     } catch {
       // The store is down or slow: this process's own state decides (the store logs and counts).
-      return 0;
+      return { waitMs: 0, reason: 'cooldown' };
     }
   }
 
@@ -289,12 +296,13 @@ export class VenueLimits {
   private tell(
     shared: SharedRateLimit | undefined,
     ms: number,
+    hold: SharedHoldKind,
     raise: (until: number) => void,
   ): void {
     if (shared === undefined) return;
     let pending: Promise<{ cooldownMs: number }>;
     try {
-      pending = shared.update({ cooldownMs: ms });
+      pending = shared.update({ cooldownMs: ms, hold });
     } catch {
       return;
     }
