@@ -19,6 +19,7 @@ export {
   DUPLICATE_CLIENT_ORDER_ID,
   defaultClassifier,
   failOn,
+  holdTooLongVerdict,
   retryIfResult,
   retryOn,
   unknownOn,
@@ -29,6 +30,7 @@ export {
   CircuitOpenError,
   ConfigError,
   type ConfigIssue,
+  HoldTooLongError,
   PermanentFailureError,
   RetryExhaustedError,
   UnknownOutcomeError,
@@ -71,6 +73,7 @@ export type {
   SharedBreaker,
   SharedBreakerOp,
   SharedBreakerView,
+  SharedHoldKind,
   SharedRateLimit,
   SharedRateView,
   SharedReservation,
@@ -85,6 +88,7 @@ export {
 } from './core/redaction/redact.js';
 export { errSerializer } from './core/redaction/error-printing.js';
 export type {
+  AcquireOptions,
   AttemptContext,
   AttemptGate,
   Backoff,

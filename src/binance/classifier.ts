@@ -1,5 +1,5 @@
 import { markClassifierFactory } from '../core/classifier-factory.js';
-import { DUPLICATE_CLIENT_ORDER_ID, describeValue } from '../core/classify.js';
+import { DUPLICATE_CLIENT_ORDER_ID, describeValue, holdTooLongVerdict } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import { stringField } from '../core/redaction/safe-read.js';
 import { venueAnswer } from '../transport/answer.js';
@@ -346,6 +346,9 @@ export function binanceClassifier(options: BinanceClassifierOptions = {}): Class
   const { tracker, clock } = settings;
 
   return readsResponseBody((outcome: Outcome): Verdict | undefined => {
+    // A tracker's refusal before sending: the core's verdict, not a venue answer to read.
+    const held = outcome.ok ? undefined : holdTooLongVerdict(outcome.error);
+    if (held !== undefined) return held;
     const value = venueAnswer(outcome);
     if (value === undefined) return undefined;
     try {

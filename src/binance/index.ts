@@ -27,7 +27,8 @@ export {
   type BinanceWeightSnapshot,
   type BinanceWeightTracker,
   type BinanceWeightTrackerOptions,
-  HoldTooLongError,
-  type AcquireOptions,
 } from './weight-tracker.js';
+export type { AcquireOptions } from '../core/types.js';
+// The core's class (the root exports it too): every tracker throws this one.
+export { HoldTooLongError } from '../core/errors.js';
 export { binanceStream, type BinanceStreamOptions } from './stream.js';

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import { brand } from '../core/brand.js';
 import { realClock } from '../core/clock.js';
+import { HoldTooLongError } from '../core/errors.js';
 import { publishHold } from '../core/hub.js';
 import { parseRetryAfter } from '../transport/retry-after.js';
-import { isFleetStore, type FleetStore, type SharedRateLimit } from '../core/fleet-store.js';
-import type { Clock, HoldEvent, HoldReason, Logger } from '../core/types.js';
+import {
+  isFleetStore,
+  type FleetStore,
+  type SharedHoldKind,
+  type SharedRateLimit,
+} from '../core/fleet-store.js';
+import { checkAcquireOptions, holdLimitMs } from '../core/hold-limit.js';
+import type { AcquireOptions, Clock, HoldEvent, HoldReason, Logger } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -139,8 +145,9 @@ export interface BinanceWeightTracker {
   /**
    * Resolves at once below `pauseAt`; otherwise waits (a hold) for the window to roll over or a
    * cooldown or ban to end. The wait ends when `signal` aborts (rejecting with its reason), when
-   * the `store` is closed (`StoreClosedError`), and never runs past `maxWaitMs`: a hold that would
-   * end later rejects at once with {@link HoldTooLongError}.
+   * the `store` is closed (`StoreClosedError`), and never runs past `maxWaitMs` nor the run's
+   * `remainingMs`: a hold that would end later rejects at once with `HoldTooLongError`. Pass the
+   * attempt's context as `options` (`tracker.acquire(4, ctx)`) to get both from the run.
    */
   acquire(weight?: number, options?: AcquireOptions): Promise<void>;
   /**
@@ -149,58 +156,6 @@ export interface BinanceWeightTracker {
    */
   acquireOrder(weight?: number, options?: AcquireOptions): Promise<void>;
   snapshot(): BinanceWeightSnapshot;
-}
-
-/**
- * Options of one `acquire`/`acquireOrder` call.
- *
- * @example
- * ```ts
- * await tracker.acquire(4, { signal: ctx.signal, maxWaitMs: 5000 });
- * ```
- */
-export interface AcquireOptions {
-  /** Ends a hold at once: the call rejects with `signal.reason`. */
-  signal?: AbortSignal;
-  /**
-   * The longest this call may wait in all, in ms: a hold that would end later rejects at once
-   * with {@link HoldTooLongError} (no time is spent on a wait that cannot finish in time).
-   * Default `Infinity`.
-   */
-  maxWaitMs?: number;
-}
-
-/**
- * A hold would end after the caller's `maxWaitMs`: nothing was sent, the call did not wait.
- *
- * @example
- * ```ts
- * try {
- *   await tracker.acquire(1, { maxWaitMs: 2000 });
- * } catch (err) {
- *   if (err instanceof HoldTooLongError) logger.warn({ reason: err.reason, waitMs: err.waitMs }, err.message);
- * }
- * ```
- */
-export class HoldTooLongError extends Error {
-  static {
-    brand(this, 'HoldTooLongError');
-  }
-  override readonly name = 'HoldTooLongError';
-  /** Why the caller would be held. */
-  readonly reason: HoldReason;
-  /** How long the whole call would have waited, in ms. */
-  readonly waitMs: number;
-  readonly maxWaitMs: number;
-
-  constructor(fields: { reason: HoldReason; waitMs: number; maxWaitMs: number }) {
-    super(
-      `binance weight tracker: a ${fields.reason} hold would wait ${fields.waitMs} ms, more than maxWaitMs (${fields.maxWaitMs} ms)`,
-    );
-    this.reason = fields.reason;
-    this.waitMs = fields.waitMs;
-    this.maxWaitMs = fields.maxWaitMs;
-  }
 }
 
 const fractionRule: Rule = {
@@ -240,7 +195,6 @@ const RULES: Rules = {
 };
 
 const weightRule = numberRule(0);
-const maxWaitRule = numberRule(0, { infinity: true });
 
 /** One step of an acquire: go now, or wait `waitMs` for `reason`. */
 type Step = { go: true } | { go: false; waitMs: number; reason: HoldReason };
@@ -295,6 +249,8 @@ interface Report {
   orderCounts?: Record<string, number>;
   cooldownMs?: number;
   alignMs?: number;
+  /** A 418 is a ban: the fleet's processes held by it report `ban`, not `cooldown`. */
+  hold?: SharedHoldKind;
 }
 
 class Tracker implements BinanceWeightTracker {
@@ -342,8 +298,8 @@ class Tracker implements BinanceWeightTracker {
         ]),
       ),
     });
-    // Another process's 429/418 reaches this one by pub/sub, within a round trip.
-    this.shared.watchCooldown((ms) => this.holdUntil(this.clock.now() + ms));
+    // Another process's 429/418 reaches this one by pub/sub, within a round trip, with its kind.
+    this.shared.watchCooldown((ms, hold) => this.holdUntil(this.clock.now() + ms, hold));
   }
 
   update(headers: unknown, status?: number): void {
@@ -380,10 +336,8 @@ class Tracker implements BinanceWeightTracker {
       const alignMs = report.alignMs ?? 0;
       const boundary = alignMs > 0 ? Math.floor(now / alignMs) * alignMs + alignMs : 0;
       // Binance: 418 is an IP ban, 429 a rate limit broken [BSD] (reference/errors.md §1.1).
-      this.holdUntil(
-        Math.max(now + report.cooldownMs, boundary),
-        status === 418 ? 'ban' : 'cooldown',
-      );
+      report.hold = status === 418 ? 'ban' : 'cooldown';
+      this.holdUntil(Math.max(now + report.cooldownMs, boundary), report.hold);
     }
     this.checkWarn(now);
     if (this.shared !== undefined && Object.keys(report).length > 0) this.tell(report);
@@ -433,10 +387,7 @@ class Tracker implements BinanceWeightTracker {
     options: AcquireOptions | undefined,
   ): TypeError | RangeError | undefined {
     return (
-      checkValue(`${method}: weight`, weight, weightRule) ??
-      (options?.maxWaitMs === undefined
-        ? undefined
-        : checkValue(`${method}: maxWaitMs`, options.maxWaitMs, maxWaitRule))
+      checkValue(`${method}: weight`, weight, weightRule) ?? checkAcquireOptions(method, options)
     );
   }
 
@@ -515,8 +466,9 @@ class Tracker implements BinanceWeightTracker {
         this.checkWarn(after);
         return GO;
       case 'cooldown':
-        this.holdUntil(after + answer.waitMs);
-        return { go: false, waitMs: answer.waitMs, reason: this.pauseReason };
+        // The store says what the fleet's cooldown is (a store without kinds: the running one's).
+        this.holdUntil(after + answer.waitMs, answer.hold);
+        return { go: false, waitMs: answer.waitMs, reason: answer.hold ?? this.pauseReason };
       case 'orders':
         return { go: false, waitMs: answer.waitMs, reason: 'orders' };
       default:
@@ -529,7 +481,8 @@ class Tracker implements BinanceWeightTracker {
     const caller = options?.signal;
     return {
       startedAt: this.clock.now(),
-      maxWaitMs: options?.maxWaitMs ?? Infinity,
+      // The run's time budget bounds the hold too: it never outlives maxElapsedMs.
+      maxWaitMs: holdLimitMs(options),
       // Made on a hold only: a call that goes at once allocates nothing for it.
       signal:
         closed === undefined || caller === undefined
@@ -543,7 +496,12 @@ class Tracker implements BinanceWeightTracker {
   private async wait(hold: Hold, waitMs: number, reason: HoldReason): Promise<void> {
     const totalMs = Math.ceil(this.clock.now() - hold.startedAt + waitMs);
     if (totalMs > hold.maxWaitMs) {
-      throw new HoldTooLongError({ reason, waitMs: totalMs, maxWaitMs: hold.maxWaitMs });
+      throw new HoldTooLongError({
+        reason,
+        waitMs: totalMs,
+        maxWaitMs: hold.maxWaitMs,
+        tracker: 'binance weight tracker',
+      });
     }
     if (hold.reason !== reason) {
       hold.reason = reason;
@@ -579,7 +537,7 @@ class Tracker implements BinanceWeightTracker {
       (view) => {
         const now = this.clock.now();
         this.weight.raise(now, view.used);
-        if (view.cooldownMs > 0) this.holdUntil(now + view.cooldownMs);
+        if (view.cooldownMs > 0) this.holdUntil(now + view.cooldownMs, view.hold);
       },
       () => {
         // The store is down: the local state already has this report.
@@ -597,9 +555,8 @@ class Tracker implements BinanceWeightTracker {
   }
 
   /**
-   * Extends the pause to `until`. Without a `reason` (another process's cooldown, heard from the
-   * store, comes without one) a running pause keeps its own: the echo of this process's 418 is
-   * still a ban.
+   * Extends the pause to `until`. Without a `reason` (a store that keeps no kinds) a running
+   * pause keeps its own: the echo of this process's 418 is still a ban.
    */
   private holdUntil(until: number, reason?: HoldReason): void {
     if (until <= this.pausedUntil) return;

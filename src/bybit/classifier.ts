@@ -1,4 +1,5 @@
 import { markClassifierFactory } from '../core/classifier-factory.js';
+import { holdTooLongVerdict } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
 import {
@@ -103,6 +104,9 @@ export function bybitClassifier(options: BybitClassifierOptions = {}): Classifie
 
 /** The verdict of one outcome, or `undefined` when it carries no Bybit answer or failure. */
 function classifyOutcome(judge: BybitJudge, outcome: Outcome): Verdict | undefined {
+  // A tracker's refusal before sending: the core's verdict, not a venue answer to read.
+  const held = outcome.ok ? undefined : holdTooLongVerdict(outcome.error);
+  if (held !== undefined) return held;
   const value = outcome.ok ? outcome.value : outcome.error;
   if (value === null || typeof value !== 'object') return undefined;
   try {

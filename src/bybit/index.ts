@@ -20,3 +20,5 @@ export {
   type EndpointSnapshot,
 } from './rate-limit-tracker.js';
 export { bybitStream } from './stream.js';
+export type { AcquireOptions } from '../core/types.js';
+export { HoldTooLongError } from '../core/errors.js';

@@ -1,6 +1,7 @@
 import { realClock } from '../core/clock.js';
 import { isFleetStore, type FleetStore } from '../core/fleet-store.js';
-import type { Clock, Logger } from '../core/types.js';
+import { checkAcquireOptions } from '../core/hold-limit.js';
+import type { AcquireOptions, Clock, Logger } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -65,9 +66,11 @@ export interface BybitRateLimitTracker {
   /**
    * Resolves at once while `endpoint` (default `'default'`) has requests left; once they are
    * spent, waits until its reset time; after a 403, waits for the ban to end. Rejects with
-   * `signal.reason` when the signal aborts.
+   * `signal.reason` when the signal aborts, and at once with `HoldTooLongError` when the hold
+   * would last longer than `maxWaitMs` or the run's `remainingMs`: pass the attempt's context,
+   * `tracker.acquire(endpoint, ctx)`.
    */
-  acquire(endpoint?: string, options?: { signal?: AbortSignal }): Promise<void>;
+  acquire(endpoint?: string, options?: AcquireOptions): Promise<void>;
   snapshot(): BybitRateLimitSnapshot;
 }
 
@@ -110,10 +113,11 @@ class Tracker implements BybitRateLimitTracker {
     }
   }
 
-  acquire(endpoint: string = DEFAULT_ENDPOINT, options?: { signal?: AbortSignal }): Promise<void> {
+  acquire(endpoint: string = DEFAULT_ENDPOINT, options?: AcquireOptions): Promise<void> {
     const error = checkValue('acquire: endpoint', endpoint, endpointRule);
-    if (error !== undefined) return Promise.reject(error);
-    return this.limits.acquire(endpoint, options?.signal);
+    const invalid = error ?? checkAcquireOptions('acquire', options);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    return this.limits.acquire(endpoint, options);
   }
 
   snapshot(): BybitRateLimitSnapshot {

@@ -1,5 +1,5 @@
 import isNetworkError from 'is-network-error';
-import { AttemptTimeoutError } from './errors.js';
+import { AttemptTimeoutError, HoldTooLongError } from './errors.js';
 import { connectFailure } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
 import { describeValue } from './validate.js';
@@ -132,6 +132,7 @@ export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T
  * - a network failure before the request was sent (`ECONNREFUSED`, `ENOTFOUND`, `EAI_AGAIN`,
  *   connect timeouts, found anywhere on the `cause` chain) is `retry` (`network:<code>`);
  * - a `TypeError` that is not a network error (a programming mistake, as in p-retry) is `fail`;
+ * - a {@link HoldTooLongError} is `fail` (`hold-too-long`): see {@link holdTooLongVerdict};
  * - anything else is `unknown`: an {@link AttemptTimeoutError} (`attempt-timeout`), any other
  *   thrown value, a failure after sending included (`unclassified`). An idempotent run retries
  *   `unknown` exactly like `retry`; a non-idempotent one reconciles.
@@ -148,6 +149,7 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (outcome.ok) return undefined;
     const error = outcome.error;
     if (isInstance(error, AttemptTimeoutError)) return ATTEMPT_TIMEOUT;
+    if (isInstance(error, HoldTooLongError)) return HOLD_TOO_LONG;
     // Only a failure before sending is singled out; after sending it is `unclassified` like any
     // other error (domain classifiers give it a `network:<code>` reason).
     const code = safeConnectFailure(error);
@@ -161,6 +163,27 @@ const ATTEMPT_TIMEOUT: Verdict = /* @__PURE__ */ Object.freeze({
   action: 'unknown',
   reason: 'attempt-timeout',
 });
+const HOLD_TOO_LONG: Verdict = /* @__PURE__ */ Object.freeze({
+  action: 'fail',
+  reason: 'hold-too-long',
+});
+
+/**
+ * The verdict of a {@link HoldTooLongError}, `undefined` for anything else: `fail` with reason
+ * `hold-too-long`. The tracker refused before anything was sent, so there is nothing to
+ * reconcile, and waiting longer is what the caller refused. Venue classifiers return it before
+ * their own rules, so the verdict is the same whichever classifier sees the error first.
+ *
+ * @example
+ * ```ts
+ * const verdict = holdTooLongVerdict(new HoldTooLongError({ reason: 'ban', waitMs: 120_000, maxWaitMs: 5000 }));
+ * // { action: 'fail', reason: 'hold-too-long' }
+ * ```
+ */
+export function holdTooLongVerdict(error: unknown): Verdict | undefined {
+  return isInstance(error, HoldTooLongError) ? HOLD_TOO_LONG : undefined;
+}
+
 const NON_NETWORK_TYPE_ERROR: Verdict = /* @__PURE__ */ Object.freeze({
   action: 'fail',
   reason: 'type-error',

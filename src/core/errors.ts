@@ -1,7 +1,7 @@
 import { brand } from './brand.js';
 import { keepCause, keepHidden, printRedacted } from './redaction/error-printing.js';
 import { redactText } from './redaction/redact.js';
-import type { ExhaustedReason } from './types.js';
+import type { ExhaustedReason, HoldReason } from './types.js';
 
 /*
  * The errors tenacious throws print redacted (`util.inspect`, `console.error`, `JSON.stringify`,
@@ -203,11 +203,51 @@ export class CircuitOpenError extends Error {
   }
 }
 
+/**
+ * A rate-limit tracker's hold would end after the caller's `maxWaitMs` (or after what is left of
+ * the run's `maxElapsedMs`, `tracker.acquire(weight, ctx)`): nothing was sent and the call did
+ * not wait. The default rule judges it `fail` (reason `hold-too-long`), so a non-idempotent run
+ * rejects with it at once instead of reconciling a request that never left.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tracker.acquire(1, { maxWaitMs: 2000 });
+ * } catch (err) {
+ *   if (err instanceof HoldTooLongError) logger.warn({ reason: err.reason, waitMs: err.waitMs }, err.message);
+ * }
+ * ```
+ */
+export class HoldTooLongError extends Error {
+  static {
+    brand(this, 'HoldTooLongError');
+  }
+  override readonly name = 'HoldTooLongError';
+  /** Why the caller would be held. */
+  readonly reason: HoldReason;
+  /** How long the whole call would have waited, in ms. */
+  readonly waitMs: number;
+  readonly maxWaitMs: number;
+
+  /** `tracker` names the tracker in the message (`binance weight tracker`, `bybit rate-limit tracker`). */
+  constructor(fields: { reason: HoldReason; waitMs: number; maxWaitMs: number; tracker?: string }) {
+    super(
+      redactText(
+        `${fields.tracker ?? 'rate-limit tracker'}: a ${fields.reason} hold would wait ${fields.waitMs} ms, more than maxWaitMs (${fields.maxWaitMs} ms)`,
+      ),
+    );
+    this.reason = fields.reason;
+    this.waitMs = fields.waitMs;
+    this.maxWaitMs = fields.maxWaitMs;
+  }
+}
+
 printRedacted(RetryExhaustedError, ['operation', 'attempts', 'elapsedMs', 'reason', 'value']);
 printRedacted(PermanentFailureError, ['operation', 'attempt', 'elapsedMs', 'reason']);
 printRedacted(UnknownOutcomeError, ['operation', 'attempt']);
 printRedacted(AttemptTimeoutError, ['operation', 'attempt', 'timeoutMs']);
 printRedacted(CircuitOpenError, ['retryAfterMs']);
+printRedacted(HoldTooLongError, ['reason', 'waitMs', 'maxWaitMs']);
 
 /**
  * One bad setting in a {@link ConfigError}. Issues found by `optionsFromEnv` carry the variable's

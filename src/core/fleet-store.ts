@@ -54,6 +54,12 @@ export interface SharedBreaker {
   watch(listener: (view: SharedBreakerView) => void): () => void;
 }
 
+/**
+ * What a shared cooldown is: a rate limit broken (`cooldown`, a 429) or an IP ban (`ban`, a 418
+ * or a 403 ban), so a process held by another's cooldown reports the same reason.
+ */
+export type SharedHoldKind = 'cooldown' | 'ban';
+
 /** The answer to a reservation on a {@link SharedRateLimit}. */
 export interface SharedReservation {
   /** `reserved`: go ahead; `cooldown`: a 429/418 hold; `weight`/`orders`: wait for the window. */
@@ -62,6 +68,11 @@ export interface SharedReservation {
   waitMs: number;
   /** The fleet's weight used in the current window, this reservation included. */
   used: number;
+  /**
+   * With `cooldown`: what it is. A store written before kinds were kept leaves it out: read it
+   * as `cooldown`.
+   */
+  hold?: SharedHoldKind;
 }
 
 /** The state after an update of a {@link SharedRateLimit}. */
@@ -69,6 +80,8 @@ export interface SharedRateView {
   used: number;
   /** Ms until the fleet's cooldown ends (0 when none). */
   cooldownMs: number;
+  /** What the running cooldown is; absent when none runs or the store does not keep kinds. */
+  hold?: SharedHoldKind;
 }
 
 /** A request-weight window, order-count windows and a cooldown shared by the fleet. */
@@ -78,19 +91,22 @@ export interface SharedRateLimit {
   /**
    * Merges usage read from response headers (`usedWeight`, `orderCounts` per interval; the
    * larger count wins) and starts a cooldown of `cooldownMs` (rounded up to the next multiple of
-   * `alignMs` when given) that holds every process.
+   * `alignMs` when given) that holds every process; `hold` says what it is (default
+   * `cooldown`): while a ban runs, the fleet's cooldown is a ban.
    */
   update(report: {
     usedWeight?: number;
     orderCounts?: Readonly<Record<string, number>>;
     cooldownMs?: number;
     alignMs?: number;
+    hold?: SharedHoldKind;
   }): Promise<SharedRateView>;
   /**
-   * Called with the remaining ms whenever any process starts or extends a cooldown (and once,
-   * when the subscription becomes active, with a cooldown already running).
+   * Called with the remaining ms and what the hold is whenever any process starts or extends a
+   * cooldown or a ban (and once, when the subscription becomes active, with one already
+   * running). `hold` is absent in a message from a store that does not keep kinds.
    */
-  watchCooldown(listener: (cooldownMs: number) => void): () => void;
+  watchCooldown(listener: (cooldownMs: number, hold?: SharedHoldKind) => void): () => void;
   /** Aborts when the store is closed; its reason names the store. A tracker's holds end with it. */
   readonly closed?: AbortSignal;
 }

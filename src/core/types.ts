@@ -75,6 +75,33 @@ export interface AttemptContext {
   remainingMs: number;
 }
 
+/**
+ * Options of one rate-limit tracker call (`acquire`, `acquireOrder`). An attempt's context is
+ * one: `tracker.acquire(weight, ctx)` ends the hold when the attempt's signal aborts and never
+ * waits past what is left of the run's `maxElapsedMs`.
+ *
+ * @example
+ * ```ts
+ * await retry((ctx) => tracker.acquire(4, ctx).then(() => client.getOpenOrders()), { maxElapsedMs: 30_000 });
+ * await tracker.acquire(4, { signal, maxWaitMs: 5000 });
+ * ```
+ */
+export interface AcquireOptions {
+  /** Ends a hold at once: the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /**
+   * The longest this call may wait in all, in ms: a hold that would end later rejects at once
+   * with `HoldTooLongError` (no time is spent on a wait that cannot finish in time). Default
+   * `Infinity`.
+   */
+  maxWaitMs?: number;
+  /**
+   * What is left of the run's time budget ({@link AttemptContext.remainingMs}): the call waits
+   * at most the smaller of this and `maxWaitMs`. Default `Infinity`.
+   */
+  remainingMs?: number;
+}
+
 /** Why a run gave up. */
 export type ExhaustedReason = 'attempts' | 'elapsed' | 'retry-after-too-long' | 'budget';
 

@@ -1,5 +1,5 @@
 import { markClassifierFactory } from '../core/classifier-factory.js';
-import { describeValue } from '../core/classify.js';
+import { describeValue, holdTooLongVerdict } from '../core/classify.js';
 import { withClientRetries } from '../transport/client-retries.js';
 import { causeChain } from '../core/redaction/safe-read.js';
 import { safeGet } from '../core/redaction/redact.js';
@@ -113,6 +113,9 @@ export function httpClassifier(options?: HttpClassifierOptions): Classifier {
     }
     const error = outcome.error;
     if (error === null || typeof error !== 'object') return undefined;
+    // A tracker's refusal before sending: the core's verdict, whatever the error looks like.
+    const held = holdTooLongVerdict(error);
+    if (held !== undefined) return held;
     let status: number | undefined;
     let answered: unknown;
     for (const item of causeChain(error)) {

@@ -1,5 +1,5 @@
 import { markClassifierFactory } from '../core/classifier-factory.js';
-import { DUPLICATE_CLIENT_ORDER_ID } from '../core/classify.js';
+import { DUPLICATE_CLIENT_ORDER_ID, holdTooLongVerdict } from '../core/classify.js';
 import { readsResponseBody } from '../core/response-body.js';
 import type { Classifier, Clock, Outcome, Verdict } from '../core/types.js';
 import {
@@ -141,6 +141,9 @@ export function okxClassifier(options: OkxClassifierOptions = {}): Classifier {
   }
 
   return readsResponseBody((outcome: Outcome): Verdict | undefined => {
+    // A tracker's refusal before sending: the core's verdict, not a venue answer to read.
+    const held = outcome.ok ? undefined : holdTooLongVerdict(outcome.error);
+    if (held !== undefined) return held;
     const value = venueAnswer(outcome);
     if (value === undefined) return undefined;
     try {

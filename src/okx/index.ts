@@ -14,3 +14,5 @@ export {
   type OkxRateLimitTrackerOptions,
 } from './rate-limit-tracker.js';
 export { okxStream } from './stream.js';
+export type { AcquireOptions } from '../core/types.js';
+export { HoldTooLongError } from '../core/errors.js';

@@ -4,7 +4,8 @@ import { isFleetStore, type FleetStore } from '../core/fleet-store.js';
 import { isFetchResponse, responseBodyText } from '../core/response-body.js';
 import { causeChain, stringField } from '../core/redaction/safe-read.js';
 import { safeGet } from '../core/redaction/redact.js';
-import type { Backoff, Clock, Logger } from '../core/types.js';
+import { checkAcquireOptions } from '../core/hold-limit.js';
+import type { AcquireOptions, Backoff, Clock, Logger } from '../core/types.js';
 import {
   checkOptions,
   checkValue,
@@ -82,8 +83,13 @@ export interface OkxRateLimitTracker {
    * backoff; `'0'` (a success) ends the streak; other codes change nothing.
    */
   report(code: string | number, endpoint?: string): void;
-  /** Resolves once `endpoint` (default `'default'`) is not held; rejects when the signal aborts. */
-  acquire(endpoint?: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Resolves once `endpoint` (default `'default'`) is not held. Rejects with `signal.reason`
+   * when the signal aborts, and at once with `HoldTooLongError` when the hold would last longer
+   * than `maxWaitMs` or the run's `remainingMs`: pass the attempt's context,
+   * `tracker.acquire(endpoint, ctx)`.
+   */
+  acquire(endpoint?: string, options?: AcquireOptions): Promise<void>;
   snapshot(): OkxRateLimitSnapshot;
 }
 
@@ -248,10 +254,11 @@ class Tracker implements OkxRateLimitTracker {
     this.limits.holdEndpoint(endpoint, ms, `okx:${text}`);
   }
 
-  acquire(endpoint: string = DEFAULT_ENDPOINT, options?: { signal?: AbortSignal }): Promise<void> {
+  acquire(endpoint: string = DEFAULT_ENDPOINT, options?: AcquireOptions): Promise<void> {
     const error = checkValue('acquire: endpoint', endpoint, nonEmptyStringRule);
-    if (error !== undefined) return Promise.reject(error);
-    return this.limits.acquire(endpoint, options?.signal);
+    const invalid = error ?? checkAcquireOptions('acquire', options);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    return this.limits.acquire(endpoint, options);
   }
 
   snapshot(): OkxRateLimitSnapshot {

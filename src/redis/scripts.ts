@@ -117,35 +117,48 @@ return view`,
 );
 
 /**
+ * The cooldown key holds the epoch ms its cooldown ends, as it always did (so stores and
+ * processes written before kinds were kept still read it); the ban key holds the end of the
+ * latest ban. While a ban runs, the cooldown is a ban: `kind` is 1 (ban), else 0 (cooldown).
+ */
+const HOLD_KIND = `local function kind(banKey)
+  local ban = tonumber(redis.call('GET', banKey) or '0') or 0
+  if ban > now then return 1 end
+  return 0
+end`;
+
+/**
  * Reserves request weight (and orders) atomically.
- * KEYS: [weight hash, cooldown, order hash...]. ARGV: [weight, windowMs, pauseWeight, orders,
+ * KEYS: [weight hash, cooldown, ban, order hash...]. ARGV: [weight, windowMs, pauseWeight, orders,
  * (order windowMs, order limit) per order hash]. A window's hash holds s (its start) and u or c.
- * Returns {outcome, waitMs, used}: outcome 0 reserved, 1 cooldown, 2 weight, 3 orders.
+ * Returns {outcome, waitMs, used, kind}: outcome 0 reserved, 1 cooldown, 2 weight, 3 orders;
+ * kind 1 when the cooldown is a ban.
  */
 export const RESERVE = script(
   'reserve',
-  `local cd = tonumber(redis.call('GET', KEYS[2]) or '0')
+  `${HOLD_KIND}
+local cd = tonumber(redis.call('GET', KEYS[2]) or '0')
 local windowMs = tonumber(ARGV[2])
 local start = now - now % windowMs
 local w = redis.call('HMGET', KEYS[1], 's', 'u')
 local used = 0
 if tonumber(w[1]) == start then used = tonumber(w[2]) or 0 end
-if cd > now then return {1, cd - now, used} end
-if used >= tonumber(ARGV[3]) then return {2, start + windowMs - now, used} end
+if cd > now then return {1, cd - now, used, kind(KEYS[3])} end
+if used >= tonumber(ARGV[3]) then return {2, start + windowMs - now, used, 0} end
 local n = tonumber(ARGV[4])
 if n > 0 then
   local next = {}
-  for i = 3, #KEYS do
-    local om = tonumber(ARGV[5 + (i - 3) * 2])
-    local limit = tonumber(ARGV[6 + (i - 3) * 2])
+  for i = 4, #KEYS do
+    local om = tonumber(ARGV[5 + (i - 4) * 2])
+    local limit = tonumber(ARGV[6 + (i - 4) * 2])
     local os = now - now % om
     local o = redis.call('HMGET', KEYS[i], 's', 'c')
     local c = 0
     if tonumber(o[1]) == os then c = tonumber(o[2]) or 0 end
-    if c + n > limit then return {3, os + om - now, used} end
+    if c + n > limit then return {3, os + om - now, used, 0} end
     next[i] = {os, c + n, om}
   end
-  for i = 3, #KEYS do
+  for i = 4, #KEYS do
     redis.call('HSET', KEYS[i], 's', next[i][1], 'c', next[i][2])
     redis.call('PEXPIRE', KEYS[i], next[i][3] * 2)
   end
@@ -153,18 +166,21 @@ end
 used = used + tonumber(ARGV[1])
 redis.call('HSET', KEYS[1], 's', start, 'u', used)
 redis.call('PEXPIRE', KEYS[1], windowMs * 2)
-return {0, 0, used}`,
+return {0, 0, used, 0}`,
 );
 
 /**
  * Merges usage from response headers (the larger count wins) and starts or extends the cooldown.
- * KEYS: [weight hash, cooldown, order hash...]. ARGV: [windowMs, usedWeight or -1, cooldownMs or
- * -1, alignMs, channel, (order windowMs, count) per order hash]. Publishes the remaining ms when
- * the cooldown grows. Returns {used, cooldownMs}.
+ * KEYS: [weight hash, cooldown, ban, order hash...]. ARGV: [windowMs, usedWeight or -1,
+ * cooldownMs or -1, alignMs, channel, kind ('ban' or 'cooldown'), (order windowMs, count) per
+ * order hash]. When the cooldown or a ban grows, publishes the remaining ms, followed by ' ban'
+ * while a ban runs (a cooldown's message is the bare number older processes read). Returns
+ * {used, cooldownMs, kind}.
  */
 export const UPDATE = script(
   'update',
-  `local windowMs = tonumber(ARGV[1])
+  `${HOLD_KIND}
+local windowMs = tonumber(ARGV[1])
 local start = now - now % windowMs
 local w = redis.call('HMGET', KEYS[1], 's', 'u')
 local used = 0
@@ -175,9 +191,9 @@ if reported > used then
   redis.call('HSET', KEYS[1], 's', start, 'u', used)
   redis.call('PEXPIRE', KEYS[1], windowMs * 2)
 end
-for i = 3, #KEYS do
-  local om = tonumber(ARGV[6 + (i - 3) * 2])
-  local count = tonumber(ARGV[7 + (i - 3) * 2])
+for i = 4, #KEYS do
+  local om = tonumber(ARGV[7 + (i - 4) * 2])
+  local count = tonumber(ARGV[8 + (i - 4) * 2])
   local os = now - now % om
   local o = redis.call('HMGET', KEYS[i], 's', 'c')
   local c = 0
@@ -196,13 +212,30 @@ if wait >= 0 then
     local boundary = now - now % align + align
     if boundary > untilMs then untilMs = boundary end
   end
+  local grew = false
   if untilMs > cd and untilMs > now then
     cd = untilMs
     redis.call('SET', KEYS[2], cd, 'PX', cd - now)
-    redis.call('PUBLISH', ARGV[5], cd - now)
+    grew = true
+  end
+  if ARGV[6] == 'ban' and untilMs > now then
+    local ban = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
+    if untilMs > ban then
+      redis.call('SET', KEYS[3], untilMs, 'PX', untilMs - now)
+      grew = true
+    end
+  end
+  if grew then
+    local message = tostring(cd - now)
+    if kind(KEYS[3]) == 1 then message = message .. ' ban' end
+    redis.call('PUBLISH', ARGV[5], message)
   end
 end
 local remaining = 0
-if cd > now then remaining = cd - now end
-return {used, remaining}`,
+local k = 0
+if cd > now then
+  remaining = cd - now
+  k = kind(KEYS[3])
+end
+return {used, remaining, k}`,
 );

@@ -8,7 +8,9 @@ import type {
   SharedAdaptiveRateView,
   SharedBreaker,
   SharedBreakerView,
+  SharedHoldKind,
   SharedRateLimit,
+  SharedRateView,
   SharedReservation,
   SharedWindow,
 } from '../core/fleet-store.js';
@@ -217,6 +219,23 @@ function num(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** A script's hold kind (1: ban); a reply from before kinds were kept has none: a cooldown. */
+function holdKind(value: unknown): SharedHoldKind {
+  return num(value) === 1 ? 'ban' : 'cooldown';
+}
+
+/**
+ * A cooldown message, `<ms>` or `<ms> ban`: the bare number is what stores before kinds
+ * published (its kind is unknown), and what a cooldown still publishes.
+ */
+function parseCooldownMessage(message: string): { ms: number; hold: SharedHoldKind | undefined } {
+  const [ms, kind] = message.split(' ');
+  return {
+    ms: num(ms),
+    hold: kind === 'ban' ? 'ban' : kind === 'cooldown' ? 'cooldown' : undefined,
+  };
+}
+
 class Store implements RedisStore {
   private readonly connection: Connection;
   private readonly prefix: string;
@@ -353,29 +372,35 @@ class Store implements RedisStore {
     const base = this.keyOf('rate', key);
     const weightKey = `${base}:weight`;
     const cooldownKey = `${base}:cooldown`;
+    // The end of the latest ban, beside the cooldown's end (which older processes read as is).
+    const banKey = `${base}:ban`;
     const channel = `${base}:events`;
     const orderKey = (interval: string) => `${base}:orders:${interval.toLowerCase()}`;
     const limits = Object.entries(spec.orderLimits);
-    const reserveKeys = [weightKey, cooldownKey, ...limits.map(([interval]) => orderKey(interval))];
+    const holdKeys = [weightKey, cooldownKey, banKey];
+    const reserveKeys = [...holdKeys, ...limits.map(([interval]) => orderKey(interval))];
     const reserveTail = limits.flatMap(([, l]) => [String(l.windowMs), String(l.limit)]);
     const outcomes = ['reserved', 'cooldown', 'weight', 'orders'] as const;
     return {
       reserve: async (weight, orders) => {
-        const reply = (await this.run(RESERVE, orders > 0 ? reserveKeys : reserveKeys.slice(0, 2), [
+        const reply = (await this.run(RESERVE, orders > 0 ? reserveKeys : holdKeys, [
           String(weight),
           String(spec.windowMs),
           String(spec.pauseWeight),
           String(orders),
           ...(orders > 0 ? reserveTail : []),
         ])) as unknown[];
-        return {
-          outcome: outcomes[num(reply[0])] ?? 'weight',
+        const outcome = outcomes[num(reply[0])] ?? 'weight';
+        const reservation: SharedReservation = {
+          outcome,
           waitMs: num(reply[1]),
           used: num(reply[2]),
-        } satisfies SharedReservation;
+        };
+        if (outcome === 'cooldown') reservation.hold = holdKind(reply[3]);
+        return reservation;
       },
       update: async (report) => {
-        const keys = [weightKey, cooldownKey];
+        const keys = [...holdKeys];
         const tail: string[] = [];
         for (const [interval, count] of Object.entries(report.orderCounts ?? {})) {
           const ms = intervalToMs(interval);
@@ -389,23 +414,34 @@ class Store implements RedisStore {
           String(report.cooldownMs === undefined ? -1 : Math.ceil(report.cooldownMs)),
           String(report.alignMs ?? 0),
           channel,
+          report.hold ?? 'cooldown',
           ...tail,
         ])) as unknown[];
-        return { used: num(reply[0]), cooldownMs: num(reply[1]) };
+        const cooldownMs = num(reply[1]);
+        const view: SharedRateView = { used: num(reply[0]), cooldownMs };
+        if (cooldownMs > 0) view.hold = holdKind(reply[2]);
+        return view;
       },
       watchCooldown: (listener) =>
         this.watch(
           channel,
-          (message) => listener(num(message)),
+          (message) => {
+            const { ms, hold } = parseCooldownMessage(message);
+            listener(ms, hold);
+          },
           async () => {
             // An update that reports nothing only reads the cooldown.
-            const reply = (await this.run(
-              UPDATE,
-              [weightKey, cooldownKey],
-              [String(spec.windowMs), '-1', '-1', '0', channel],
-            )) as unknown[];
+            const reply = (await this.run(UPDATE, holdKeys, [
+              String(spec.windowMs),
+              '-1',
+              '-1',
+              '0',
+              channel,
+              'cooldown',
+            ])) as unknown[];
             const remaining = num(reply[1]);
-            return remaining > 0 ? String(remaining) : undefined;
+            if (!(remaining > 0)) return undefined;
+            return holdKind(reply[2]) === 'ban' ? `${remaining} ban` : String(remaining);
           },
         ),
       closed: this.closing.signal,

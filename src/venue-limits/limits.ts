@@ -1,6 +1,8 @@
-import type { FleetStore, SharedRateLimit } from '../core/fleet-store.js';
+import type { FleetStore, SharedHoldKind, SharedRateLimit } from '../core/fleet-store.js';
+import { HoldTooLongError } from '../core/errors.js';
+import { holdLimitMs } from '../core/hold-limit.js';
 import { publishHold } from '../core/hub.js';
-import type { Clock, HoldReason, Logger } from '../core/types.js';
+import type { AcquireOptions, Clock, HoldReason, Logger } from '../core/types.js';
 
 /**
  * Endpoint windows, holds and their fleet mirror, written once for the venue trackers
@@ -120,7 +122,7 @@ export class VenueLimits {
     if (until <= state.heldUntil) return;
     state.heldUntil = until;
     this.warn({ endpoint, holdMs: Math.ceil(ms), reason }, 'rate limit: holding the endpoint');
-    this.tell(state.shared, ms, (after) => this.raiseEndpoint(state, after));
+    this.tell(state.shared, ms, 'cooldown', (after) => this.raiseEndpoint(state, after));
   }
 
   /** Holds every caller sharing the tracker for `ms` (an IP ban). */
@@ -130,19 +132,33 @@ export class VenueLimits {
     if (until <= this.hostHeldUntil) return;
     this.hostHeldUntil = until;
     this.warn({ holdMs: Math.ceil(ms), reason }, 'rate limit: holding every caller');
-    this.tell(this.host, ms, (after) => this.raiseHost(after));
+    this.tell(this.host, ms, 'ban', (after) => this.raiseHost(after));
   }
 
   /**
    * Resolves once neither the host nor `endpoint` is held and the endpoint has a request left
    * (or its reset time has passed), then counts one request. Rejects with `signal.reason` when
-   * the signal aborts, also while waiting.
+   * the signal aborts, also while waiting, and at once with `HoldTooLongError` when the holds
+   * would add up to more than `maxWaitMs` or the run's `remainingMs` (options already checked).
    */
-  async acquire(endpoint: string, signal: AbortSignal | undefined): Promise<void> {
+  async acquire(endpoint: string, options: AcquireOptions | undefined): Promise<void> {
     const clock = this.config.clock;
     const state = this.stateOf(endpoint);
+    const signal = options?.signal;
+    const limitMs = holdLimitMs(options);
+    let startedAt: number | undefined;
     let reported: HoldReason | undefined;
     const hold = async (waitMs: number, reason: HoldReason) => {
+      startedAt ??= clock.now();
+      const totalMs = Math.ceil(clock.now() - startedAt + waitMs);
+      if (totalMs > limitMs) {
+        throw new HoldTooLongError({
+          reason,
+          waitMs: totalMs,
+          maxWaitMs: limitMs,
+          tracker: `${this.config.venue} rate-limit tracker`,
+        });
+      }
       // One HoldEvent per hold (again only when its reason changes), as the Binance tracker does.
       if (reason !== reported) {
         reported = reason;
@@ -160,9 +176,9 @@ export class VenueLimits {
       }
       if (this.host !== undefined) {
         // A hold another process set before this one subscribed (or while its pub/sub lagged).
-        const sharedMs = await this.askFleet(state);
-        if (sharedMs > 0) {
-          await hold(sharedMs, 'cooldown');
+        const shared = await this.askFleet(state);
+        if (shared.waitMs > 0) {
+          await hold(shared.waitMs, shared.reason);
           continue;
         }
       }
@@ -204,8 +220,11 @@ export class VenueLimits {
     return 0;
   }
 
-  /** The fleet's remaining hold for the host and the endpoint, in ms; 0 when the store fails. */
-  private async askFleet(state: EndpointState): Promise<number> {
+  /**
+   * The fleet's remaining hold for the host and the endpoint, in ms (0 when the store fails),
+   * and what the longer one is: a host hold is a ban unless the store says otherwise.
+   */
+  private async askFleet(state: EndpointState): Promise<{ waitMs: number; reason: HoldReason }> {
     try {
       const reads = [this.host!.update({})];
       if (state.shared !== undefined) reads.push(state.shared.update({}));
@@ -216,10 +235,14 @@ export class VenueLimits {
         this.raiseHost(now + hostView.cooldownMs);
       if (endpointView !== undefined && endpointView.cooldownMs > 0)
         this.raiseEndpoint(state, now + endpointView.cooldownMs);
-      return Math.max(hostView?.cooldownMs ?? 0, endpointView?.cooldownMs ?? 0);
+      const hostMs = hostView?.cooldownMs ?? 0;
+      const endpointMs = endpointView?.cooldownMs ?? 0;
+      return hostMs >= endpointMs
+        ? { waitMs: hostMs, reason: hostView?.hold ?? 'ban' }
+        : { waitMs: endpointMs, reason: endpointView?.hold ?? 'cooldown' };
     } catch {
       // The store is down or slow: this process's own state decides (the store logs and counts).
-      return 0;
+      return { waitMs: 0, reason: 'cooldown' };
     }
   }
 
@@ -273,12 +296,13 @@ export class VenueLimits {
   private tell(
     shared: SharedRateLimit | undefined,
     ms: number,
+    hold: SharedHoldKind,
     raise: (until: number) => void,
   ): void {
     if (shared === undefined) return;
     let pending: Promise<{ cooldownMs: number }>;
     try {
-      pending = shared.update({ cooldownMs: ms });
+      pending = shared.update({ cooldownMs: ms, hold });
     } catch {
       return;
     }

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { binanceWeightTracker, HoldTooLongError } from '../../src/binance/index.js';
-import { onHold, type Clock, type HoldEvent } from '../../src/index.js';
+import {
+  onHold,
+  PermanentFailureError,
+  retry,
+  type Clock,
+  type HoldEvent,
+} from '../../src/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { captureWarnings } from '../helpers/warnings.js';
@@ -526,5 +532,80 @@ describe('binanceWeightTracker: bounded holds', () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe('binanceWeightTracker: holds inside a run (acquire(weight, ctx))', () => {
+  /** A run whose attempt takes weight with its own context, after a 429 with Retry-After: 10. */
+  async function runAfter429(maxElapsedMs: number, options: { wrapFailures?: boolean } = {}) {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'retry-after': '10' }, 429);
+    let attempts = 0;
+    const result = await retry(
+      async (ctx) => {
+        attempts++;
+        await tracker.acquire(1, ctx);
+        return 'sent';
+      },
+      { clock, maxElapsedMs, ...options },
+    ).catch((err: unknown) => err);
+    return { result, attempts, sleeps: clock.sleeps };
+  }
+
+  it('rejects at once with HoldTooLongError when a 10 s cooldown outlasts maxElapsedMs: 3000', async () => {
+    const { result, attempts, sleeps } = await runAfter429(3000);
+    expect(result).toBeInstanceOf(HoldTooLongError);
+    expect(result).toMatchObject({ reason: 'cooldown', waitMs: 10_000, maxWaitMs: 3000 });
+    expect([attempts, sleeps]).toEqual([1, []]);
+  });
+
+  it('ends the run with a fail verdict, reason hold-too-long', async () => {
+    const { result } = await runAfter429(3000, { wrapFailures: true });
+    expect(result).toBeInstanceOf(PermanentFailureError);
+    expect(result).toMatchObject({ reason: 'hold-too-long', attempt: 1 });
+    expect((result as Error).cause).toBeInstanceOf(HoldTooLongError);
+  });
+
+  it('waits the 10 s cooldown when maxElapsedMs: 20000 leaves room for it', async () => {
+    const { result, attempts, sleeps } = await runAfter429(20_000);
+    expect([result, attempts, sleeps]).toEqual(['sent', 1, [10_000]]);
+  });
+
+  it('bounds acquireOrder by the run too', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({}, 418);
+    await expect(
+      retry((ctx) => tracker.acquireOrder(1, ctx), { clock, maxElapsedMs: 60_000 }),
+    ).rejects.toMatchObject({ name: 'HoldTooLongError', reason: 'ban', maxWaitMs: 60_000 });
+  });
+
+  it('takes the smaller of maxWaitMs and remainingMs', async () => {
+    const clock = instantClock(T0);
+    const tracker = binanceWeightTracker({ limit: 6000, clock });
+    tracker.update({ 'retry-after': '10' }, 429);
+    await expect(
+      tracker.acquire(1, { maxWaitMs: 2000, remainingMs: 20_000 }),
+    ).rejects.toMatchObject({ name: 'HoldTooLongError', maxWaitMs: 2000 });
+    await expect(
+      tracker.acquire(1, { maxWaitMs: 20_000, remainingMs: 2000 }),
+    ).rejects.toMatchObject({ name: 'HoldTooLongError', maxWaitMs: 2000 });
+  });
+
+  it('refuses a remainingMs that is not a number >= 0 with a RangeError naming it', async () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    await expect(tracker.acquire(1, { remainingMs: -1 })).rejects.toThrow(
+      new RangeError('acquire: remainingMs: expected a number >= 0 or Infinity, got -1'),
+    );
+  });
+
+  it('refuses options that are not an object with a TypeError naming them', async () => {
+    const tracker = binanceWeightTracker({ limit: 6000, clock: instantClock(T0) });
+    await expect(tracker.acquire(1, 5000 as never)).rejects.toThrow(
+      new TypeError(
+        'acquire: options: expected an options object or the attempt context, got 5000',
+      ),
+    );
   });
 });

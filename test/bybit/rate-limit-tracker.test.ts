@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { RestClientV5 } from 'bybit-api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bybitClassifier, bybitRateLimitTracker } from '../../src/bybit/index.js';
-import { onHold, retry, type Clock, type HoldEvent } from '../../src/index.js';
+import { HoldTooLongError, onHold, retry, type Clock, type HoldEvent } from '../../src/index.js';
 import { redisStore } from '../../src/redis/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { redisAvailable } from '../helpers/redis-server.js';
-import { twoProcesses } from '../redis/clients.js';
+import { gatedPubSub, twoProcesses } from '../redis/clients.js';
 import { startFakeBybit, type FakeBybit } from './fake-bybit.js';
 
 const API_KEY = 'bybitKeyQ7n2Vx9LmP4tRw8Z';
@@ -123,6 +123,30 @@ describe('bybitRateLimitTracker', () => {
     expect(events).toEqual([{ source: 'bybit-limits', reason: 'ban', waitMs: 600_000 }]);
   });
 
+  it("rejects at once with HoldTooLongError when the 403 ban outlasts the run's maxElapsedMs", async () => {
+    const clock = instantClock();
+    const tracker = bybitRateLimitTracker({ clock });
+    tracker.update({}, 403);
+    const error = await retry((ctx) => tracker.acquire('/v5/order/create', ctx), {
+      clock,
+      maxElapsedMs: 60_000,
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(HoldTooLongError);
+    expect(error).toMatchObject({ reason: 'ban', waitMs: 600_000, maxWaitMs: 60_000 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("waits the 403 ban when the run's maxElapsedMs leaves room for it", async () => {
+    const clock = instantClock();
+    const tracker = bybitRateLimitTracker({ clock });
+    tracker.update({}, 403);
+    await retry((ctx) => tracker.acquire('/v5/order/create', ctx), {
+      clock,
+      maxElapsedMs: 900_000,
+    });
+    expect(clock.sleeps).toEqual([600_000]);
+  });
+
   it("rejects a held acquire with the caller's signal reason", async () => {
     const tracker = bybitRateLimitTracker();
     tracker.update({}, 403);
@@ -188,6 +212,29 @@ describe.skipIf(!redisAvailable)(
         expect(clock.sleeps.at(-1)).toBeGreaterThan(590_000);
       });
       expect(clock.sleeps.at(-1)).toBeLessThanOrEqual(600_000);
+    });
+
+    it('reports the hold a 403 of the first process causes in a second one as a ban', async () => {
+      const key = randomUUID();
+      const seen = bybitRateLimitTracker({ store: processes.storeA, key });
+      seen.update({}, 403);
+      const cooldownKey = `${processes.storeA.keyOf('rate', key)}:cooldown`;
+      await vi.waitFor(async () =>
+        expect(Number(await processes.a.command(['PTTL', cooldownKey]))).toBeGreaterThan(0),
+      );
+      // Its pub/sub never opens: it learns of the ban from Redis's answer only.
+      const gated = gatedPubSub(processes.b.client);
+      const store = redisStore({ client: gated.client, commandTimeoutMs: 2000 });
+      const other = bybitRateLimitTracker({ store, key, clock: refusingClock() });
+      const events: HoldEvent[] = [];
+      const stop = onHold((event) => events.push(event));
+      try {
+        await expect(other.acquire('/v5/order/create')).rejects.toThrow('would wait');
+      } finally {
+        stop();
+        await store.close();
+      }
+      expect(events.map((e) => [e.source, e.reason])).toEqual([['bybit-limits', 'ban']]);
     });
 
     it('holds the endpoint in a second process when the first one spent its window', async () => {

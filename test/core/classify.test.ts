@@ -4,6 +4,7 @@ import {
   AttemptTimeoutError,
   defaultClassifier,
   failOn,
+  HoldTooLongError,
   retry,
   retryIfResult,
   retryOn,
@@ -74,6 +75,11 @@ describe('defaultClassifier', () => {
     ['an Error', new Error('x'), { action: 'unknown', reason: 'unclassified' }],
     ['a thrown string', 'boom', { action: 'unknown', reason: 'unclassified' }],
     ['a plain object', { code: -1001 }, { action: 'unknown', reason: 'unclassified' }],
+    [
+      "a tracker's HoldTooLongError (nothing was sent)",
+      new HoldTooLongError({ reason: 'cooldown', waitMs: 10_000, maxWaitMs: 3000 }),
+      { action: 'fail', reason: 'hold-too-long' },
+    ],
     [
       'a non-network TypeError',
       new TypeError('undefined is not a function'),

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   AttemptTimeoutError,
+  HoldTooLongError,
   RetryExhaustedError,
   UnknownOutcomeError,
   errSerializer,
@@ -249,6 +250,17 @@ describe('how the errors tenacious throws print', () => {
       operation: 'get_order',
       attempt: 2,
       timeoutMs: 500,
+    });
+  });
+
+  it('prints HoldTooLongError through JSON.stringify as its fields', () => {
+    const error = new HoldTooLongError({ reason: 'ban', waitMs: 120_000, maxWaitMs: 5000 });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      type: 'HoldTooLongError',
+      message: 'rate-limit tracker: a ban hold would wait 120000 ms, more than maxWaitMs (5000 ms)',
+      reason: 'ban',
+      waitMs: 120_000,
+      maxWaitMs: 5000,
     });
   });
 });

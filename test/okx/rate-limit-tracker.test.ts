@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant, onHold, type HoldEvent } from '../../src/index.js';
+import { constant, HoldTooLongError, onHold, retry, type HoldEvent } from '../../src/index.js';
 import { okxRateLimitTracker } from '../../src/okx/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { listenOnLoopback } from '../helpers/listen.js';
@@ -111,6 +111,40 @@ describe('okxRateLimitTracker', () => {
     const waiting = tracker.acquire(ORDER_PATH, { signal: controller.signal });
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it("rejects at once with HoldTooLongError when the hold outlasts the run's maxElapsedMs", async () => {
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock });
+    tracker.report('50011', ORDER_PATH);
+    const error = await retry((ctx) => tracker.acquire(ORDER_PATH, ctx), {
+      clock,
+      maxElapsedMs: 1000,
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(HoldTooLongError);
+    expect(error).toMatchObject({
+      reason: 'cooldown',
+      waitMs: 2000,
+      maxWaitMs: 1000,
+      message:
+        'okx rate-limit tracker: a cooldown hold would wait 2000 ms, more than maxWaitMs (1000 ms)',
+    });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("waits a hold that fits in the run's maxElapsedMs", async () => {
+    const clock = instantClock();
+    const tracker = okxRateLimitTracker({ clock });
+    tracker.report('50011', ORDER_PATH);
+    await retry((ctx) => tracker.acquire(ORDER_PATH, ctx), { clock, maxElapsedMs: 5000 });
+    expect(clock.sleeps).toEqual([2000]);
+  });
+
+  it('refuses a maxWaitMs that is not a number >= 0 with a RangeError naming it', async () => {
+    const tracker = okxRateLimitTracker({ clock: instantClock() });
+    await expect(tracker.acquire(ORDER_PATH, { maxWaitMs: -1 })).rejects.toThrow(
+      new RangeError('acquire: maxWaitMs: expected a number >= 0 or Infinity, got -1'),
+    );
   });
 
   it('refuses a bad backoff with a TypeError naming it and the value', () => {

@@ -38,6 +38,7 @@ interface Report {
   subclass: Record<string, Record<string, boolean>>;
   dexFamily: Record<string, boolean>;
   configError: Record<string, boolean>;
+  holdTooLong: Record<string, boolean>;
   errorOnly: Record<string, string[]>;
   exhaustedIsEsmClass: boolean;
   hub: string[];
@@ -99,6 +100,10 @@ describe('built copies share their state', () => {
 
   it("recognises tenacious/config's ConfigError as the root's (each entry bundles its core)", () => {
     expect(report.configError).toEqual({ configOfRoot: true, rootOfConfig: true });
+  });
+
+  it("recognises tenacious/binance's HoldTooLongError as the root's, both ways", () => {
+    expect(report.holdTooLong).toEqual({ binanceOfRoot: true, rootOfBinance: true });
   });
 
   it("skips a classifier marked error-only by another entry's copy on a returned value", () => {

@@ -157,6 +157,25 @@ describe.skipIf(!redisAvailable || !redisServerControllable).each(CLIENT_KINDS)(
       await two.store.close();
     });
 
+    it('tells the fleet of an isolate() made while Redis was down, once it is back', async () => {
+      const key = randomUUID();
+      const one = fleetOn(client, key);
+      const two = fleetOn(other, key);
+      await server.stop();
+      // The store command fails; the caller is never told, and this process is isolated at once.
+      expect(() => one.breaker.isolate()).not.toThrow();
+      expect(() => one.breaker.acquire()).toThrow(/isolated/);
+      await server.start();
+      await vi.waitFor(() => expect(() => two.breaker.acquire()).toThrow(/isolated/), {
+        timeout: 15_000,
+        interval: 100,
+      });
+      expect(one.breaker.isolated).toBe(true);
+      one.breaker.release();
+      await one.store.close();
+      await two.store.close();
+    });
+
     it('never rejects a call because of the store: a tracker waits on its own window when Redis is gone', async () => {
       const fleet = fleetOn(client, randomUUID());
       await server.stop();

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { binanceWeightTracker } from '../../src/binance/index.js';
-import { circuitBreaker, onHold, retryBudget, type Clock } from '../../src/index.js';
+import {
+  circuitBreaker,
+  HoldTooLongError,
+  onHold,
+  retryBudget,
+  type Clock,
+  type HoldEvent,
+} from '../../src/index.js';
 import { redisStore, StoreClosedError } from '../../src/redis/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { redisAvailable } from '../helpers/redis-server.js';
@@ -54,6 +61,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
       await tracker.acquireOrder();
       tracker.update({ 'x-mbx-used-weight-1m': '7', 'x-mbx-order-count-1d': '3' });
       tracker.pause(5000);
+      tracker.update({ 'retry-after': '5' }, 418);
       const budget = retryBudget({ store, key: apiKey });
       budget.recordAttempt();
       budget.tryRetry();
@@ -70,7 +78,7 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
           'KEYS',
           `${store.keyOf('x', 'y').split(':')[0]}:*`,
         ])) as string[];
-        expect(keys.length).toBeGreaterThanOrEqual(7);
+        expect(keys.length).toBeGreaterThanOrEqual(8);
       });
       const prefix = store.keyOf('x', 'y').split(':')[0]!;
       const keys = (await processes.a.command(['KEYS', `${prefix}:*`])) as string[];
@@ -237,6 +245,108 @@ describe.skipIf(!redisAvailable).each(CLIENT_KINDS)('redisStore with %s', (kind)
           waitMs: expect.any(Number),
         },
       ]);
+    });
+
+    /** The reasons of the holds `tracker.acquire()` reports (its clock refuses to wait). */
+    async function holdReasons(tracker: ReturnType<typeof binanceWeightTracker>) {
+      const events: HoldEvent[] = [];
+      const stop = onHold((event) => events.push(event));
+      try {
+        await expect(tracker.acquire()).rejects.toThrow('would wait');
+      } finally {
+        stop();
+      }
+      return events.map((e) => e.reason);
+    }
+
+    /** A tracker of process B whose pub/sub never opens: it only learns what Redis answers. */
+    function askingOnly(key: string) {
+      const gated = gatedPubSub(processes.b.client);
+      const store = redisStore({ client: gated.client, commandTimeoutMs: 2000 });
+      const tracker = binanceWeightTracker({ limit: 6000, store, key, clock: refusingClock() });
+      return { store, tracker };
+    }
+
+    it("reports the hold another process's 418 causes as a ban, heard by pub/sub", async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
+      const other = binanceWeightTracker({
+        limit: 6000,
+        store: processes.storeB,
+        key,
+        clock: refusingClock(),
+      });
+      await processes.storeB.ready();
+      seen.update({ 'retry-after': '300' }, 418);
+      await vi.waitFor(() => expect(other.snapshot().pausedUntil).toBeDefined());
+      expect(await holdReasons(other)).toEqual(['ban']);
+    });
+
+    it("reports another process's 418 as a ban when it learns of it from Redis's answer", async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
+      seen.update({ 'retry-after': '300' }, 418);
+      const { store, tracker } = askingOnly(key);
+      await vi.waitFor(async () => expect(await holdReasons(tracker)).toEqual(['ban']));
+      await store.close();
+    });
+
+    it("rejects with a HoldTooLongError whose reason is ban for another process's 418", async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
+      seen.update({ 'retry-after': '300' }, 418);
+      const { store, tracker } = askingOnly(key);
+      await vi.waitFor(async () => {
+        const error = await tracker.acquire(1, { maxWaitMs: 1000 }).catch((err: unknown) => err);
+        expect(error).toBeInstanceOf(HoldTooLongError);
+        expect(error).toMatchObject({ reason: 'ban', maxWaitMs: 1000 });
+      });
+      await store.close();
+    });
+
+    it('keeps reporting a ban while a shorter 429 follows it', async () => {
+      const key = unique();
+      const seen = binanceWeightTracker({ limit: 6000, store: processes.storeA, key });
+      seen.update({ 'retry-after': '300' }, 418);
+      seen.update({ 'retry-after': '10' }, 429);
+      const { store, tracker } = askingOnly(key);
+      await vi.waitFor(async () => expect(await holdReasons(tracker)).toEqual(['ban']));
+      await store.close();
+    });
+
+    it('reads a cooldown written before kinds were kept (the bare end time) as a cooldown', async () => {
+      const key = unique();
+      const redisNow = Number(((await processes.a.command(['TIME'])) as string[])[0]) * 1000;
+      await processes.a.command([
+        'SET',
+        `${processes.storeA.keyOf('rate', key)}:cooldown`,
+        String(redisNow + 30_000),
+        'PX',
+        '30000',
+      ]);
+      const { store, tracker } = askingOnly(key);
+      expect(await holdReasons(tracker)).toEqual(['cooldown']);
+      await store.close();
+    });
+
+    it('reads a cooldown message published before kinds were kept (a bare number)', async () => {
+      const key = unique();
+      const other = binanceWeightTracker({
+        limit: 6000,
+        store: processes.storeB,
+        key,
+        clock: refusingClock(),
+      });
+      await processes.storeB.ready();
+      await processes.a.command([
+        'PUBLISH',
+        `${processes.storeA.keyOf('rate', key)}:events`,
+        '30000',
+      ]);
+      await vi.waitFor(() =>
+        expect(other.snapshot().pausedUntil).toBeGreaterThan(Date.now() + 25_000),
+      );
+      expect(await holdReasons(other)).toEqual(['cooldown']);
     });
 
     it('merges usage headers from any process', async () => {

@@ -6,6 +6,13 @@ import type { StateMachine } from './state-machine.js';
 const REFRESH_MS = 1000;
 
 /**
+ * An isolate()/release() the store did not take is sent again this often until it does. The
+ * store itself decides whether a command goes out during an outage (one probe per its
+ * `probeIntervalMs`), so a resend costs nothing while it is down.
+ */
+const RESEND_MS = 1000;
+
+/**
  * The fleet's side of a breaker with a `store`: a mirror of the {@link SharedBreaker} that every
  * process sharing the store and `key` sees, kept fresh by pub/sub (and a read when a message
  * may have been lost). `acquire()` and `record()` stay synchronous: the local machine decides,
@@ -28,8 +35,13 @@ export class FleetMirror implements FleetFailureCount {
   private pendingSuccess = false;
   private flushQueued = false;
   private readAt = performance.now();
-  /** isolate()/release() calls whose answer from the store has not come back yet. */
-  private isolationOps = 0;
+  /**
+   * The latest isolate()/release() until the store has taken it: sent again (a timer that never
+   * keeps the process alive) while the store fails, and the fleet's views cannot undo it meanwhile.
+   */
+  private isolation: { op: 'isolate' | 'release'; seq: number } | undefined;
+  private isolationSeq = 0;
+  private resendTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while a local open has not yet been written to the store (so a stale view cannot undo it). */
   private openingHere = false;
 
@@ -48,7 +60,9 @@ export class FleetMirror implements FleetFailureCount {
   refreshIfStale(): void {
     if (performance.now() - this.readAt <= REFRESH_MS) return;
     this.readAt = performance.now();
-    void this.send({ op: 'read' });
+    // A pending isolation's answer is a fresh view too.
+    if (this.isolation !== undefined) void this.sendIsolation();
+    else void this.send({ op: 'read' });
   }
 
   failure(): void {
@@ -76,22 +90,49 @@ export class FleetMirror implements FleetFailureCount {
   }
 
   isolate(): void {
-    this.sendIsolation({ op: 'isolate' });
+    this.isolation = { op: 'isolate', seq: ++this.isolationSeq };
+    void this.sendIsolation();
   }
 
   release(): void {
-    this.sendIsolation({ op: 'release' });
+    this.isolation = { op: 'release', seq: ++this.isolationSeq };
+    void this.sendIsolation();
   }
 
-  /** Sends the pending consecutive counts and reads the fleet's state. Never rejects. */
+  /**
+   * Sends the pending consecutive counts and a pending isolate()/release(), and reads the
+   * fleet's state. Never rejects.
+   */
   async sync(): Promise<void> {
     await this.flush();
+    if (this.isolation !== undefined) await this.sendIsolation();
     await this.send({ op: 'read' });
   }
 
-  private sendIsolation(op: SharedBreakerOp): void {
-    this.isolationOps++;
-    void this.send(op).then(() => this.isolationOps--);
+  /**
+   * Sends the latest isolate()/release(); once the store has taken it, it is no longer pending.
+   * When the store fails, it is sent again after {@link RESEND_MS}, until it is taken.
+   */
+  private sendIsolation(): Promise<void> {
+    const pending = this.isolation;
+    if (pending === undefined) return Promise.resolve();
+    return this.shared.send({ op: pending.op }).then(
+      (view) => {
+        if (this.isolation?.seq === pending.seq) this.isolation = undefined;
+        this.apply(view);
+      },
+      () => this.scheduleResend(),
+    );
+  }
+
+  private scheduleResend(): void {
+    if (this.resendTimer !== undefined || this.isolation === undefined) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      void this.sendIsolation();
+    }, RESEND_MS);
+    // A kill switch waiting for Redis never keeps the process alive.
+    this.resendTimer.unref?.();
   }
 
   /** Applies the fleet's state (from a reply or a pub/sub message) to this process's breaker. */
@@ -104,8 +145,8 @@ export class FleetMirror implements FleetFailureCount {
     const machine = this.machine;
     const now = machine.now();
     const isolated = machine.state.kind === 'isolated';
-    // While this process's own isolate()/release() is on its way, an older view must not undo it.
-    if (this.isolationOps === 0 && view.isolated !== isolated) {
+    // Until the store has taken this process's own isolate()/release(), no view may undo it.
+    if (this.isolation === undefined && view.isolated !== isolated) {
       if (view.isolated) machine.isolate(now, 'fleet');
       else machine.release(now, 'fleet');
       return;
