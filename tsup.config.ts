@@ -36,4 +36,8 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   treeshake: true,
+  // Whitespace and syntax only: fewer bytes for Node to compile on import, while identifiers,
+  // function names and so stack traces stay as written.
+  minifyWhitespace: true,
+  minifySyntax: true,
 });

@@ -9,14 +9,21 @@ import type { AttemptContext, Outcome } from './types.js';
 export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
 
 /**
- * A signal that never aborts, handed to attempts when the caller gave none (allocated once).
- * Clients add an 'abort' listener to it for every request in flight, so every run shares its
- * listener list: more than ten at once is normal here, not the leak Node warns about.
+ * A signal that never aborts, handed to attempts when the caller gave none (allocated once, on
+ * the first run: an import that never retries does not load Node's AbortController). Clients add
+ * an 'abort' listener to it for every request in flight, so every run shares its listener list:
+ * more than ten at once is normal here, not the leak Node warns about.
  */
-export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-// Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
-// undici's `Request` calls it on the signal it is given.
-setMaxListeners(Infinity, NEVER_ABORTED);
+let neverAborted: AbortSignal | undefined;
+export function noSignal(): AbortSignal {
+  if (neverAborted === undefined) {
+    neverAborted = new AbortController().signal;
+    // Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
+    // undici's `Request` calls it on the signal it is given.
+    setMaxListeners(Infinity, neverAborted);
+  }
+  return neverAborted;
+}
 
 /** The function's own name, else `anonymous` (for a run given no `operation`). */
 export function nameOf(fn: Attempt<unknown>): string {
@@ -44,7 +51,7 @@ export function startAttempt<T>(
   const lastError = previous === undefined || previous.ok ? undefined : previous.error;
   const ctx = {
     attempt,
-    signal: signal ?? NEVER_ABORTED,
+    signal: signal ?? noSignal(),
     elapsedMs,
     lastError,
     remainingMs: plan.maxElapsedMs - elapsedMs,

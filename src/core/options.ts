@@ -161,14 +161,16 @@ export interface Plan {
   readonly internal: boolean;
 }
 
-/** The default backoff of API.md, built once. */
-export const DEFAULT_BACKOFF: Backoff = jitter(
-  exponential({ initial: 1000, factor: 2, max: 30000 }),
-  {
+/**
+ * The default backoff of API.md, built on the first retry that needs it (building checks its
+ * options, which an import that never retries need not pay for).
+ */
+let defaultBackoff: Backoff | undefined;
+export const DEFAULT_BACKOFF: Backoff = (ctx) =>
+  (defaultBackoff ??= jitter(exponential({ initial: 1000, factor: 2, max: 30000 }), {
     mode: 'proportional',
     ratio: 0.2,
-  },
-);
+  }))(ctx);
 
 const isFunction = (v: unknown) => typeof v === 'function';
 

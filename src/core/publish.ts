@@ -1,4 +1,4 @@
-import { channel, type Channel } from 'node:diagnostics_channel';
+import { lazyChannel, type EventChannel } from './channels.js';
 import { callIsolated, emitAll, type Event } from './event.js';
 import { hub } from './hub.js';
 import type { Plan } from './options.js';
@@ -49,7 +49,7 @@ export interface Hooks<E, P extends Publisher> {
  * const STREAM_DOWN: EventKind<StreamDownEvent, SupervisorSettings> = {
  *   hooks: { of: (settings) => settings.onStreamDown, name: 'onStreamDown hook' },
  *   hub: streamDown,
- *   channel: channel('tenacious:stream-down'),
+ *   channel: lazyChannel('tenacious:stream-down'),
  *   log: (event) => ({ level: 'error', fields: { operation: event.operation }, message: 'down' }),
  * };
  * publish(STREAM_DOWN, settings, undefined, event);
@@ -60,7 +60,7 @@ export interface EventKind<E, P extends Publisher = Plan, S = Trace> {
   /** The process-wide subscription (all copies of the package). */
   readonly hub?: Event<E>;
   /** The `node:diagnostics_channel` channel tracing tools subscribe to. */
-  readonly channel?: Channel;
+  readonly channel?: EventChannel;
   /** What an instrumented scope does with it. */
   readonly trace?: (scope: S, event: E) => void;
   /** The line logged, when the publisher has a logger. */
@@ -136,7 +136,7 @@ const errField = (error: unknown) => (error === undefined ? undefined : serializ
 export const RETRY: EventKind<RetryEvent> = {
   hooks: { of: (plan) => plan.onRetry, name: 'onRetry hook' },
   hub: hub.retry,
-  channel: channel('tenacious:retry'),
+  channel: lazyChannel('tenacious:retry'),
   trace: (trace, event) => trace.retry(event),
   log: (event) => {
     const delayMs = Math.round(event.delayMs);
@@ -165,7 +165,7 @@ export const SUCCESS: EventKind<SuccessEvent> = {
 export const EXHAUSTED: EventKind<ExhaustedEvent> = {
   hooks: { of: (plan) => plan.onExhausted, name: 'onExhausted hook' },
   hub: hub.exhausted,
-  channel: channel('tenacious:exhausted'),
+  channel: lazyChannel('tenacious:exhausted'),
   trace: (trace, event) => trace.end('exhausted', event.reason),
   log: ({ operation, attempts, elapsedMs, reason, verdict, error }) => ({
     level: 'error',
@@ -192,7 +192,7 @@ const UNKNOWN_LOG_LEVEL: Readonly<Record<UnknownOutcomeResolution, 'warn' | 'err
 export const UNKNOWN_OUTCOME: EventKind<UnknownOutcomeEvent> = {
   hooks: { of: (plan) => plan.onUnknownOutcome, name: 'onUnknownOutcome hook' },
   hub: hub.unknownOutcome,
-  channel: channel('tenacious:unknown-outcome'),
+  channel: lazyChannel('tenacious:unknown-outcome'),
   trace: (trace, event) => trace.unknownOutcome(event),
   log: (event) => ({
     level: UNKNOWN_LOG_LEVEL[event.resolution],

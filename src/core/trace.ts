@@ -1,11 +1,21 @@
-import { tracingChannel } from 'node:diagnostics_channel';
+import type { TracingChannel } from 'node:diagnostics_channel';
+import { diagnosticsChannel } from './channels.js';
 import { realClock } from './clock.js';
 import { hub, reportListenerError } from './hub.js';
 import type { Plan } from './options.js';
 import type { RetryEvent, RunEnd, RunScope, UnknownOutcomeEvent } from './types.js';
 
-/** `tracing:tenacious:run:{start,end,asyncStart,asyncEnd,error}` around every run, for APM agents. */
-const runChannel = tracingChannel<object, RunTraceContext>('tenacious:run');
+/**
+ * `tracing:tenacious:run:{start,end,asyncStart,asyncEnd,error}` around every run, for APM agents.
+ * Made on the first run, not at import: an agent that subscribed before gets the same channels
+ * by name, and an import that never retries pays nothing for them.
+ */
+let runChannel: TracingChannel<object, RunTraceContext> | undefined;
+function tracing(): TracingChannel<object, RunTraceContext> {
+  return (runChannel ??= diagnosticsChannel().tracingChannel<object, RunTraceContext>(
+    'tenacious:run',
+  ));
+}
 
 /** What the `tenacious:run` tracing channel publishes. */
 interface RunTraceContext {
@@ -16,7 +26,7 @@ interface RunTraceContext {
 
 /** Whether a run must go through {@link withTrace}: an instrumentation or an APM agent listens. */
 export function isTraced(plan: Plan): boolean {
-  return (hub.instrumentation !== undefined || runChannel.hasSubscribers) && !plan.internal;
+  return (hub.instrumentation !== undefined || tracing().hasSubscribers) && !plan.internal;
 }
 
 type Ending = Exclude<RunEnd['kind'], 'ok' | 'aborted' | 'error'>;
@@ -105,7 +115,8 @@ export function withTrace<T>(
       },
     );
   };
-  return runChannel.hasSubscribers ? runChannel.tracePromise(execute, { operation }) : execute();
+  const channel = tracing();
+  return channel.hasSubscribers ? channel.tracePromise(execute, { operation }) : execute();
 }
 
 /** Instrumentation faults are reported, never passed to the caller. */

@@ -1,4 +1,4 @@
-import { NEVER_ABORTED } from './attempt.js';
+import { noSignal } from './attempt.js';
 import { UnknownOutcomeError } from './errors.js';
 import type { Plan } from './options.js';
 import { publish, UNKNOWN_OUTCOME } from './publish.js';
@@ -58,7 +58,7 @@ export async function resolveUnknown(
       error: event.error,
       value: event.value,
       verdict,
-      signal: plan.signal ?? NEVER_ABORTED,
+      signal: plan.signal ?? noSignal(),
       elapsedMs: event.elapsedMs,
     };
     answer = await (trace === undefined ? reconcile(ctx) : trace.reconcile(() => reconcile(ctx)));

@@ -1,4 +1,4 @@
-import { channel } from 'node:diagnostics_channel';
+import { lazyChannel } from '../core/channels.js';
 import type { Event } from '../core/event.js';
 import { hub } from '../core/hub.js';
 import type { EventKind, Publisher } from '../core/publish.js';
@@ -56,7 +56,7 @@ const seconds = (ms: number) => Math.round(ms / 1000);
 /** A connection is open (its `onConnect` done). `onConnect` itself is awaited, not a sink. */
 export const STREAM_CONNECT: StreamKind<StreamConnectEvent> = {
   hub: hub.streamConnect,
-  channel: channel('tenacious:stream-connect'),
+  channel: lazyChannel('tenacious:stream-connect'),
   trace: (scope, event) => scope.opened(event),
   log: ({ operation, attempt, reconnects }) => ({
     level: 'debug',
@@ -69,7 +69,7 @@ export const STREAM_CONNECT: StreamKind<StreamConnectEvent> = {
 export const STREAM_DISCONNECT: StreamKind<StreamDisconnectEvent> = {
   hooks: { of: (publisher) => publisher.onDisconnect, name: 'onDisconnect hook' },
   hub: hub.streamDisconnect,
-  channel: channel('tenacious:stream-disconnect'),
+  channel: lazyChannel('tenacious:stream-disconnect'),
   trace: (scope, { reason, error, willReconnect, delayMs }) =>
     scope.end({
       reason,
@@ -100,7 +100,7 @@ export const STREAM_CONNECT_FAILED: StreamKind<StreamConnectionEnd> = {
 /** Down longer than `downAfterMs`: once per outage. */
 export const STREAM_DOWN: StreamKind<StreamDownEvent> = {
   hub: hub.streamDown,
-  channel: channel('tenacious:stream-down'),
+  channel: lazyChannel('tenacious:stream-down'),
   log: ({ operation, downForMs, reconnects, lastError }) => ({
     level: 'error',
     fields: { operation, downForMs: Math.round(downForMs), reconnects, err: errField(lastError) },
@@ -111,7 +111,7 @@ export const STREAM_DOWN: StreamKind<StreamDownEvent> = {
 /** Back after a reported outage. */
 export const STREAM_UP: StreamKind<StreamUpEvent> = {
   hub: hub.streamUp,
-  channel: channel('tenacious:stream-up'),
+  channel: lazyChannel('tenacious:stream-up'),
   log: ({ operation, downForMs, reconnects }) => ({
     level: 'warn',
     fields: { operation, downForMs: Math.round(downForMs), reconnects },
@@ -123,7 +123,7 @@ export const STREAM_UP: StreamKind<StreamUpEvent> = {
 export const STREAM_GIVE_UP: StreamKind<ExhaustedEvent> = {
   hooks: { of: (publisher) => publisher.onGiveUp, name: 'onGiveUp hook' },
   hub: hub.exhausted,
-  channel: channel('tenacious:exhausted'),
+  channel: lazyChannel('tenacious:exhausted'),
   log: ({ operation, attempts, elapsedMs, verdict, error }) => ({
     level: 'error',
     fields: {
