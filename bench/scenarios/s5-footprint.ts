@@ -137,6 +137,7 @@ const CONCEPTS: Readonly<Record<string, string>> = {
   'trace.ts': 'the attempt loop, events and logging',
   'unknown-outcome.ts': 'the attempt loop, events and logging',
   'judge.ts': 'the attempt loop, events and logging',
+  'channels.ts': 'the attempt loop, events and logging',
   'hedge.ts': 'hedged attempts (the hedge option)',
   'hedged-attempt.ts': 'hedged attempts (the hedge option)',
   'latency.ts': 'hedged attempts (the hedge option)',

@@ -1,5 +1,6 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
+import { lazyChannel } from '../core/channels.js';
 import { Event } from '../core/event.js';
+import { publish, type EventKind, type Publisher } from '../core/publish.js';
 
 /**
  * The process-wide channel on which alert adapters publish the outcome of every delivery, so
@@ -35,7 +36,13 @@ const deliveries: Event<AlertDeliveryEvent> = ((
   globalThis as Record<symbol, Event<AlertDeliveryEvent> | undefined>
 )[HUB_KEY] ??= new Event<AlertDeliveryEvent>('onAlertDelivery listener'));
 
-const diagnostics = diagnosticsChannel.channel('tenacious:alert');
+/** Heard by the process-wide subscribers and the `tenacious:alert` channel; nothing logs it. */
+const ALERT_DELIVERY: EventKind<AlertDeliveryEvent, Publisher> = {
+  hub: deliveries,
+  channel: lazyChannel('tenacious:alert'),
+};
+/** A delivery's outcome is the adapter's own report: no logger takes it, and faults warn. */
+const ADAPTERS: Publisher = { logger: undefined };
 
 /**
  * Subscribes to the outcome of every alert delivery in the process. Returns an unsubscribe
@@ -60,12 +67,5 @@ export function onAlertDelivery(listener: DeliveryListener): () => void {
  * ```
  */
 export function publishAlertDelivery(event: AlertDeliveryEvent): void {
-  deliveries.emit(event);
-  if (diagnostics.hasSubscribers) {
-    try {
-      diagnostics.publish(event);
-    } catch {
-      // diagnostics_channel subscribers are isolated the same way.
-    }
-  }
+  publish(ALERT_DELIVERY, ADAPTERS, undefined, event);
 }
