@@ -13,6 +13,7 @@ import {
 import { instantClock } from '../../src/testing/index.js';
 import { startStreamServer, type StreamServer } from '../helpers/stream-server.js';
 import { renderSpanTree, startSdk, useAsyncHooksContext, type Sdk } from './support.js';
+import { until } from '../helpers/until.js';
 
 /** `tenacious/otel` and supervised streams: a span per connection, an event per reconnect. */
 
@@ -40,10 +41,6 @@ afterEach(async () => {
   await server.close();
   await sdk.shutdown();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setImmediate(r));
-};
 
 function instrumented(tracerProvider: TracerProvider = sdk.tracerProvider): void {
   stop = instrument({ tracerProvider, meterProvider: sdk.meterProvider });

@@ -13,6 +13,7 @@ import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 import { startStreamServer, type StreamServer } from '../helpers/stream-server.js';
 import { captureWarnings } from '../helpers/warnings.js';
+import { until } from '../helpers/until.js';
 
 /** A supervisor's events go through the core publisher: its log lines and its isolated sinks. */
 
@@ -30,10 +31,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
   await server.close();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setImmediate(r));
-};
 
 /** Supervises the local stream on the instant clock, 1 s between connects. */
 function start(options: SuperviseOptions = {}): Supervisor {

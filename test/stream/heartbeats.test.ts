@@ -14,6 +14,7 @@ import {
   type VenueStream,
 } from '../../src/stream/index.js';
 import { instantClock, type InstantClock } from '../../src/testing/index.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The venues' heartbeats against a real `ws` server on 127.0.0.1, timed on the instant clock:
@@ -74,10 +75,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setImmediate(r));
-};
 
 /** Supervises `server` with `venue`'s settings; records what the application saw and each drop. */
 function superviseVenue(

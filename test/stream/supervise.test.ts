@@ -17,6 +17,7 @@ import {
 import { instantClock, type InstantClock } from '../../src/testing/index.js';
 import { startStreamServer, type StreamServer } from '../helpers/stream-server.js';
 import { captureWarnings } from '../helpers/warnings.js';
+import { until } from '../helpers/until.js';
 
 let server: StreamServer;
 let clock: InstantClock;
@@ -82,10 +83,6 @@ function connects(count: number) {
     },
   };
 }
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setImmediate(r));
-};
 
 describe('supervise: connecting', () => {
   it('counts a connection as open only once onConnect is done', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../src/stream/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { startStreamServer, type StreamServer } from '../helpers/stream-server.js';
+import { until } from '../helpers/until.js';
 
 let server: StreamServer;
 let supervisor: Supervisor | undefined;
@@ -24,10 +25,6 @@ afterEach(async () => {
   supervisor = undefined;
   await server.close();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setImmediate(r));
-};
 
 /**
  * Supervises the local stream with `venue`'s settings, sends `notice` once the first connection

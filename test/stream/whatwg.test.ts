@@ -10,6 +10,7 @@ import {
 } from '../../src/stream/index.js';
 import { instantClock } from '../../src/testing/index.js';
 import { startStreamServer, type StreamServer } from '../helpers/stream-server.js';
+import { until } from '../helpers/until.js';
 
 /**
  * `websocket()` with the WHATWG `WebSocket` Node has as a global since 22, against a real `ws`
@@ -33,10 +34,6 @@ afterEach(async () => {
   supervisor = undefined;
   await server.close();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((r) => setImmediate(r));
-};
 
 describe('websocket() with a WHATWG WebSocket', () => {
   it.skipIf(noGlobalWebSocket)(`delivers every message and feeds alive() ${needs}`, async () => {
