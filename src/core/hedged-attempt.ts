@@ -1,6 +1,6 @@
 import { startAttempt, type Attempt } from './attempt.js';
 import { hedged, HedgeLostError } from './hedge.js';
-import { verdictOf } from './judge.js';
+import { settled, verdictOf } from './judge.js';
 import type { Plan } from './options.js';
 import { readOutcomeBody } from './response-body.js';
 import type { Trace } from './trace.js';
@@ -66,8 +66,7 @@ export async function raceAttempt(
       breaker?.record(held, signal.reason instanceof HedgeLostError ? 'success' : 'fail');
       return outcome;
     }
-    if (plan.readsBodies)
-      await readOutcomeBody(!outcome.ok, outcome.ok ? outcome.value : outcome.error);
+    if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
     try {
       judged.set(outcome, { verdict: verdictOf(plan, held, outcome) });
     } catch (error) {

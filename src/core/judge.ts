@@ -58,6 +58,11 @@ export function verdictOf(
   return verdict;
 }
 
+/** What the attempt returned, or what it threw. */
+export function settled(outcome: Outcome<unknown>): unknown {
+  return outcome.ok ? outcome.value : outcome.error;
+}
+
 /** The limiter learns from every verdict; it is advisory, so its failure changes nothing. */
 function tellLimiter(limiter: AttemptLimiter, verdict: Verdict | undefined): void {
   try {

@@ -15,7 +15,7 @@ import {
   type FailEvent,
 } from './publish.js';
 import { raceAttempt } from './hedged-attempt.js';
-import { verdictOf } from './judge.js';
+import { settled, verdictOf } from './judge.js';
 import { readOutcomeBody } from './response-body.js';
 import { isTraced, withTrace, type Trace } from './trace.js';
 import type { Clock, ExhaustedReason, Outcome, Verdict } from './types.js';
@@ -233,11 +233,6 @@ function finish<T>(
     case 'give-up':
       return exhaust(plan, trace, operation, attempt, next, outcome);
   }
-}
-
-/** What the attempt returned, or what it threw. */
-function settled(outcome: Outcome<unknown>): unknown {
-  return outcome.ok ? outcome.value : outcome.error;
 }
 
 /**
