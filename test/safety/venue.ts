@@ -461,17 +461,17 @@ export async function startVenue(): Promise<Venue> {
     })();
   });
 
+  /** Bybit's parameter error (10001, BYDOCS error codes) for a request that names no cell. */
+  function sendMissingLinkId(res: ServerResponse): void {
+    send(res, 200, { retCode: 10001, retMsg: 'orderLinkId missing', result: {}, time: Date.now() });
+  }
+
   /** Bybit v5 `POST /v5/order/create` (BYDOCS create-order.mdx), answered in Bybit's shapes. */
   function handleBybitOrder(body: string, res: ServerResponse): void {
     const id = bybitCellOf(body);
     const cell = cells.get(id ?? '');
     if (cell === undefined) {
-      send(res, 200, {
-        retCode: 10001,
-        retMsg: 'orderLinkId missing',
-        result: {},
-        time: Date.now(),
-      });
+      sendMissingLinkId(res);
       return;
     }
     cell.received += 1;
@@ -504,12 +504,7 @@ export async function startVenue(): Promise<Venue> {
     const items = bybitBatchItems(body);
     const cell = cells.get(/cell\d+/.exec(items[0] ?? '')?.[0] ?? '');
     if (cell === undefined) {
-      send(res, 200, {
-        retCode: 10001,
-        retMsg: 'orderLinkId missing',
-        result: {},
-        time: Date.now(),
-      });
+      sendMissingLinkId(res);
       return;
     }
     cell.received += 1;
