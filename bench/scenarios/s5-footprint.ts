@@ -133,6 +133,7 @@ const CONCEPTS: Readonly<Record<string, string>> = {
   'hub.ts': 'the attempt loop, events and logging',
   'clock.ts': 'the attempt loop, events and logging',
   'attempt.ts': 'the attempt loop, events and logging',
+  'run-state.ts': 'the attempt loop, events and logging',
   'publish.ts': 'the attempt loop, events and logging',
   'trace.ts': 'the attempt loop, events and logging',
   'unknown-outcome.ts': 'the attempt loop, events and logging',

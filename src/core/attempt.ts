@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { onAbort } from './clock.js';
 import { AttemptTimeoutError } from './errors.js';
 import type { Plan } from './options.js';
+import type { RunState } from './run-state.js';
 import type { Trace } from './trace.js';
-import type { AttemptContext, Outcome } from './types.js';
+import type { AttemptContext } from './types.js';
 
 /** The function retried: called once per attempt with a fresh {@link AttemptContext}. */
 export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
@@ -32,31 +33,24 @@ export function nameOf(fn: Attempt<unknown>): string {
 }
 
 /**
- * Starts attempt number `attempt`: `fn(ctx)`, inside the run's trace when it has one, under the
+ * Starts the run's current attempt: `fn(ctx)`, inside the run's trace when it has one, under the
  * `attemptTimeoutMs` timer when there is one. `ctx.signal` follows `signal`: the caller's, or a
- * hedge's own (which also aborts when the hedge loses). A synchronous throw of `fn` is thrown here. The
- * context is built here, not in the loop: a run waiting in its delay keeps the loop's frame,
- * and with it whatever the loop last held.
+ * hedge's own (which also aborts when the hedge loses). A synchronous throw of `fn` is thrown
+ * here.
  */
 export function startAttempt<T>(
-  fn: Attempt<T>,
-  plan: Plan,
-  attempt: number,
-  elapsedMs: number,
-  previous: Outcome<unknown> | undefined,
-  operation: string | undefined,
-  trace: Trace | undefined,
-  signal: AbortSignal | undefined = plan.signal,
+  run: RunState<T>,
+  signal: AbortSignal | undefined = run.plan.signal,
 ): T | PromiseLike<T> {
-  const lastError = previous === undefined || previous.ok ? undefined : previous.error;
+  const { plan, fn, trace, attempt, elapsedMs } = run;
   const ctx = {
     attempt,
     signal: signal ?? noSignal(),
     elapsedMs,
-    lastError,
+    lastError: run.lastError,
     remainingMs: plan.maxElapsedMs - elapsedMs,
   };
-  if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, operation, trace, signal);
+  if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, run.operation, trace, signal);
   return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));
 }
 
@@ -69,7 +63,7 @@ function withTimeout<T>(
   fn: Attempt<T>,
   plan: Plan,
   ctx: AttemptContext,
-  operation: string | undefined,
+  operation: string,
   trace: Trace | undefined,
   outer: AbortSignal | undefined,
 ): Promise<T> {
@@ -83,7 +77,7 @@ function withTimeout<T>(
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new AttemptTimeoutError({
-        operation: operation!, // a run with a timeout is named before its first attempt
+        operation,
         attempt: ctx.attempt,
         timeoutMs: plan.attemptTimeoutMs,
       });

@@ -1,10 +1,9 @@
-import { startAttempt, type Attempt } from './attempt.js';
+import { startAttempt } from './attempt.js';
 import { hedged, HedgeLostError } from './hedge.js';
 import { settled, verdictOf } from './judge.js';
-import type { Plan } from './options.js';
 import { readOutcomeBody } from './response-body.js';
-import type { Trace } from './trace.js';
-import type { Clock, Outcome, Verdict } from './types.js';
+import type { RunState } from './run-state.js';
+import type { Outcome, Verdict } from './types.js';
 
 /** One attempt of the race, judged: its verdict, or the classifier's own failure. */
 interface Judged {
@@ -29,33 +28,15 @@ export interface RaceEnd {
  * value); otherwise the race ends with the first failure, and the loop's backoff takes over. A
  * loser aborted by the race tells the breaker `success`: the race it was part of succeeded.
  */
-export async function raceAttempt(
-  fn: Attempt<unknown>,
-  plan: Plan,
-  clock: Clock,
-  attempt: number,
-  elapsedMs: number,
-  previous: Outcome<unknown> | undefined,
-  operation: string | undefined,
-  trace: Trace | undefined,
-  token: unknown,
-): Promise<RaceEnd> {
+export async function raceAttempt(run: RunState, token: unknown): Promise<RaceEnd> {
+  const { plan, clock } = run;
   const tokens = new Map<number, unknown>([[0, token]]);
   const judged = new Map<Outcome<unknown>, Judged>();
   const { breaker, budget, limiter } = plan;
-  const run = async (signal: AbortSignal, index: number): Promise<Outcome<unknown>> => {
+  const send = async (signal: AbortSignal, index: number): Promise<Outcome<unknown>> => {
     let outcome: Outcome<unknown>;
     try {
-      const value = await startAttempt(
-        fn,
-        plan,
-        attempt,
-        elapsedMs,
-        previous,
-        operation,
-        trace,
-        signal,
-      );
+      const value = await startAttempt(run, signal);
       outcome = { ok: true, value };
     } catch (error) {
       outcome = { ok: false, error };
@@ -75,7 +56,7 @@ export async function raceAttempt(
     return outcome;
   };
   const result = await hedged<unknown>({
-    attempt: run,
+    attempt: send,
     options: plan.hedge!,
     clock,
     signal: plan.signal,

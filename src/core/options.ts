@@ -129,10 +129,15 @@ export interface Plan {
   readonly readsBodies: boolean;
   /**
    * A returned value is the run's result with nothing to judge or record: no classifier of
-   * values, no breaker, no limiter, no hedge. The loop then returns it at once when nobody
-   * listens for successes.
+   * values, no breaker, no limiter, no hedge, no `onSuccess` hook. The loop then returns it at
+   * once when no process-wide listener hears successes either.
    */
   readonly plainSuccess: boolean;
+  /**
+   * Besides `plainSuccess`: no signal, budget, attempt timeout or body reader. The first attempt
+   * then runs outside the loop (src/core/retry.ts `direct`).
+   */
+  readonly direct: boolean;
   readonly idempotent: boolean;
   readonly reconcile: RetryOptions<any>['reconcile'];
   readonly maxElapsedMs: number;
@@ -256,30 +261,46 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
   const breaker = options.breaker ?? base.breaker;
   const limiter = options.limiter ?? base.limiter;
   const hedge = options.hedge ?? base.hedge;
+  const onSuccess = hooks(base.onSuccess, options.onSuccess);
+  const plainSuccess =
+    !classifiesValues &&
+    breaker === undefined &&
+    limiter === undefined &&
+    hedge === undefined &&
+    onSuccess.length === 0;
+  const signal = options.signal ?? base.signal;
+  const budget = options.budget ?? base.budget;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? base.attemptTimeoutMs;
+  const readsBodies = classifiers.some(isBodyReader);
   return {
     operation: options.operation ?? base.operation,
     maxAttempts: options.maxAttempts ?? base.maxAttempts,
     backoff: options.backoff ?? base.backoff,
     classifiers,
     classifiesValues,
-    readsBodies: classifiers.some(isBodyReader),
-    plainSuccess:
-      !classifiesValues && breaker === undefined && limiter === undefined && hedge === undefined,
+    readsBodies,
+    plainSuccess,
+    direct:
+      plainSuccess &&
+      signal === undefined &&
+      budget === undefined &&
+      attemptTimeoutMs === 0 &&
+      !readsBodies,
     idempotent: options.idempotent ?? base.idempotent,
     reconcile: options.reconcile ?? base.reconcile,
     maxElapsedMs: options.maxElapsedMs ?? base.maxElapsedMs,
-    attemptTimeoutMs: options.attemptTimeoutMs ?? base.attemptTimeoutMs,
+    attemptTimeoutMs,
     maxRetryAfterMs: options.maxRetryAfterMs ?? base.maxRetryAfterMs,
-    signal: options.signal ?? base.signal,
+    signal,
     reraise: options.reraise ?? base.reraise,
     wrapFailures: options.wrapFailures ?? base.wrapFailures,
     logger: options.logger ?? base.logger,
     onRetry: hooks(base.onRetry, options.onRetry),
-    onSuccess: hooks(base.onSuccess, options.onSuccess),
+    onSuccess,
     onExhausted: hooks(base.onExhausted, options.onExhausted),
     onUnknownOutcome: hooks(base.onUnknownOutcome, options.onUnknownOutcome),
     breaker,
-    budget: options.budget ?? base.budget,
+    budget,
     limiter,
     hedge,
     clock: options.clock ?? base.clock,
@@ -298,6 +319,7 @@ export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
   classifiesValues: false,
   readsBodies: false,
   plainSuccess: true,
+  direct: true,
   idempotent: true,
   reconcile: undefined,
   maxElapsedMs: Infinity,

@@ -1,6 +1,6 @@
 import { DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
-import { clampDelay, realClock, unrefRealClock } from './clock.js';
-import { nameOf, startAttempt, type Attempt } from './attempt.js';
+import { clampDelay } from './clock.js';
+import { nameOf, noSignal, startAttempt, type Attempt } from './attempt.js';
 import { PermanentFailureError, RetryExhaustedError } from './errors.js';
 import { hub, isThenable } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
@@ -14,11 +14,12 @@ import {
   SUCCESS,
   type FailEvent,
 } from './publish.js';
-import { raceAttempt } from './hedged-attempt.js';
-import { settled, verdictOf } from './judge.js';
+import { raceAttempt, type RaceEnd } from './hedged-attempt.js';
+import { verdictOf } from './judge.js';
 import { readOutcomeBody } from './response-body.js';
-import { isTraced, withTrace, type Trace } from './trace.js';
-import type { Clock, ExhaustedReason, Outcome, Verdict } from './types.js';
+import { clockOf, RunState } from './run-state.js';
+import { isTraced, withTrace } from './trace.js';
+import type { ExhaustedReason, Verdict } from './types.js';
 import { resolveUnknown } from './unknown-outcome.js';
 import { describeValue } from './validate.js';
 
@@ -73,25 +74,76 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
     if (isThenable(fn)) (fn as PromiseLike<unknown>).then(undefined, () => {});
     return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
   }
-  const traced = isTraced(plan);
-  // Named once per run. `fn.name` costs a success about a tenth of its time, so a run that
-  // needs no name before its first verdict reads it only once it has to (see the loop).
-  const given = plan.operation ?? defaultOperation;
-  const operation = given ?? (traced || plan.attemptTimeoutMs !== 0 ? nameOf(fn) : undefined);
-  if (!traced) return loop(fn, plan, operation, undefined);
-  return withTrace(plan, operation!, (trace) => loop(fn, plan, operation, trace));
+  // `fn.name` costs a success about a tenth of its time: an untraced run reads it only when an
+  // event or an error needs the name (RunState.operation).
+  const operation = plan.operation ?? defaultOperation;
+  if (isTraced(plan)) {
+    const named = operation ?? nameOf(fn);
+    return withTrace(plan, named, (trace) => loop(new RunState(fn, plan, named, trace)));
+  }
+  if (plan.direct && hub.success.listeners.length === 0) return direct(fn, plan, operation);
+  return loop(new RunState(fn, plan, operation, undefined));
+}
+
+/**
+ * The first attempt of a run whose success needs none of the loop's work (no signal, breaker,
+ * limiter, budget, hedge, timeout, body reader, value classifier, trace or success listener):
+ * the attempt's own promise is returned, with a failure handler. A success then costs no async
+ * frame and no run state (bench S1); a failure goes on with the loop's steps.
+ */
+function direct<T>(fn: Attempt<T>, plan: Plan, operation: string | undefined): Promise<T> {
+  const clock = clockOf(plan);
+  const start = clock.now();
+  let attempt: T | PromiseLike<T>;
+  try {
+    const remainingMs = plan.maxElapsedMs;
+    attempt = fn({
+      attempt: 1,
+      signal: noSignal(),
+      elapsedMs: 0,
+      lastError: undefined,
+      remainingMs,
+    });
+  } catch (error) {
+    attempt = Promise.reject(error); // a synchronous throw is a failed attempt like any other
+  }
+  return Promise.resolve(attempt).then(undefined, (error: unknown) => {
+    const run = new RunState(fn, plan, operation, undefined, clock);
+    run.start = start;
+    run.attempt = 1;
+    return directFailure(run, error);
+  });
+}
+
+/**
+ * The first attempt failed outside the loop: its verdict and decision, and the first delay
+ * slept before the loop starts (a run waiting in its first delay then keeps no async frame).
+ */
+function directFailure<T>(run: RunState<T>, error: unknown): Promise<T> {
+  run.settle({ ok: false, error });
+  judged(run, undefined);
+  const next = decide(run);
+  if (run.verdict?.clientRetried !== undefined) warnClientRetried(run, run.verdict);
+  if (next.kind !== 'wait') return loop(run, next);
+  retrying(run, next);
+  return run.delayMs > 0 ? run.sleep().then(() => loop(run)) : loop(run);
 }
 
 /**
  * What the loop does after an attempt's verdict. A success shares one `return` object, so the
  * success path allocates no decision.
  */
-type Decision =
-  Return | { readonly kind: 'reconcile'; readonly verdict: Verdict } | Fail | Wait | GiveUp;
+type Decision = Return | Reconcile | Fail | Wait | GiveUp;
 
 /** Resolve with the attempt's value. */
 interface Return {
   readonly kind: 'return';
+}
+
+/** The outcome is unknown on a call that must not be sent blindly again: reconcile it. */
+interface Reconcile {
+  readonly kind: 'reconcile';
+  readonly verdict: Verdict;
 }
 
 /** A `fail` verdict on a thrown error: the run rejects with it. */
@@ -121,78 +173,44 @@ const RETURN: Return = { kind: 'return' };
 
 /**
  * The attempt loop: attempt, verdict, decision, publish, sleep. A run waiting in its delay keeps
- * this frame and every local in it alive (bench S4), so the steps are sync helpers, which cost a
- * waiting run nothing, and the locals are few.
+ * this frame alive (bench S4), so the steps are sync helpers of the run's state, which cost a
+ * waiting run nothing, and the frame holds little besides that state.
  */
-async function loop<T>(
-  fn: Attempt<T>,
-  plan: Plan,
-  operation: string | undefined,
-  trace: Trace | undefined,
-): Promise<T> {
-  if (plan.signal?.aborted === true) throw plan.signal.reason;
-  const clock = plan.clock ?? hub.defaultClock ?? (plan.unref ? unrefRealClock : realClock);
-  const start = clock.now();
-  let delayMs = 0;
-  let elapsedMs = 0;
-  let outcome: Outcome<unknown> | undefined;
-  for (let attempt = 1; ; attempt++) {
-    if (plan.limiter !== undefined) await plan.limiter.acquire(plan.signal);
-    const token = admit(plan, attempt);
-    let verdict: Verdict | undefined;
-    if (plan.hedge === undefined) {
-      try {
-        const value = await startAttempt(fn, plan, attempt, elapsedMs, outcome, operation, trace);
-        // The common case ends here: a value, and nothing to judge, record or tell.
-        if (plan.plainSuccess && !listens(SUCCESS, plan, trace)) return value;
-        outcome = { ok: true, value };
-      } catch (error) {
-        outcome = { ok: false, error };
+async function loop<T>(run: RunState<T>, next?: Decision): Promise<T> {
+  for (;;) {
+    if (next === undefined) {
+      if (aborted(run.plan)) throw run.plan.signal!.reason;
+      if (run.attempt === 0) run.start = run.clock.now();
+      // Checked before every retry: a slow hook or a late timer must not start one past the budget.
+      else if ((run.elapsedMs = run.sinceStart()) > run.plan.maxElapsedMs) {
+        return exhaust(run, outOfTime(run));
       }
-      // A caller's abort wins over a failed attempt; a value that was obtained is still returned.
-      if (!outcome.ok && aborted(plan)) throw abandon(plan, token, plan.signal!);
-      if (plan.readsBodies) await readOutcomeBody(!outcome.ok, settled(outcome));
-      verdict = verdictOf(plan, token, outcome);
-    } else {
-      const previous = outcome;
-      ({ outcome, verdict } = await raceAttempt(
-        fn,
-        plan,
-        clock,
-        attempt,
-        elapsedMs,
-        previous,
-        operation,
-        trace,
-        token,
-      ));
+      run.attempt++;
+      if (run.plan.limiter !== undefined) await run.plan.limiter.acquire(run.plan.signal);
+      const token = admit(run);
+      if (run.plan.hedge !== undefined) race(run, await raceAttempt(run, token));
+      else {
+        try {
+          const value = await startAttempt(run);
+          // The common case ends here: a value, and nothing to judge, record or tell.
+          if (run.plan.plainSuccess && hub.success.listeners.length === 0) return value;
+          run.settle({ ok: true, value });
+        } catch (error) {
+          run.settle({ ok: false, error });
+          // A caller's abort wins over a failed attempt; a value that was obtained is returned.
+          if (aborted(run.plan)) throw abandon(run, token);
+        }
+        if (run.plan.readsBodies) await readOutcomeBody(run.failed, run.last);
+        judged(run, token);
+      }
+      next = decide(run);
+      if (run.verdict?.clientRetried !== undefined) warnClientRetried(run, run.verdict);
     }
-    let next: Decision | undefined = decide(plan, attempt, delayMs, outcome, verdict, clock, start);
-    if (next === RETURN && !listens(SUCCESS, plan, trace)) return settled(outcome) as T;
-    operation ??= nameOf(fn);
-    if (verdict?.clientRetried !== undefined) warnClientRetried(plan, operation, verdict);
-    if (next.kind === 'reconcile') {
-      const unknown = { operation, attempt, elapsedMs: clock.now() - start, verdict: next.verdict };
-      ({ outcome, verdict } = await resolveUnknown(plan, trace, unknown, outcome));
-      // Resolved: it executed (its value is the result), or it is safe to send again.
-      next =
-        verdict === undefined
-          ? RETURN
-          : nextDelay(plan, attempt, delayMs, verdict, clock.now() - start);
-    }
-    if (next.kind !== 'wait')
-      return finish(plan, trace, operation, attempt, next, outcome, clock.now() - start);
-    retrying(plan, trace, operation, attempt, next, outcome);
-    ({ delayMs, verdict } = next);
-    next = undefined; // the delay and the verdict are all a waiting run keeps
-    if (delayMs > 0) await clock.sleep(delayMs, plan.signal);
-    if (aborted(plan)) throw plan.signal!.reason;
-    elapsedMs = clock.now() - start;
-    // Checked again: a slow hook or a late timer must not start an attempt past the budget.
-    if (elapsedMs > plan.maxElapsedMs) {
-      const giveUp: GiveUp = { kind: 'give-up', verdict, reason: 'elapsed', elapsedMs };
-      return exhaust(plan, trace, operation, attempt, giveUp, outcome);
-    }
+    if (next.kind === 'reconcile') next = await reconcile(run, next.verdict);
+    if (next.kind !== 'wait') return finish(run, next);
+    retrying(run, next);
+    next = undefined; // the state is all a waiting run keeps
+    if (run.delayMs > 0) await run.sleep();
   }
 }
 
@@ -202,7 +220,7 @@ function aborted(plan: Plan): boolean {
 }
 
 /** Before each attempt: the breaker's permission, and the budget's count of first attempts. */
-function admit(plan: Plan, attempt: number): unknown {
+function admit({ plan, attempt }: RunState): unknown {
   // The breaker first: a call it refuses never ran, so it must not earn the budget any retries.
   const token = plan.breaker === undefined ? undefined : plan.breaker.acquire();
   if (attempt === 1) plan.budget?.recordAttempt();
@@ -210,29 +228,25 @@ function admit(plan: Plan, attempt: number): unknown {
 }
 
 /** The caller aborted during an attempt: the breaker counts it, the run rejects with the reason. */
-function abandon(plan: Plan, token: unknown, signal: AbortSignal): unknown {
+function abandon({ plan }: RunState, token: unknown): unknown {
   plan.breaker?.record(token, 'fail');
-  return signal.reason;
+  return plan.signal!.reason;
 }
 
-/** Ends the run on any decision but a wait: resolve, fail, or give up. */
-function finish<T>(
-  plan: Plan,
-  trace: Trace | undefined,
-  operation: string,
-  attempt: number,
-  next: Return | Fail | GiveUp,
-  outcome: Outcome<unknown>,
-  elapsedMs: number,
-): T {
-  switch (next.kind) {
-    case 'return':
-      return succeed(plan, trace, operation, attempt, settled(outcome), elapsedMs);
-    case 'fail':
-      throw failure(plan, trace, operation, attempt, next, settled(outcome));
-    case 'give-up':
-      return exhaust(plan, trace, operation, attempt, next, outcome);
-  }
+/** Classifies the attempt, and records it on the breaker and the limiter. */
+function judged(run: RunState, token: unknown): void {
+  run.verdict = verdictOf(run.plan, token, run.outcome);
+}
+
+/** Takes the deciding outcome of a hedged attempt. */
+function race(run: RunState, { outcome, verdict }: RaceEnd): void {
+  run.settle(outcome);
+  run.verdict = verdict;
+}
+
+/** The budget ran out during the delay. */
+function outOfTime(run: RunState): GiveUp {
+  return { kind: 'give-up', verdict: run.verdict!, reason: 'elapsed', elapsedMs: run.elapsedMs };
 }
 
 /**
@@ -241,27 +255,46 @@ function finish<T>(
  * and on any call when the venue reports a duplicate client order id: sending it again cannot
  * succeed, because the order already exists.
  */
-function decide(
-  plan: Plan,
-  attempt: number,
-  previousDelayMs: number,
-  outcome: Outcome<unknown>,
-  verdict: Verdict | undefined,
-  clock: Clock,
-  start: number,
-): Decision {
-  if (verdict === undefined || (outcome.ok && verdict.action === 'fail')) return RETURN;
+function decide(run: RunState): Decision {
+  const { plan, verdict } = run;
+  if (verdict === undefined || (!run.failed && verdict.action === 'fail')) return RETURN;
   if (verdict.action === 'unknown' && (!plan.idempotent || isDuplicateOrder(verdict))) {
     return { kind: 'reconcile', verdict };
   }
-  const elapsedMs = clock.now() - start;
+  const elapsedMs = run.sinceStart();
   if (verdict.action === 'fail') return { kind: 'fail', verdict, elapsedMs };
-  return nextDelay(plan, attempt, previousDelayMs, verdict, elapsedMs);
+  return nextDelay(plan, run.attempt, run.delayMs, verdict, elapsedMs);
 }
 
 /** The venue already has this client order id: an earlier attempt placed the order. */
 function isDuplicateOrder(verdict: Verdict): boolean {
   return verdict.reason === DUPLICATE_CLIENT_ORDER_ID;
+}
+
+/**
+ * Resolves an unknown outcome: the call executed (its value is the result), or it is safe to
+ * send again and the run goes on as after a `retry` verdict.
+ */
+async function reconcile(run: RunState, verdict: Verdict): Promise<Return | Wait | GiveUp> {
+  const { operation, attempt } = run;
+  const at = { operation, attempt, elapsedMs: run.sinceStart(), verdict };
+  const resolved = await resolveUnknown(run.plan, run.trace, at, run.outcome);
+  run.settle(resolved.outcome);
+  run.verdict = resolved.verdict;
+  if (resolved.verdict === undefined) return RETURN;
+  return nextDelay(run.plan, attempt, run.delayMs, resolved.verdict, run.sinceStart());
+}
+
+/** Ends the run on any decision but a wait: resolve, fail, or give up. */
+function finish<T>(run: RunState<T>, next: Return | Fail | GiveUp): T {
+  switch (next.kind) {
+    case 'return':
+      return succeed(run);
+    case 'fail':
+      throw failure(run, next);
+    case 'give-up':
+      return exhaust(run, next);
+  }
 }
 
 /**
@@ -300,83 +333,61 @@ export function nextDelay(
 }
 
 /** The run resolves. */
-function succeed<T>(
-  plan: Plan,
-  trace: Trace | undefined,
-  operation: string,
-  attempts: number,
-  value: unknown,
-  elapsedMs: number,
-): T {
-  if (listens(SUCCESS, plan, trace)) {
-    publish(SUCCESS, plan, trace, { operation, attempts, elapsedMs, value });
+function succeed<T>(run: RunState<T>): T {
+  const value = run.last;
+  if (listens(SUCCESS, run.plan, run.trace)) {
+    const { operation, attempt } = run;
+    const elapsedMs = run.sinceStart();
+    publish(SUCCESS, run.plan, run.trace, { operation, attempts: attempt, elapsedMs, value });
   }
   return value as T;
 }
 
 /** The error a `fail` verdict rejects with: the client's own, or wrapped (`wrapFailures`). */
-function failure(
-  plan: Plan,
-  trace: Trace | undefined,
-  operation: string,
-  attempts: number,
-  { verdict, elapsedMs }: { verdict: Verdict; elapsedMs: number },
-  error: unknown,
-): unknown {
+function failure(run: RunState, { verdict, elapsedMs }: Fail): unknown {
+  const { plan, trace, last: error } = run;
   if (!plan.wrapFailures && !listens(FAIL, plan, trace)) return error;
-  const event: FailEvent = { operation, attempts, elapsedMs, verdict, error };
+  const { operation, attempt } = run;
+  const event: FailEvent = { operation, attempts: attempt, elapsedMs, verdict, error };
   publish(FAIL, plan, trace, event);
   if (!plan.wrapFailures) return error;
   return new PermanentFailureError({
     operation,
-    attempt: attempts,
+    attempt,
     elapsedMs,
     reason: verdict.reason,
     cause: error,
   });
 }
 
-/** Tells everyone who listens about a retry, before its delay. */
-function retrying(
-  plan: Plan,
-  trace: Trace | undefined,
-  operation: string,
-  attempt: number,
-  { verdict, delayMs, elapsedMs }: Wait,
-  outcome: Outcome<unknown>,
-): void {
+/** Tells everyone who listens about a retry, before its delay, and takes the delay. */
+function retrying(run: RunState, { verdict, delayMs, elapsedMs }: Wait): void {
+  run.delayMs = delayMs;
+  run.verdict = verdict;
+  const { plan, trace } = run;
   if (!listens(RETRY, plan, trace)) return;
-  const { maxAttempts } = plan;
-  const fields = { operation, attempt, maxAttempts, delayMs, verdict, elapsedMs };
-  publish(
-    RETRY,
-    plan,
-    trace,
-    outcome.ok ? { ...fields, value: outcome.value } : { ...fields, error: outcome.error },
-  );
+  const { operation, attempt, last } = run;
+  const fields = { operation, attempt, maxAttempts: plan.maxAttempts, delayMs, verdict, elapsedMs };
+  publish(RETRY, plan, trace, run.failed ? { ...fields, error: last } : { ...fields, value: last });
 }
 
 /**
  * Gives up: publishes the exhaustion, then rejects (or, with `reraise`, rethrows the last error
  * or resolves with the last value).
  */
-function exhaust<T>(
-  plan: Plan,
-  trace: Trace | undefined,
-  operation: string,
-  attempts: number,
-  { verdict, reason, elapsedMs }: GiveUp,
-  outcome: Outcome<unknown>,
-): T {
-  const error = outcome.ok ? undefined : outcome.error;
+function exhaust<T>(run: RunState<T>, { verdict, reason, elapsedMs }: GiveUp): T {
+  const { plan, trace, attempt: attempts, failed, last } = run;
+  const error = failed ? last : undefined;
   if (listens(EXHAUSTED, plan, trace)) {
+    const { operation } = run;
     publish(EXHAUSTED, plan, trace, { operation, attempts, elapsedMs, error, verdict, reason });
   }
   if (plan.reraise) {
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value as T;
+    if (failed) throw last;
+    return last as T;
   }
-  const value = outcome.ok ? { value: outcome.value } : {};
+  const { operation } = run;
+  const value = failed ? {} : { value: last };
   throw new RetryExhaustedError({ operation, attempts, elapsedMs, reason, cause: error, ...value });
 }
 
@@ -387,10 +398,15 @@ function exhaust<T>(
 const warnedClientRetries = new Set<string>();
 const MAX_WARNED_OPERATIONS = 1000;
 
-function warnClientRetried(plan: Plan, operation: string, verdict: Verdict): void {
+function warnClientRetried(run: RunState, verdict: Verdict): void {
   const { attempts, setting } = verdict.clientRetried!;
-  if (verdict.action === 'fail' || !listens(CLIENT_RETRIED, plan, undefined)) return;
+  if (verdict.action === 'fail' || !listens(CLIENT_RETRIED, run.plan, undefined)) return;
+  const { operation } = run;
   if (warnedClientRetries.has(operation)) return;
   if (warnedClientRetries.size < MAX_WARNED_OPERATIONS) warnedClientRetries.add(operation);
-  publish(CLIENT_RETRIED, plan, undefined, { operation, clientAttempts: attempts, setting });
+  publish(CLIENT_RETRIED, run.plan, undefined, {
+    operation,
+    clientAttempts: attempts,
+    setting,
+  });
 }
