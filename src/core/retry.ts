@@ -181,10 +181,7 @@ async function loop<T>(run: RunState<T>, next?: Decision): Promise<T> {
     if (next === undefined) {
       if (aborted(run.plan)) throw run.plan.signal!.reason;
       if (run.attempt === 0) run.start = run.clock.now();
-      // Checked before every retry: a slow hook or a late timer must not start one past the budget.
-      else if ((run.elapsedMs = run.sinceStart()) > run.plan.maxElapsedMs) {
-        return exhaust(run, outOfTime(run));
-      }
+      else if (late(run)) return exhaust(run, outOfTime(run));
       run.attempt++;
       if (run.plan.limiter !== undefined) await run.plan.limiter.acquire(run.plan.signal);
       const token = admit(run);
@@ -242,6 +239,17 @@ function judged(run: RunState, token: unknown): void {
 function race(run: RunState, { outcome, verdict }: RaceEnd): void {
   run.settle(outcome);
   run.verdict = verdict;
+}
+
+/**
+ * Whether the budget ran out since the decision to retry: a late timer or a slow listener must
+ * not start an attempt past it. With no delay and nobody told, nothing ran since the decision's
+ * clock read, so it is not read again.
+ */
+function late(run: RunState): boolean {
+  if (run.delayMs === 0 && !listens(RETRY, run.plan, run.trace)) return false;
+  run.elapsedMs = run.sinceStart();
+  return run.elapsedMs > run.plan.maxElapsedMs;
 }
 
 /** The budget ran out during the delay. */
@@ -364,13 +372,13 @@ function failure(run: RunState, { verdict, elapsedMs }: Fail): unknown {
 function retrying(run: RunState, { verdict, delayMs, elapsedMs }: Wait): void {
   run.delayMs = delayMs;
   run.verdict = verdict;
+  run.elapsedMs = elapsedMs;
   const { plan, trace } = run;
   if (!listens(RETRY, plan, trace)) return;
   const { operation, attempt, last } = run;
   const fields = { operation, attempt, maxAttempts: plan.maxAttempts, delayMs, verdict, elapsedMs };
   publish(RETRY, plan, trace, run.failed ? { ...fields, error: last } : { ...fields, value: last });
 }
-
 /**
  * Gives up: publishes the exhaustion, then rejects (or, with `reraise`, rethrows the last error
  * or resolves with the last value).

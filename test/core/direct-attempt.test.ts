@@ -30,7 +30,10 @@ describe('the first attempt of a run with nothing to judge on success', () => {
       () => {
         calls++;
         if (calls === 1) {
-          return { then: (_: unknown, reject: (e: unknown) => void) => reject(new Error('x')) };
+          const rejecting = {
+            then: (_: unknown, reject: (e: unknown) => void) => reject(new Error('x')),
+          };
+          return rejecting as unknown as PromiseLike<string>;
         }
         return 'ok';
       },

@@ -4,6 +4,8 @@ import {
   RetryExhaustedError,
   UnknownOutcomeError,
   constant,
+  none,
+  onRetry,
   createRetry,
   onUnknownOutcome,
   retry,
@@ -81,6 +83,29 @@ describe('the loop: maxElapsedMs before every attempt', () => {
     expect(calls).toBe(1);
     expect(rejection).toBeInstanceOf(RetryExhaustedError);
     expect(rejection).toMatchObject({ reason: 'elapsed', attempts: 1 });
+  });
+
+  it.each([
+    ['a per-call onRetry hook', false],
+    ['a process-wide onRetry listener', true],
+  ])('starts no attempt with no delay when %s used up the budget', async (_, processWide) => {
+    const clock = instantClock(0);
+    const slow = () => clock.advance(1500);
+    const stop = processWide ? onRetry(slow) : () => {};
+    let calls = 0;
+    try {
+      const rejection = await retry(
+        async () => {
+          calls++;
+          throw new Error('transient');
+        },
+        { clock, backoff: none, maxElapsedMs: 1000, ...(processWide ? {} : { onRetry: slow }) },
+      ).catch((e: unknown) => e);
+      expect(calls).toBe(1);
+      expect(rejection).toMatchObject({ reason: 'elapsed', attempts: 1, elapsedMs: 1500 });
+    } finally {
+      stop();
+    }
   });
 });
 
