@@ -147,6 +147,7 @@ const CONCEPTS: Readonly<Record<string, string>> = {
   'validate.ts': 'option checks (messages that name the option and value)',
   'classifier-factory.ts': 'option checks (messages that name the option and value)',
   'safe-read.ts': 'reading hostile values safely (getters that throw, proxies, cycles)',
+  'lazy.ts': 'redaction and compact error printing (API.md Logging)',
   'classify.ts': 'the default classification (sent or not, network codes)',
   'connect-failure.ts': 'the default classification (sent or not, network codes)',
   'is-network-error': 'the default classification (sent or not, network codes)',
