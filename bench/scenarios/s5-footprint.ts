@@ -152,6 +152,8 @@ const CONCEPTS: Readonly<Record<string, string>> = {
   'connect-failure.ts': 'the default classification (sent or not, network codes)',
   'is-network-error': 'the default classification (sent or not, network codes)',
   'errors.ts': 'error classes',
+  'circuit-open-error.ts': 'error classes',
+  'config-error.ts': 'error classes',
   'backoff.ts': 'backoff, jitter, cap',
   'redact.ts': 'redaction and compact error printing (API.md Logging)',
   'rules.ts': 'redaction and compact error printing (API.md Logging)',
