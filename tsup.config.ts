@@ -5,7 +5,7 @@ import type { Plugin } from 'esbuild';
 /**
  * Dependencies compiled into the entries instead of imported. is-network-error is one small
  * function, and resolving a bare package specifier (node_modules lookup, package.json, exports)
- * costs Node about as much as compiling the rest of the root entry's core: bundled, the root
+ * costs Node about half of what compiling the whole root entry does: bundled, the root
  * import loads one file (and the CommonJS build no longer `require`s an ES-module package).
  */
 const BUNDLED = ['is-network-error'];
