@@ -16,7 +16,6 @@ export const serializeError = (value: unknown): unknown => value;
 export const describeError = (value: unknown): string => String(value);
 export const errorFields = (): object => ({});
 export const clientOf = (): undefined => undefined;
-export const CLIENT_ERRORS: readonly object[] = [];
 export const FULL = { depth: 0, keys: 0, string: 0 };
 export const SMALL = FULL;
 export const isPresent = (v: unknown): boolean => v !== undefined;

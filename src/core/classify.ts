@@ -1,6 +1,5 @@
-import isNetworkError from 'is-network-error';
 import { AttemptTimeoutError, HoldTooLongError } from './errors.js';
-import { connectFailure } from './connect-failure.js';
+import { connectFailure, isFetchNetworkError } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
 import { describeValue } from './validate.js';
 
@@ -154,7 +153,7 @@ export const defaultClassifier: Classifier = markErrorOnly(
     // other error (domain classifiers give it a `network:<code>` reason).
     const code = safeConnectFailure(error);
     if (code !== undefined) return connectFailureVerdict(code);
-    if (isInstance(error, TypeError) && !safeIsNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
+    if (isInstance(error, TypeError) && !isFetchNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },
 );
@@ -219,15 +218,6 @@ function safeConnectFailure(error: unknown): string | undefined {
 function isInstance(value: unknown, type: abstract new (...args: any[]) => unknown): boolean {
   try {
     return value instanceof type;
-  } catch {
-    return false;
-  }
-}
-
-/** is-network-error reads `message` and `stack`, which may be throwing getters. */
-function safeIsNetworkError(error: unknown): boolean {
-  try {
-    return isNetworkError(error);
   } catch {
     return false;
   }

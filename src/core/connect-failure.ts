@@ -1,3 +1,4 @@
+import isNetworkError from 'is-network-error';
 import { causeChain, stringField } from './redaction/safe-read.js';
 
 /**
@@ -24,14 +25,17 @@ export const CONNECT_FAILURE_CODES: ReadonlySet<string> = /* @__PURE__ */ new Se
 ]);
 
 /** System calls whose failure means no connection was made (ETIMEDOUT while connecting, say). */
-const CONNECT_SYSCALLS: ReadonlySet<string> = /* @__PURE__ */ new Set([
+export const CONNECT_SYSCALLS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'connect',
   'getaddrinfo',
   'getaddrinfo_a',
 ]);
 
-/** got's `TimeoutError.event` phases that end before the request is written. */
-const GOT_CONNECT_EVENTS: ReadonlySet<string> = /* @__PURE__ */ new Set([
+/**
+ * got's `TimeoutError.event` phases that end before the request is written (got
+ * `dist/source/core/timed-out.js`).
+ */
+export const GOT_CONNECT_EVENTS: ReadonlySet<string> = /* @__PURE__ */ new Set([
   'lookup',
   'connect',
   'secureConnect',
@@ -81,4 +85,23 @@ function itemPhase(item: unknown): string | undefined {
   if (!NETWORK_CODE.test(code)) return undefined;
   const syscall = stringField(item, 'syscall');
   return syscall !== undefined && CONNECT_SYSCALLS.has(syscall) ? code : 'after';
+}
+
+/**
+ * True for a fetch network failure (`TypeError('fetch failed')` and the other runtimes' wordings,
+ * as is-network-error lists them); false for anything else, and when reading the error throws
+ * (is-network-error reads `message` and `stack`, which may be throwing getters).
+ *
+ * @example
+ * ```ts
+ * isFetchNetworkError(new TypeError('fetch failed')); // true
+ * isFetchNetworkError(new TypeError('x is not a function')); // false
+ * ```
+ */
+export function isFetchNetworkError(error: unknown): boolean {
+  try {
+    return isNetworkError(error);
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,11 @@ import { keepCause, keepHidden, printRedacted } from './redaction/error-printing
 import { redactText } from './redaction/redact.js';
 import type { ExhaustedReason, HoldReason } from './types.js';
 
+// In modules of their own so that a bundle which never meets them (a retry without a breaker or
+// configuration) leaves them out: a class with a static block is never dropped from a module.
+export { CircuitOpenError } from './circuit-open-error.js';
+export { ConfigError, type ConfigIssue } from './config-error.js';
+
 /*
  * The errors tenacious throws print redacted (`util.inspect`, `console.error`, `JSON.stringify`,
  * `errSerializer`), their `cause` chain included: see `error-printing.ts`. Their `message` is
@@ -178,32 +183,6 @@ export class AttemptTimeoutError extends Error {
 }
 
 /**
- * A circuit breaker is open (or its half-open probes are all taken): `fn` was not called.
- *
- * @example
- * ```ts
- * catch (err) { if (err instanceof CircuitOpenError) setTimeout(resume, err.retryAfterMs); }
- * ```
- */
-export class CircuitOpenError extends Error {
-  static {
-    brand(this, 'CircuitOpenError');
-  }
-  override readonly name = 'CircuitOpenError';
-  /** Milliseconds until the breaker lets a probe through (0 when half-open and busy). */
-  readonly retryAfterMs: number;
-
-  constructor(fields: { retryAfterMs: number; message?: string }) {
-    super(
-      redactText(
-        fields.message ?? `circuit open; next probe in ${Math.round(fields.retryAfterMs)} ms`,
-      ),
-    );
-    this.retryAfterMs = fields.retryAfterMs;
-  }
-}
-
-/**
  * A rate-limit tracker's hold would end after the caller's `maxWaitMs` (or after what is left of
  * the run's `maxElapsedMs`, `tracker.acquire(weight, ctx)`): nothing was sent and the call did
  * not wait. The default rule judges it `fail` (reason `hold-too-long`), so a non-idempotent run
@@ -246,58 +225,4 @@ printRedacted(RetryExhaustedError, ['operation', 'attempts', 'elapsedMs', 'reaso
 printRedacted(PermanentFailureError, ['operation', 'attempt', 'elapsedMs', 'reason']);
 printRedacted(UnknownOutcomeError, ['operation', 'attempt']);
 printRedacted(AttemptTimeoutError, ['operation', 'attempt', 'timeoutMs']);
-printRedacted(CircuitOpenError, ['retryAfterMs']);
 printRedacted(HoldTooLongError, ['reason', 'waitMs', 'maxWaitMs']);
-
-/**
- * One bad setting in a {@link ConfigError}. Issues found by `optionsFromEnv` carry the variable's
- * name in `variable` (and in `path`) and its text in `value`; issues found in data by
- * `optionsFromConfig` carry the dotted path (`venues.binance.backoff.initial`) and the value as
- * found (`undefined` when missing), and no `variable`.
- */
-export interface ConfigIssue {
-  /** Where the bad value is: the dotted path in the data, or the environment variable's name. */
-  readonly path: string;
-  /** The environment variable's name (`RETRY_MAX_ATTEMPTS`); set for environment issues only. */
-  readonly variable?: string;
-  /** The bad value: the variable's text, or the value in the data. */
-  readonly value: unknown;
-  /** The rule it breaks: `expected a number >= 0` (data issues add `, got -5`). */
-  readonly message: string;
-}
-
-/**
- * Retry configuration read from the environment or from data (a JSON/YAML file, a config
- * service) is invalid. `issues` lists every bad variable or path, and so does the message:
- * `RETRY_MAX_ATTEMPTS="0": expected an integer >= 1 or Infinity` for a variable,
- * `venues.binance.backoff.initial: expected a number >= 0, got -5` for data.
- *
- * @example
- * ```ts
- * try {
- *   optionsFromConfig(policy);
- * } catch (err) {
- *   if (err instanceof ConfigError) logger.fatal({ issues: err.issues }, err.message);
- * }
- * ```
- */
-export class ConfigError extends Error {
-  static {
-    brand(this, 'ConfigError');
-  }
-  override readonly name = 'ConfigError';
-  readonly issues: readonly ConfigIssue[];
-
-  /** Each issue needs a `path` or a `variable` (0.1's `{ variable, value, message }` still works). */
-  constructor(
-    issues: readonly (Omit<ConfigIssue, 'path'> & { readonly path?: string })[],
-    options?: { cause?: unknown },
-  ) {
-    const complete = issues.map((i) => ({ ...i, path: i.path ?? i.variable ?? '' }));
-    super(
-      `invalid retry configuration: ${complete.map((i) => (i.variable === undefined ? `${i.path || '(root)'}: ${i.message}` : `${i.variable}=${JSON.stringify(i.value)}: ${i.message}`)).join('; ')}`,
-      options,
-    );
-    this.issues = complete;
-  }
-}

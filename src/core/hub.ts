@@ -64,11 +64,17 @@ function laterEvents() {
   };
 }
 
+/** The hub a copy loaded earlier made, if any. */
+const existing = (globalThis as Record<symbol, Hub | undefined>)[HUB_KEY];
+
 /** The shared hub, created by whichever copy of the package asks first. */
-export const hub: Hub = ((globalThis as Record<symbol, Hub | undefined>)[HUB_KEY] ??= createHub());
-// The first copy that knows an event a hub made by an older copy lacks adds it.
-for (const [name, event] of Object.entries(laterEvents())) {
-  (hub as unknown as Record<string, unknown>)[name] ??= event;
+export const hub: Hub = existing ?? ((globalThis as Record<symbol, Hub>)[HUB_KEY] = createHub());
+// The first copy that knows an event a hub made by an older copy lacks adds it (a hub this copy
+// made has them all).
+if (existing !== undefined) {
+  for (const [name, event] of Object.entries(laterEvents())) {
+    (hub as unknown as Record<string, unknown>)[name] ??= event;
+  }
 }
 
 /**

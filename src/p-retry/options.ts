@@ -1,5 +1,5 @@
-import isNetworkError from 'is-network-error';
 import { realClock, unrefRealClock } from '../core/clock.js';
+import { isFetchNetworkError } from '../core/connect-failure.js';
 import { PermanentFailureError, UnknownOutcomeError } from '../core/errors.js';
 import { hub } from '../core/hub.js';
 import { planFor, type Plan, type RetryOptions } from '../core/options.js';
@@ -212,12 +212,7 @@ function shouldRetry(): boolean {
   return true;
 }
 
-/** A `TypeError` that is not a network error (is-network-error reads getters that may throw). */
+/** A `TypeError` that is not a network error. */
 function isProgrammingError(error: unknown): boolean {
-  if (!(error instanceof TypeError)) return false;
-  try {
-    return !isNetworkError(error);
-  } catch {
-    return true;
-  }
+  return error instanceof TypeError && !isFetchNetworkError(error);
 }

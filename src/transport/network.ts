@@ -1,5 +1,9 @@
-import isNetworkError from 'is-network-error';
-import { CONNECT_FAILURE_CODES } from '../core/connect-failure.js';
+import {
+  CONNECT_FAILURE_CODES,
+  CONNECT_SYSCALLS,
+  GOT_CONNECT_EVENTS,
+  isFetchNetworkError,
+} from '../core/connect-failure.js';
 import { causeChain, stringField } from '../core/redaction/safe-read.js';
 import type { Verdict } from '../core/types.js';
 import { safeGet } from '../core/redaction/redact.js';
@@ -50,24 +54,6 @@ export const NETWORK_ERROR_CODES: Readonly<Record<string, NetworkErrorKind>> =
     ERR_STREAM_PREMATURE_CLOSE: 'after-send', // response stream closed early
     ERR_NETWORK: 'after-send', // axios browser/fetch adapters: any network failure, phase unknown
   });
-
-/**
- * got's `TimeoutError.event` names the phase that timed out; these end before the request is
- * written (got `dist/source/core/timed-out.js`: lookup, connect, secureConnect, socket).
- */
-const GOT_BEFORE_SEND_EVENTS: ReadonlySet<string> = new Set([
-  'lookup',
-  'connect',
-  'secureConnect',
-  'socket',
-]);
-
-/** System calls whose failure means no connection was made (Node system errors carry `syscall`). */
-const BEFORE_SEND_SYSCALLS: ReadonlySet<string> = new Set([
-  'connect',
-  'getaddrinfo',
-  'getaddrinfo_a',
-]);
 
 /** Codes and names of a deliberate cancellation (no phase: the caller gave up). */
 const ABORT_CODES: ReadonlySet<string> = new Set([
@@ -192,7 +178,7 @@ function itemFailure(item: unknown, nested = false): NetworkFailure | undefined 
   // got's TimeoutError (code ETIMEDOUT) names the phase that timed out.
   if (name === 'TimeoutError') {
     const event = stringField(item, 'event');
-    if (event !== undefined && GOT_BEFORE_SEND_EVENTS.has(event)) {
+    if (event !== undefined && GOT_CONNECT_EVENTS.has(event)) {
       return failure('before-send', `timeout-${event}`);
     }
   }
@@ -206,8 +192,7 @@ function itemFailure(item: unknown, nested = false): NetworkFailure | undefined 
       // A system error from connect() or a DNS lookup (ETIMEDOUT while connecting, say) means
       // no connection was ever made, whatever its code.
       const syscall = stringField(item, 'syscall');
-      const phase =
-        syscall !== undefined && BEFORE_SEND_SYSCALLS.has(syscall) ? 'before-send' : kind;
+      const phase = syscall !== undefined && CONNECT_SYSCALLS.has(syscall) ? 'before-send' : kind;
       return failure(phase, code);
     }
     // axios: a 2xx response whose body was cut off mid-stream is ERR_BAD_RESPONSE with status 200
@@ -269,15 +254,6 @@ function isArray(value: unknown): boolean {
 
 function isTimeoutReason(reason: unknown): boolean {
   return stringField(reason, 'name') === 'TimeoutError';
-}
-
-function isFetchNetworkError(item: unknown): boolean {
-  try {
-    return isNetworkError(item);
-  } catch {
-    // A proxy whose getters throw is not a network error we can recognise.
-    return false;
-  }
 }
 
 /** One frozen verdict per network failure (the set of failures is fixed). */

@@ -10,6 +10,8 @@
  * dates over (`31 Feb` becomes `3 Mar`) and accepts any word as a day name.
  */
 
+import { lazy } from '../core/lazy.js';
+
 /** delay-seconds is `1*DIGIT`; decimal seconds (`1.5`), which some servers send, are accepted. */
 const DELAY_SECONDS = /^\d+(?:\.\d+)?$/;
 
@@ -19,10 +21,12 @@ const MONTH = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
 
 // Day and month names are matched case-insensitively: RFC 9110 §5.6.7 asks recipients to be
-// robust when parsing timestamps.
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`, 'i');
-const RFC850_DATE = new RegExp(`^${LONG_DAY}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`, 'i');
-const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`, 'i');
+// robust when parsing timestamps. Built when the first date is parsed: most values are seconds.
+const dateForms = /* @__PURE__ */ lazy(() => ({
+  imfFixdate: new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`, 'i'),
+  rfc850: new RegExp(`^${LONG_DAY}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`, 'i'),
+  asctime: new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`, 'i'),
+}));
 
 const MONTHS: Readonly<Record<string, number>> = /* @__PURE__ */ Object.freeze({
   jan: 0,
@@ -81,12 +85,13 @@ export function parseRetryAfter(
  * ```
  */
 export function parseHttpDate(text: string, nowMs: number = Date.now()): number | undefined {
-  let m = IMF_FIXDATE.exec(text);
+  const { imfFixdate, rfc850, asctime } = dateForms();
+  let m = imfFixdate.exec(text);
   if (m !== null) return utc(m[3]!, m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
-  m = RFC850_DATE.exec(text);
+  m = rfc850.exec(text);
   if (m !== null)
     return utc(String(fullYear(Number(m[3]), nowMs)), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
-  m = ASCTIME_DATE.exec(text);
+  m = asctime.exec(text);
   if (m !== null) return utc(m[6]!, m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { isFleetStore, type FleetStore } from '../fleet-store.js';
+import { lazy } from '../lazy.js';
 import type { Clock, Logger } from '../types.js';
 import {
   findVariantOptionsError,
@@ -116,32 +117,36 @@ export interface BreakerSettings {
   readonly logger: Logger | undefined;
 }
 
-const COMMON_RULES: Rules = {
-  mode: oneOfRule(['consecutive', 'rolling']),
-  resetAfterMs: numberRule(0),
-  halfOpenMaxAttempts: numberRule(1, { integer: true }),
-  probeTimeoutMs: numberRule(0, { above: true }),
-  clock: methodsRule('an object with a now() method', 'now'),
-  store: { type: isFleetStore, rule: 'a fleet store such as redisStore()' },
-  key: nonEmptyStringRule,
-  name: nonEmptyStringRule,
-  logger: methodsRule('an object with an error() method', 'error'),
-};
-
-/** The rules of each mode; a key of the other mode is refused as `only valid in <mode> mode`. */
-const MODE_RULES: Readonly<Record<'consecutive' | 'rolling', Rules>> = {
-  consecutive: { ...COMMON_RULES, failureThreshold: numberRule(1, { integer: true }) },
-  rolling: {
-    ...COMMON_RULES,
-    failureRate: {
-      type: (v) => typeof v === 'number',
-      range: (v: number) => v > 0 && v <= 1,
-      rule: 'a number in (0, 1]',
+/**
+ * The rules of each mode; a key of the other mode is refused as `only valid in <mode> mode`.
+ * Built by the first `circuitBreaker()` call, not at import.
+ */
+const modeRules = /* @__PURE__ */ lazy((): Readonly<Record<'consecutive' | 'rolling', Rules>> => {
+  const common: Rules = {
+    mode: oneOfRule(['consecutive', 'rolling']),
+    resetAfterMs: numberRule(0),
+    halfOpenMaxAttempts: numberRule(1, { integer: true }),
+    probeTimeoutMs: numberRule(0, { above: true }),
+    clock: methodsRule('an object with a now() method', 'now'),
+    store: { type: isFleetStore, rule: 'a fleet store such as redisStore()' },
+    key: nonEmptyStringRule,
+    name: nonEmptyStringRule,
+    logger: methodsRule('an object with an error() method', 'error'),
+  };
+  return {
+    consecutive: { ...common, failureThreshold: numberRule(1, { integer: true }) },
+    rolling: {
+      ...common,
+      failureRate: {
+        type: (v) => typeof v === 'number',
+        range: (v: number) => v > 0 && v <= 1,
+        rule: 'a number in (0, 1]',
+      },
+      windowMs: numberRule(0, { above: true }),
+      minimumCalls: numberRule(1, { integer: true }),
     },
-    windowMs: numberRule(0, { above: true }),
-    minimumCalls: numberRule(1, { integer: true }),
-  },
-};
+  };
+});
 
 /**
  * The rolling options, when `options` asks for rolling mode: by `mode`, or with no `mode` by any
@@ -173,7 +178,7 @@ export function breakerSettings(options: CircuitBreakerOptions): BreakerSettings
     'circuitBreaker',
     options,
     rolling === undefined ? 'consecutive' : 'rolling',
-    MODE_RULES,
+    modeRules(),
   );
   if (error !== undefined) throw error;
   const counting = rolling === undefined ? consecutiveCounting(options) : rollingCounting(rolling);

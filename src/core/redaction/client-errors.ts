@@ -1,5 +1,6 @@
 import { prototypeNames, safeGet, safeString, tagOf } from './safe-read.js';
 import { cut, redactText } from './text.js';
+import { lazy } from '../lazy.js';
 
 /**
  * Where each HTTP, exchange and RPC client puts the facts of a failure: one table row per client,
@@ -95,8 +96,11 @@ const GENERIC: Omit<ClientErrorShape, 'client' | 'is'> = {
   rpcMethod: 'body.method|payload.method',
 };
 
-/** The known clients, most specific first: okx-api and binance reject axios errors too. */
-export const CLIENT_ERRORS: readonly ClientErrorShape[] = [
+/**
+ * The known clients, most specific first: okx-api and binance reject axios errors too. Built
+ * when the first error is printed, not at import.
+ */
+const clientErrors = /* @__PURE__ */ lazy((): readonly ClientErrorShape[] => [
   // [ERRORS] axios: AxiosError.isAxiosError (lib/core/AxiosError.js)
   {
     client: 'axios',
@@ -211,7 +215,7 @@ export const CLIENT_ERRORS: readonly ClientErrorShape[] = [
     is: (e) => /^(?:E[A-Z]+|ERR_[A-Z_]+)$/.test(safeString(safeGet(e, 'code'))),
     ...GENERIC,
   },
-];
+]);
 
 /** What every row reads unless it says otherwise. */
 const DEFAULTS: Omit<ClientErrorShape, 'client' | 'is'> = {
@@ -255,7 +259,7 @@ const read = (e: object, how: Read) => pick(e, how, present);
  * ```
  */
 export function clientOf(e: object): ClientErrorShape | undefined {
-  for (const shape of CLIENT_ERRORS) {
+  for (const shape of clientErrors()) {
     try {
       if (shape.is(e)) return shape;
     } catch {
@@ -370,7 +374,7 @@ function typeOf(e: object): string {
 
 /**
  * The compact fields of one error, without its `cause` chain, read through its client's row of
- * {@link CLIENT_ERRORS} (or the generic one). Never throws.
+ * {@link clientErrors} (or the generic one). Never throws.
  *
  * @example
  * ```ts

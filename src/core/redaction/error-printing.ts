@@ -61,16 +61,11 @@ function twin(
   cause: unknown,
 ): Error {
   const out = Object.create(twinPrototype(name)) as Error;
-  Object.defineProperty(out, 'message', { value: message, writable: true, configurable: true });
-  Object.defineProperty(out, 'stack', {
-    value: stack ?? `${name}: ${message}`,
-    writable: true,
-    configurable: true,
-  });
+  // Non-enumerable, as on a real Error, so `util.inspect` prints them as an error's.
+  keepHidden(out, 'message', message);
+  keepHidden(out, 'stack', stack ?? `${name}: ${message}`);
   Object.assign(out, fields);
-  if (cause !== undefined) {
-    Object.defineProperty(out, 'cause', { value: cause, writable: true, configurable: true });
-  }
+  if (cause !== undefined) keepCause(out, cause);
   return out;
 }
 

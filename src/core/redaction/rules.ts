@@ -1,3 +1,5 @@
+import { lazy } from '../lazy.js';
+
 /**
  * Where secrets live in what clients put into errors: the names of headers, query parameters,
  * body fields and properties that carry them, and the URL paths of RPC providers and webhooks
@@ -148,7 +150,8 @@ export interface UrlRule {
   readonly path: RegExp;
 }
 
-export const URL_RULES: readonly UrlRule[] = [
+/** The hosts whose paths carry a key, built when the first URL is redacted. */
+export const urlRules = /* @__PURE__ */ lazy((): readonly UrlRule[] => [
   // Alchemy: https://docs.alchemy.com/reference/api-overview (https://eth-mainnet.g.alchemy.com/v2/{apiKey}, /nft/v3/{apiKey}/…)
   { host: /(?:^|\.)alchemy(?:api)?\.(?:com|io)$/, path: AFTER_VERSION },
   // Infura: https://docs.metamask.io/services/get-started/infura/ (https://mainnet.infura.io/v3/<YOUR-API-KEY>, wss://…/ws/v3/<key>)
@@ -179,7 +182,7 @@ export const URL_RULES: readonly UrlRule[] = [
   { host: /^hooks\.slack\.com$/, path: /^(\/services\/[^/]+\/)(.+)$/ },
   // Discord webhooks: https://discord.com/developers/docs/resources/webhook#execute-webhook (/api/webhooks/{id}/{token})
   { host: /(?:^|\.)discord(?:app)?\.com$/, path: /^(\/api(?:\/v\d+)?\/webhooks\/[^/]+\/)([^/]+)/ },
-];
+]);
 
 /**
  * Any host: a long opaque segment right after a version segment (`/v2/<key>`, `/v3/<key>`) is

@@ -1,4 +1,5 @@
-import { SECRET_NAMES, SECRET_NAME_ENDINGS, URL_RULES, VERSIONED_PATH_KEY } from './rules.js';
+import { lazy } from '../lazy.js';
+import { SECRET_NAMES, SECRET_NAME_ENDINGS, urlRules, VERSIONED_PATH_KEY } from './rules.js';
 
 /**
  * Secrets in names and text: which property, header and parameter names hold one, and how free
@@ -10,8 +11,11 @@ import { SECRET_NAMES, SECRET_NAME_ENDINGS, URL_RULES, VERSIONED_PATH_KEY } from
 export const REDACTED = '[REDACTED]';
 
 const normalise = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '');
-const EXACT_NAMES = new Set(SECRET_NAMES.map(normalise));
-const NAME_ENDINGS = [...new Set(SECRET_NAME_ENDINGS.map(normalise))];
+/** The name tables, normalised when the first name is checked rather than at import. */
+const secretNames = /* @__PURE__ */ lazy(() => ({
+  exact: new Set(SECRET_NAMES.map(normalise)),
+  endings: [...new Set(SECRET_NAME_ENDINGS.map(normalise))],
+}));
 
 /**
  * True when a property, header, query or body field of this name holds a secret
@@ -27,8 +31,9 @@ const NAME_ENDINGS = [...new Set(SECRET_NAME_ENDINGS.map(normalise))];
 export function isSecretName(name: string): boolean {
   if (name.length > 80) return false;
   const key = normalise(name);
-  if (EXACT_NAMES.has(key)) return true;
-  for (const ending of NAME_ENDINGS) if (key.endsWith(ending)) return true;
+  const { exact, endings } = secretNames();
+  if (exact.has(key)) return true;
+  for (const ending of endings) if (key.endsWith(ending)) return true;
   return false;
 }
 
@@ -104,7 +109,7 @@ function redactUrl(url: string): string {
   const at = authority.lastIndexOf('@');
   const hostPort = at === -1 ? authority : authority.slice(at + 1);
   const host = hostPort.replace(/:\d+$/, '').toLowerCase();
-  for (const rule of URL_RULES) {
+  for (const rule of urlRules()) {
     if (rule.host.test(host)) {
       path = path.replace(rule.path, `$1${REDACTED}`);
       break;
