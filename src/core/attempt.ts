@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { onAbort } from './clock.js';
 import { AttemptTimeoutError } from './errors.js';
 import type { Plan } from './options.js';
@@ -11,7 +10,8 @@ export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
 
 /**
  * A signal that never aborts, handed to attempts when the caller gave none (allocated once, on
- * the first run: an import that never retries does not load Node's AbortController). Clients add
+ * the first run: an import that never retries does not load Node's AbortController, nor look up
+ * `node:events`). Clients add
  * an 'abort' listener to it for every request in flight, so every run shares its listener list:
  * more than ten at once is normal here, not the leak Node warns about.
  */
@@ -21,7 +21,7 @@ export function noSignal(): AbortSignal {
     neverAborted = new AbortController().signal;
     // Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
     // undici's `Request` calls it on the signal it is given.
-    setMaxListeners(Infinity, neverAborted);
+    process.getBuiltinModule('node:events').setMaxListeners(Infinity, neverAborted);
   }
   return neverAborted;
 }

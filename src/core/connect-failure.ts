@@ -1,4 +1,3 @@
-import isNetworkError from 'is-network-error';
 import { causeChain, stringField } from './redaction/safe-read.js';
 
 /**
@@ -88,9 +87,31 @@ function itemPhase(item: unknown): string | undefined {
 }
 
 /**
- * True for a fetch network failure (`TypeError('fetch failed')` and the other runtimes' wordings,
- * as is-network-error lists them); false for anything else, and when reading the error throws
- * (is-network-error reads `message` and `stack`, which may be throwing getters).
+ * The messages of a fetch network failure, by runtime, as is-network-error 1.3.2 (the rule
+ * p-retry applies) lists them [INE]. `Failed to fetch` and `Load failed` may carry the host in
+ * parentheses; Deno's start with `error sending request for url`.
+ */
+const FETCH_NETWORK_MESSAGES: ReadonlySet<string> = new Set([
+  'fetch failed', // undici (Node) [INE]
+  'terminated', // undici (Node): the body was cut mid-stream [INE]
+  'network error', // Chrome [INE]
+  'Failed to fetch', // Chrome [INE]
+  'NetworkError when attempting to fetch resource.', // Firefox [INE]
+  'The Internet connection appears to be offline.', // Safari 16 [INE]
+  'Network request failed', // cross-fetch [INE]
+  ' A network error occurred.', // Bun, with its leading space [INE]
+  'Network connection lost', // Cloudflare Workers [INE]
+]);
+
+/** `Failed to fetch (example.com)`: the message, with the host after it. */
+function withHost(message: string, words: string): boolean {
+  return message.startsWith(`${words} (`) && message.endsWith(')');
+}
+
+/**
+ * True for a fetch network failure: a `TypeError` (an `Error` by `Object.prototype.toString`)
+ * with one of the runtimes' wordings [INE]. False for anything else, and when reading the
+ * error throws (a getter or a proxy).
  *
  * @example
  * ```ts
@@ -100,7 +121,22 @@ function itemPhase(item: unknown): string | undefined {
  */
 export function isFetchNetworkError(error: unknown): boolean {
   try {
-    return isNetworkError(error);
+    if (Object.prototype.toString.call(error) !== '[object Error]') return false;
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    if (name !== 'TypeError' || typeof message !== 'string') return false;
+    if (message === 'Load failed' || withHost(message, 'Load failed')) {
+      // Safari 17+ words other failures the same way; its network failure has no stack, unless
+      // Sentry captured it and added one [INE].
+      return (
+        (error as { stack?: unknown }).stack === undefined ||
+        '__sentry_captured__' in (error as object)
+      );
+    }
+    return (
+      FETCH_NETWORK_MESSAGES.has(message) ||
+      withHost(message, 'Failed to fetch') ||
+      message.startsWith('error sending request for url') // Deno [INE]
+    );
   } catch {
     return false;
   }

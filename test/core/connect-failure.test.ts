@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { isFetchNetworkError } from '../../src/core/connect-failure.js';
+
+/** A `TypeError` with `message`, and `stack` removed when `stack` is `undefined`. */
+function typeError(message: string, stack?: string): TypeError {
+  const error = new TypeError(message);
+  if (stack === undefined) Object.defineProperty(error, 'stack', { value: undefined });
+  return error;
+}
+
+describe('isFetchNetworkError: the network failures of fetch, by runtime [INE]', () => {
+  it.each([
+    ['fetch failed'],
+    ['terminated'],
+    ['network error'],
+    ['Failed to fetch'],
+    ['Failed to fetch (api.binance.com)'],
+    ['NetworkError when attempting to fetch resource.'],
+    ['The Internet connection appears to be offline.'],
+    ['Network request failed'],
+    [' A network error occurred.'],
+    ['Network connection lost'],
+    ['error sending request for url (https://api.binance.com/api/v3/time)'],
+  ])('is true for TypeError(%j)', (message) => {
+    expect(isFetchNetworkError(new TypeError(message))).toBe(true);
+  });
+
+  it.each([
+    ['x is not a function'],
+    ['Failed to fetch api.binance.com'],
+    ['A network error occurred.'],
+    ['fetch failed!'],
+  ])('is false for TypeError(%j)', (message) => {
+    expect(isFetchNetworkError(new TypeError(message))).toBe(false);
+  });
+
+  it('is false for the right words on an Error that is not a TypeError', () => {
+    expect(isFetchNetworkError(new Error('fetch failed'))).toBe(false);
+    expect(isFetchNetworkError(new DOMException('fetch failed', 'TimeoutError'))).toBe(false);
+  });
+
+  it('is false for a plain object that looks like one', () => {
+    expect(isFetchNetworkError({ name: 'TypeError', message: 'fetch failed' })).toBe(false);
+  });
+
+  it("is true for Safari's 'Load failed' with no stack, false with one", () => {
+    expect(isFetchNetworkError(typeError('Load failed'))).toBe(true);
+    expect(isFetchNetworkError(typeError('Load failed (api.binance.com)'))).toBe(true);
+    expect(isFetchNetworkError(new TypeError('Load failed'))).toBe(false);
+  });
+
+  it("is true for 'Load failed' with the stack Sentry adds to an error it captured", () => {
+    const error = Object.assign(new TypeError('Load failed'), { __sentry_captured__: true });
+    expect(isFetchNetworkError(error)).toBe(true);
+  });
+
+  it('is false, not a throw, for an error whose message getter throws', () => {
+    const error = new TypeError('fetch failed');
+    Object.defineProperty(error, 'message', {
+      get() {
+        throw new Error('hostile');
+      },
+    });
+    expect(isFetchNetworkError(error)).toBe(false);
+  });
+
+  it('is false for values that are not errors', () => {
+    for (const value of [undefined, null, 'fetch failed', 42, Symbol('x')]) {
+      expect(isFetchNetworkError(value)).toBe(false);
+    }
+  });
+});
