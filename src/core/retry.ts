@@ -18,7 +18,7 @@ import { raceAttempt, type RaceEnd } from './hedged-attempt.js';
 import { verdictOf } from './judge.js';
 import { readOutcomeBody } from './response-body.js';
 import { clockOf, RunState } from './run-state.js';
-import { isTraced, withTrace } from './trace.js';
+import { isTraced, withTrace, type Trace } from './trace.js';
 import type { ExhaustedReason, Verdict } from './types.js';
 import { resolveUnknown } from './unknown-outcome.js';
 import { describeValue } from './validate.js';
@@ -79,10 +79,21 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
   const operation = plan.operation ?? defaultOperation;
   if (isTraced(plan)) {
     const named = operation ?? nameOf(fn);
-    return withTrace(plan, named, (trace) => loop(new RunState(fn, plan, named, trace)));
+    return withTrace(plan, named, (trace) => loop(started(fn, plan, named, trace)));
   }
   if (plan.direct && hub.success.listeners.length === 0) return direct(fn, plan, operation);
-  return loop(new RunState(fn, plan, operation, undefined));
+  return loop(started(fn, plan, operation, undefined));
+}
+
+/** A run's state, its clock read now. */
+function started<T>(
+  fn: Attempt<T>,
+  plan: Plan,
+  operation: string | undefined,
+  trace: Trace | undefined,
+): RunState<T> {
+  const clock = clockOf(plan);
+  return new RunState(fn, plan, operation, trace, clock, clock.now());
 }
 
 /**
@@ -108,8 +119,7 @@ function direct<T>(fn: Attempt<T>, plan: Plan, operation: string | undefined): P
     attempt = Promise.reject(error); // a synchronous throw is a failed attempt like any other
   }
   return Promise.resolve(attempt).then(undefined, (error: unknown) => {
-    const run = new RunState(fn, plan, operation, undefined, clock);
-    run.start = start;
+    const run = new RunState(fn, plan, operation, undefined, clock, start);
     run.attempt = 1;
     return directFailure(run, error);
   });
@@ -180,8 +190,7 @@ async function loop<T>(run: RunState<T>, next?: Decision): Promise<T> {
   for (;;) {
     if (next === undefined) {
       if (aborted(run.plan)) throw run.plan.signal!.reason;
-      if (run.attempt === 0) run.start = run.clock.now();
-      else if (late(run)) return exhaust(run, outOfTime(run));
+      if (run.attempt > 0 && late(run)) return exhaust(run, outOfTime(run));
       run.attempt++;
       if (run.plan.limiter !== undefined) await run.plan.limiter.acquire(run.plan.signal);
       const token = admit(run);

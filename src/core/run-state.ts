@@ -18,8 +18,6 @@ export function clockOf(plan: Plan): Clock {
 export class RunState<T = unknown> {
   /** The number of the current attempt (1 for the first). */
   attempt = 0;
-  /** The clock reading at the start of the run. */
-  start = 0;
   /** Elapsed at the start of the current attempt. */
   elapsedMs = 0;
   /** The delay slept before the current attempt (the backoff's `previousDelayMs`). */
@@ -36,7 +34,10 @@ export class RunState<T = unknown> {
     readonly plan: Plan,
     operation: string | undefined,
     readonly trace: Trace | undefined,
-    readonly clock: Clock = clockOf(plan),
+    readonly clock: Clock,
+    /** The clock reading at the start of the run (set here: a field that began as a small
+     * integer would change the object's layout when a `Date.now()` reading replaced it). */
+    readonly start: number,
   ) {
     this.#operation = operation;
   }
