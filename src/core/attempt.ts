@@ -1,7 +1,7 @@
 import { onAbort } from './clock.js';
 import { AttemptTimeoutError } from './errors.js';
 import type { Plan } from './options.js';
-import type { RunState } from './run-state.js';
+import { operationOf, type RunState } from './run-state.js';
 import type { Trace } from './trace.js';
 import type { AttemptContext } from './types.js';
 
@@ -26,12 +26,6 @@ export function noSignal(): AbortSignal {
   return neverAborted;
 }
 
-/** The function's own name, else `anonymous` (for a run given no `operation`). */
-export function nameOf(fn: Attempt<unknown>): string {
-  const name: unknown = fn.name;
-  return typeof name === 'string' && name !== '' ? name : 'anonymous';
-}
-
 /**
  * Starts the run's current attempt: `fn(ctx)`, inside the run's trace when it has one, under the
  * `attemptTimeoutMs` timer when there is one. `ctx.signal` follows `signal`: the caller's, or a
@@ -47,10 +41,11 @@ export function startAttempt<T>(
     attempt,
     signal: signal ?? noSignal(),
     elapsedMs,
-    lastError: run.lastError,
+    lastError: run.failed ? run.last : undefined,
     remainingMs: plan.maxElapsedMs - elapsedMs,
   };
-  if (plan.attemptTimeoutMs !== 0) return withTimeout(fn, plan, ctx, run.operation, trace, signal);
+  if (plan.attemptTimeoutMs !== 0)
+    return withTimeout(fn, plan, ctx, operationOf(run), trace, signal);
   return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));
 }
 

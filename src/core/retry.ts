@@ -1,6 +1,6 @@
 import { DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
 import { clampDelay } from './clock.js';
-import { nameOf, noSignal, startAttempt, type Attempt } from './attempt.js';
+import { noSignal, startAttempt, type Attempt } from './attempt.js';
 import { PermanentFailureError, RetryExhaustedError } from './errors.js';
 import { hub, isThenable } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
@@ -17,7 +17,17 @@ import {
 import { raceAttempt, type RaceEnd } from './hedged-attempt.js';
 import { verdictOf } from './judge.js';
 import { readOutcomeBody } from './response-body.js';
-import { clockOf, RunState } from './run-state.js';
+import {
+  clockOf,
+  nameOf,
+  operationOf,
+  outcomeOf,
+  runState,
+  settle,
+  sinceStart,
+  sleepDelay,
+  type RunState,
+} from './run-state.js';
 import { isTraced, withTrace, type Trace } from './trace.js';
 import type { ExhaustedReason, Verdict } from './types.js';
 import { resolveUnknown } from './unknown-outcome.js';
@@ -75,7 +85,7 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
     return Promise.reject(new TypeError(`fn: expected a function, got ${describeValue(fn)}`));
   }
   // `fn.name` costs a success about a tenth of its time: an untraced run reads it only when an
-  // event or an error needs the name (RunState.operation).
+  // event or an error needs the name (operationOf).
   const operation = plan.operation ?? defaultOperation;
   if (isTraced(plan)) {
     const named = operation ?? nameOf(fn);
@@ -93,7 +103,7 @@ function started<T>(
   trace: Trace | undefined,
 ): RunState<T> {
   const clock = clockOf(plan);
-  return new RunState(fn, plan, operation, trace, clock, clock.now());
+  return runState(fn, plan, operation, trace, clock, clock.now());
 }
 
 /**
@@ -119,7 +129,7 @@ function direct<T>(fn: Attempt<T>, plan: Plan, operation: string | undefined): P
     attempt = Promise.reject(error); // a synchronous throw is a failed attempt like any other
   }
   return Promise.resolve(attempt).then(undefined, (error: unknown) => {
-    const run = new RunState(fn, plan, operation, undefined, clock, start);
+    const run = runState(fn, plan, operation, undefined, clock, start);
     run.attempt = 1;
     return directFailure(run, error);
   });
@@ -130,13 +140,13 @@ function direct<T>(fn: Attempt<T>, plan: Plan, operation: string | undefined): P
  * slept before the loop starts (a run waiting in its first delay then keeps no async frame).
  */
 function directFailure<T>(run: RunState<T>, error: unknown): Promise<T> {
-  run.settle({ ok: false, error });
+  settle(run, { ok: false, error });
   judged(run, undefined);
   const next = decide(run);
   if (run.verdict?.clientRetried !== undefined) warnClientRetried(run, run.verdict);
   if (next.kind !== 'wait') return loop(run, next);
   retrying(run, next);
-  return run.delayMs > 0 ? run.sleep().then(() => loop(run)) : loop(run);
+  return run.delayMs > 0 ? sleepDelay(run).then(() => loop(run)) : loop(run);
 }
 
 /**
@@ -200,9 +210,9 @@ async function loop<T>(run: RunState<T>, next?: Decision): Promise<T> {
           const value = await startAttempt(run);
           // The common case ends here: a value, and nothing to judge, record or tell.
           if (run.plan.plainSuccess && hub.success.listeners.length === 0) return value;
-          run.settle({ ok: true, value });
+          settle(run, { ok: true, value });
         } catch (error) {
-          run.settle({ ok: false, error });
+          settle(run, { ok: false, error });
           // A caller's abort wins over a failed attempt; a value that was obtained is returned.
           if (aborted(run.plan)) throw abandon(run, token);
         }
@@ -216,7 +226,7 @@ async function loop<T>(run: RunState<T>, next?: Decision): Promise<T> {
     if (next.kind !== 'wait') return finish(run, next);
     retrying(run, next);
     next = undefined; // the state is all a waiting run keeps
-    if (run.delayMs > 0) await run.sleep();
+    if (run.delayMs > 0) await sleepDelay(run);
   }
 }
 
@@ -241,12 +251,12 @@ function abandon({ plan }: RunState, token: unknown): unknown {
 
 /** Classifies the attempt, and records it on the breaker and the limiter. */
 function judged(run: RunState, token: unknown): void {
-  run.verdict = verdictOf(run.plan, token, run.outcome);
+  run.verdict = verdictOf(run.plan, token, outcomeOf(run));
 }
 
 /** Takes the deciding outcome of a hedged attempt. */
 function race(run: RunState, { outcome, verdict }: RaceEnd): void {
-  run.settle(outcome);
+  settle(run, outcome);
   run.verdict = verdict;
 }
 
@@ -257,7 +267,7 @@ function race(run: RunState, { outcome, verdict }: RaceEnd): void {
  */
 function late(run: RunState): boolean {
   if (run.delayMs === 0 && !listens(RETRY, run.plan, run.trace)) return false;
-  run.elapsedMs = run.sinceStart();
+  run.elapsedMs = sinceStart(run);
   return run.elapsedMs > run.plan.maxElapsedMs;
 }
 
@@ -278,7 +288,7 @@ function decide(run: RunState): Decision {
   if (verdict.action === 'unknown' && (!plan.idempotent || isDuplicateOrder(verdict))) {
     return { kind: 'reconcile', verdict };
   }
-  const elapsedMs = run.sinceStart();
+  const elapsedMs = sinceStart(run);
   if (verdict.action === 'fail') return { kind: 'fail', verdict, elapsedMs };
   return nextDelay(plan, run.attempt, run.delayMs, verdict, elapsedMs);
 }
@@ -293,13 +303,14 @@ function isDuplicateOrder(verdict: Verdict): boolean {
  * send again and the run goes on as after a `retry` verdict.
  */
 async function reconcile(run: RunState, verdict: Verdict): Promise<Return | Wait | GiveUp> {
-  const { operation, attempt } = run;
-  const at = { operation, attempt, elapsedMs: run.sinceStart(), verdict };
-  const resolved = await resolveUnknown(run.plan, run.trace, at, run.outcome);
-  run.settle(resolved.outcome);
+  const { attempt } = run;
+  const operation = operationOf(run);
+  const at = { operation, attempt, elapsedMs: sinceStart(run), verdict };
+  const resolved = await resolveUnknown(run.plan, run.trace, at, outcomeOf(run));
+  settle(run, resolved.outcome);
   run.verdict = resolved.verdict;
   if (resolved.verdict === undefined) return RETURN;
-  return nextDelay(run.plan, attempt, run.delayMs, resolved.verdict, run.sinceStart());
+  return nextDelay(run.plan, attempt, run.delayMs, resolved.verdict, sinceStart(run));
 }
 
 /** Ends the run on any decision but a wait: resolve, fail, or give up. */
@@ -353,8 +364,9 @@ export function nextDelay(
 function succeed<T>(run: RunState<T>): T {
   const value = run.last;
   if (listens(SUCCESS, run.plan, run.trace)) {
-    const { operation, attempt } = run;
-    const elapsedMs = run.sinceStart();
+    const { attempt } = run;
+    const operation = operationOf(run);
+    const elapsedMs = sinceStart(run);
     publish(SUCCESS, run.plan, run.trace, { operation, attempts: attempt, elapsedMs, value });
   }
   return value as T;
@@ -364,7 +376,8 @@ function succeed<T>(run: RunState<T>): T {
 function failure(run: RunState, { verdict, elapsedMs }: Fail): unknown {
   const { plan, trace, last: error } = run;
   if (!plan.wrapFailures && !listens(FAIL, plan, trace)) return error;
-  const { operation, attempt } = run;
+  const { attempt } = run;
+  const operation = operationOf(run);
   const event: FailEvent = { operation, attempts: attempt, elapsedMs, verdict, error };
   publish(FAIL, plan, trace, event);
   if (!plan.wrapFailures) return error;
@@ -384,7 +397,8 @@ function retrying(run: RunState, { verdict, delayMs, elapsedMs }: Wait): void {
   run.elapsedMs = elapsedMs;
   const { plan, trace } = run;
   if (!listens(RETRY, plan, trace)) return;
-  const { operation, attempt, last } = run;
+  const { attempt, last } = run;
+  const operation = operationOf(run);
   const fields = { operation, attempt, maxAttempts: plan.maxAttempts, delayMs, verdict, elapsedMs };
   publish(RETRY, plan, trace, run.failed ? { ...fields, error: last } : { ...fields, value: last });
 }
@@ -396,14 +410,14 @@ function exhaust<T>(run: RunState<T>, { verdict, reason, elapsedMs }: GiveUp): T
   const { plan, trace, attempt: attempts, failed, last } = run;
   const error = failed ? last : undefined;
   if (listens(EXHAUSTED, plan, trace)) {
-    const { operation } = run;
+    const operation = operationOf(run);
     publish(EXHAUSTED, plan, trace, { operation, attempts, elapsedMs, error, verdict, reason });
   }
   if (plan.reraise) {
     if (failed) throw last;
     return last as T;
   }
-  const { operation } = run;
+  const operation = operationOf(run);
   const value = failed ? {} : { value: last };
   throw new RetryExhaustedError({ operation, attempts, elapsedMs, reason, cause: error, ...value });
 }
@@ -418,7 +432,7 @@ const MAX_WARNED_OPERATIONS = 1000;
 function warnClientRetried(run: RunState, verdict: Verdict): void {
   const { attempts, setting } = verdict.clientRetried!;
   if (verdict.action === 'fail' || !listens(CLIENT_RETRIED, run.plan, undefined)) return;
-  const { operation } = run;
+  const operation = operationOf(run);
   if (warnedClientRetries.has(operation)) return;
   if (warnedClientRetries.size < MAX_WARNED_OPERATIONS) warnedClientRetries.add(operation);
   publish(CLIENT_RETRIED, run.plan, undefined, {
