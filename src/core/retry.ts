@@ -87,12 +87,16 @@ export function run<T>(fn: Attempt<T>, plan: Plan, defaultOperation?: string): P
   // `fn.name` costs a success about a tenth of its time: an untraced run reads it only when an
   // event or an error needs the name (operationOf).
   const operation = plan.operation ?? defaultOperation;
-  if (isTraced(plan)) {
-    const named = operation ?? nameOf(fn);
-    return withTrace(plan, named, (trace) => loop(started(fn, plan, named, trace)));
+  try {
+    if (isTraced(plan)) {
+      const named = operation ?? nameOf(fn);
+      return withTrace(plan, named, (trace) => loop(started(fn, plan, named, trace)));
+    }
+    if (plan.direct && hub.success.listeners.length === 0) return direct(fn, plan, operation);
+    return loop(started(fn, plan, operation, undefined));
+  } catch (error) {
+    return Promise.reject(error); // a `clock` whose `now()` throws: the run rejects, never throws
   }
-  if (plan.direct && hub.success.listeners.length === 0) return direct(fn, plan, operation);
-  return loop(started(fn, plan, operation, undefined));
 }
 
 /** A run's state, its clock read now. */

@@ -138,3 +138,23 @@ describe('the first attempt of a run with nothing to judge on success', () => {
     expect(sends).toBe(1);
   });
 });
+
+describe('a clock that throws', () => {
+  it.each([
+    ['a run with nothing to judge', {}],
+    ['a run with a signal', { signal: new AbortController().signal }],
+  ])('makes %s reject with its error, not throw', async (_, extra) => {
+    const broken = new Error('clock broken');
+    const clock = {
+      now(): number {
+        throw broken;
+      },
+      sleep: () => Promise.resolve(),
+    };
+    let returned: Promise<unknown> | undefined;
+    expect(() => {
+      returned = retry(() => 1, { clock, ...extra });
+    }).not.toThrow();
+    await expect(returned).rejects.toBe(broken);
+  });
+});
