@@ -155,7 +155,15 @@ const input = {
   durationS: (performance.now() - startedAt) / 1000,
   scenarios,
 };
-const markdown = renderReport(input);
+// S8 and S9 (load shaping) and S10 (streams) print their own tables: one run of each, real time.
+const ownTables = (['s8', 's9', 's10'] as const)
+  .map((id) => (collected[id]?.[0]?.[0] as { text?: string } | undefined)?.text)
+  .filter((text): text is string => text !== undefined);
+const markdown =
+  renderReport(input) +
+  (ownTables.length === 0
+    ? ''
+    : `\n## S8, S9, S10: load shaping and streams (one run each, real time)\n\n${ownTables.join('\n\n')}\n`);
 const partial = only !== undefined;
 const reportFile =
   quick || partial
@@ -171,11 +179,7 @@ writeFileSync(
 );
 
 console.log(summaryTable(scenarios));
-// S8 and S9 (load shaping) and S10 (streams) print their own tables: one run of each, real time.
-for (const id of ['s8', 's9', 's10'] as const) {
-  const text = (collected[id]?.[0]?.[0] as { text?: string } | undefined)?.text;
-  if (text !== undefined) console.log(`\n${text}`);
-}
+for (const text of ownTables) console.log(`\n${text}`);
 console.log('');
 const checked = targets(scenarios);
 for (const t of checked)
