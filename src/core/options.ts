@@ -129,8 +129,8 @@ export interface Plan {
   readonly readsBodies: boolean;
   /**
    * A returned value is the run's result with nothing to judge or record: no classifier of
-   * values, no breaker, no limiter, no hedge, no `onSuccess` hook. The loop then returns it at
-   * once when no process-wide listener hears successes either.
+   * values, no breaker, no limiter, no hedge, no `onSuccess` hook (all known when the plan is
+   * built). The loop then returns it at once when no process-wide listener hears successes.
    */
   readonly plainSuccess: boolean;
   /**

@@ -144,7 +144,8 @@ function direct<T>(fn: Attempt<T>, plan: Plan, operation: string | undefined): P
  * slept before the loop starts (a run waiting in its first delay then keeps no async frame).
  */
 function directFailure<T>(run: RunState<T>, error: unknown): Promise<T> {
-  settle(run, { ok: false, error });
+  run.last = error;
+  run.failed = true;
   judged(run, undefined);
   const next = decide(run);
   if (run.verdict?.clientRetried !== undefined) warnClientRetried(run, run.verdict);
@@ -211,12 +212,13 @@ async function loop<T>(run: RunState<T>, next?: Decision): Promise<T> {
       if (run.plan.hedge !== undefined) race(run, await raceAttempt(run, token));
       else {
         try {
-          const value = await startAttempt(run);
+          run.last = await startAttempt(run);
           // The common case ends here: a value, and nothing to judge, record or tell.
-          if (run.plan.plainSuccess && hub.success.listeners.length === 0) return value;
-          settle(run, { ok: true, value });
+          if (run.plan.plainSuccess && hub.success.listeners.length === 0) return run.last as T;
+          run.failed = false;
         } catch (error) {
-          settle(run, { ok: false, error });
+          run.last = error;
+          run.failed = true;
           // A caller's abort wins over a failed attempt; a value that was obtained is returned.
           if (aborted(run.plan)) throw abandon(run, token);
         }

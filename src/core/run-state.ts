@@ -1,4 +1,5 @@
 import type { Attempt } from './attempt.js';
+import { settled } from './judge.js';
 import { realClock, unrefRealClock } from './clock.js';
 import { hub } from './hub.js';
 import type { Plan } from './options.js';
@@ -78,10 +79,10 @@ export function operationOf(run: RunState): string {
   return (run.name ??= nameOf(run.fn));
 }
 
-/** Records what the attempt returned or threw. */
+/** Takes an outcome the run did not settle itself (a hedged race's, a reconciliation's). */
 export function settle(run: RunState, outcome: Outcome<unknown>): void {
   run.failed = !outcome.ok;
-  run.last = outcome.ok ? outcome.value : outcome.error;
+  run.last = settled(outcome);
 }
 
 /** The last attempt's result as the `Outcome` classifiers and events take. */
