@@ -1,4 +1,5 @@
 import { onAbort } from './clock.js';
+import { lazy } from './lazy.js';
 import { AttemptTimeoutError } from './errors.js';
 import type { Plan } from './options.js';
 import { operationOf, type RunState } from './run-state.js';
@@ -15,16 +16,13 @@ export type Attempt<T> = (ctx: AttemptContext) => T | PromiseLike<T>;
  * an 'abort' listener to it for every request in flight, so every run shares its listener list:
  * more than ten at once is normal here, not the leak Node warns about.
  */
-let neverAborted: AbortSignal | undefined;
-export function noSignal(): AbortSignal {
-  if (neverAborted === undefined) {
-    neverAborted = new AbortController().signal;
-    // Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
-    // undici's `Request` calls it on the signal it is given.
-    process.getBuiltinModule('node:events').setMaxListeners(Infinity, neverAborted);
-  }
-  return neverAborted;
-}
+export const noSignal = /* @__PURE__ */ lazy((): AbortSignal => {
+  const signal = new AbortController().signal;
+  // Infinity, not 0: Node 20's `getMaxListeners` throws on an EventTarget whose limit is 0, and
+  // undici's `Request` calls it on the signal it is given.
+  process.getBuiltinModule('node:events').setMaxListeners(Infinity, signal);
+  return signal;
+});
 
 /**
  * Starts the run's current attempt: `fn(ctx)`, inside the run's trace when it has one, under the

@@ -1,14 +1,14 @@
 import type * as DiagnosticsChannel from 'node:diagnostics_channel';
+import { lazy } from './lazy.js';
 
 /**
  * `node:diagnostics_channel`, loaded the first time a run looks at a channel rather than at
  * import: an application that imports tenacious and never retries does not load it (engines
  * `>=20.19`, so `process.getBuiltinModule` is there).
  */
-let loaded: typeof DiagnosticsChannel | undefined;
-export function diagnosticsChannel(): typeof DiagnosticsChannel {
-  return (loaded ??= process.getBuiltinModule('node:diagnostics_channel'));
-}
+export const diagnosticsChannel = /* @__PURE__ */ lazy((): typeof DiagnosticsChannel =>
+  process.getBuiltinModule('node:diagnostics_channel'),
+);
 
 /** The part of a `diagnostics_channel` channel an event kind uses. */
 export interface EventChannel {
@@ -27,8 +27,7 @@ export interface EventChannel {
  * ```
  */
 export function lazyChannel(name: string): EventChannel {
-  let real: DiagnosticsChannel.Channel | undefined;
-  const channel = () => (real ??= diagnosticsChannel().channel(name));
+  const channel = lazy(() => diagnosticsChannel().channel(name));
   return {
     get hasSubscribers() {
       return channel().hasSubscribers;

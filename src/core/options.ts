@@ -4,6 +4,7 @@ import { isClassifierFactory } from './classifier-factory.js';
 import { MAX_DELAY_MS } from './clock.js';
 import { hedgeOptionsError, type HedgeOptions } from './hedge.js';
 import type { AttemptLimiter } from './limiter/adaptive-limiter.js';
+import { lazy } from './lazy.js';
 import { isBodyReader } from './response-body.js';
 import {
   booleanRule,
@@ -170,12 +171,13 @@ export interface Plan {
  * The default backoff of API.md, built on the first retry that needs it (building checks its
  * options, which an import that never retries need not pay for).
  */
-let defaultBackoff: Backoff | undefined;
-export const DEFAULT_BACKOFF: Backoff = (ctx) =>
-  (defaultBackoff ??= jitter(exponential({ initial: 1000, factor: 2, max: 30000 }), {
+const defaultBackoff = /* @__PURE__ */ lazy(() =>
+  jitter(exponential({ initial: 1000, factor: 2, max: 30000 }), {
     mode: 'proportional',
     ratio: 0.2,
-  }))(ctx);
+  }),
+);
+export const DEFAULT_BACKOFF: Backoff = (ctx) => defaultBackoff()(ctx);
 
 const isFunction = (v: unknown) => typeof v === 'function';
 

@@ -1,5 +1,5 @@
-import type { TracingChannel } from 'node:diagnostics_channel';
 import { diagnosticsChannel } from './channels.js';
+import { lazy } from './lazy.js';
 import { realClock } from './clock.js';
 import { hub, reportListenerError } from './hub.js';
 import type { Plan } from './options.js';
@@ -10,12 +10,9 @@ import type { RetryEvent, RunEnd, RunScope, UnknownOutcomeEvent } from './types.
  * Made on the first run, not at import: an agent that subscribed before gets the same channels
  * by name, and an import that never retries pays nothing for them.
  */
-let runChannel: TracingChannel<object, RunTraceContext> | undefined;
-function tracing(): TracingChannel<object, RunTraceContext> {
-  return (runChannel ??= diagnosticsChannel().tracingChannel<object, RunTraceContext>(
-    'tenacious:run',
-  ));
-}
+const tracing = /* @__PURE__ */ lazy(() =>
+  diagnosticsChannel().tracingChannel<object, RunTraceContext>('tenacious:run'),
+);
 
 /** What the `tenacious:run` tracing channel publishes. */
 interface RunTraceContext {
