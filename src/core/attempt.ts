@@ -24,6 +24,23 @@ export const noSignal = /* @__PURE__ */ lazy((): AbortSignal => {
   return signal;
 });
 
+/** The context of attempt number `attempt`, `elapsedMs` into a run of `plan`. */
+export function attemptContext(
+  plan: Plan,
+  attempt: number,
+  signal: AbortSignal | undefined,
+  elapsedMs: number,
+  lastError: unknown,
+): AttemptContext {
+  return {
+    attempt,
+    signal: signal ?? noSignal(),
+    elapsedMs,
+    lastError,
+    remainingMs: plan.maxElapsedMs - elapsedMs,
+  };
+}
+
 /**
  * Starts the run's current attempt: `fn(ctx)`, inside the run's trace when it has one, under the
  * `attemptTimeoutMs` timer when there is one. `ctx.signal` follows `signal`: the caller's, or a
@@ -35,13 +52,8 @@ export function startAttempt<T>(
   signal: AbortSignal | undefined = run.plan.signal,
 ): T | PromiseLike<T> {
   const { plan, fn, trace, attempt, elapsedMs } = run;
-  const ctx = {
-    attempt,
-    signal: signal ?? noSignal(),
-    elapsedMs,
-    lastError: run.failed ? run.last : undefined,
-    remainingMs: plan.maxElapsedMs - elapsedMs,
-  };
+  const lastError = run.failed ? run.last : undefined;
+  const ctx = attemptContext(plan, attempt, signal, elapsedMs, lastError);
   if (plan.attemptTimeoutMs !== 0)
     return withTimeout(fn, plan, ctx, operationOf(run), trace, signal);
   return trace === undefined ? fn(ctx) : trace.attempt(attempt, () => fn(ctx));

@@ -1,6 +1,6 @@
 import { DUPLICATE_CLIENT_ORDER_ID } from './classify.js';
 import { clampDelay } from './clock.js';
-import { noSignal, startAttempt, type Attempt } from './attempt.js';
+import { attemptContext, startAttempt, type Attempt } from './attempt.js';
 import { PermanentFailureError, RetryExhaustedError } from './errors.js';
 import { hub, isThenable } from './hub.js';
 import { DEFAULT_PLAN, planFor, type Plan, type RetryOptions } from './options.js';
@@ -121,14 +121,7 @@ function direct<T>(fn: Attempt<T>, plan: Plan, operation: string | undefined): P
   const start = clock.now();
   let attempt: T | PromiseLike<T>;
   try {
-    const remainingMs = plan.maxElapsedMs;
-    attempt = fn({
-      attempt: 1,
-      signal: noSignal(),
-      elapsedMs: 0,
-      lastError: undefined,
-      remainingMs,
-    });
+    attempt = fn(attemptContext(plan, 1, undefined, 0, undefined));
   } catch (error) {
     attempt = Promise.reject(error); // a synchronous throw is a failed attempt like any other
   }
