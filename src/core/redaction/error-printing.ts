@@ -1,7 +1,7 @@
 import { errorFields } from './client-errors.js';
 import { causeChain, safeGet } from './safe-read.js';
 import { redactValue, serializeError, type SerializedError } from './serialize.js';
-import { redactText } from './text.js';
+import { cut, redactText } from './text.js';
 
 /**
  * How the errors tenacious throws print, by what they expose and nothing else: a redacted
@@ -25,14 +25,7 @@ function redactedStack(link: object): string | undefined {
   const lines = stack.split('\n', MAX_STACK_LINES + 1);
   const kept =
     lines.length > MAX_STACK_LINES ? [...lines.slice(0, MAX_STACK_LINES), '    …'] : lines;
-  const text = redactText(kept.join('\n'));
-  return text.length > MAX_STACK ? `${text.slice(0, MAX_STACK)}…` : text;
-}
-
-/** The compact fields of a link without `type`/`message`, as own enumerable properties. */
-function extraFields(link: object): Record<string, unknown> {
-  const { type: _type, message: _message, ...rest } = errorFields(link);
-  return rest;
+  return cut(redactText(kept.join('\n')), MAX_STACK);
 }
 
 /** Error-shaped stand-ins, named like the original class, that `util.inspect` prints plainly. */
@@ -78,13 +71,14 @@ function causeTwin(cause: unknown): unknown {
       printed = redactValue(link);
       continue;
     }
-    const fields = errorFields(link);
     if (typeof safeGet(link, 'stack') !== 'string') {
       // A thrown plain object (the binance client's): its compact fields.
       printed = { ...serializeError(link) };
       continue;
     }
-    printed = twin(fields.type, fields.message, redactedStack(link), extraFields(link), printed);
+    // The compact fields other than `type` and `message` become the twin's own properties.
+    const { type, message, ...fields } = errorFields(link);
+    printed = twin(type, message, redactedStack(link), fields, printed);
   }
   return printed;
 }
@@ -107,13 +101,23 @@ function fieldsOf(error: object): readonly string[] {
   return [];
 }
 
+/** Adds the error's printed `fields` that are set, each redacted, to `out`. */
+function redactedFields(
+  error: Printable,
+  fields: readonly string[],
+  out: Record<string, unknown> = {},
+): Record<string, unknown> {
+  for (const field of fields) {
+    const v = safeGet(error, field);
+    if (v !== undefined) out[field] = redactValue(v);
+  }
+  return out;
+}
+
 /** `toJSON` of tenacious's errors: their fields redacted, `cause` as `serializeError` output. */
 function printedJSON(this: Printable): SerializedError {
   const out: SerializedError = { type: this.name, message: this.message };
-  for (const field of fieldsOf(this)) {
-    const v = safeGet(this, field);
-    if (v !== undefined) out[field] = redactValue(v);
-  }
+  redactedFields(this, fieldsOf(this), out);
   const cause = safeGet(this, 'cause');
   if (cause !== undefined) out.cause = serializeError(cause);
   return out;
@@ -131,36 +135,27 @@ function printedJSON(this: Printable): SerializedError {
  */
 export function printRedacted(target: { prototype: Error }, fields: readonly string[]): void {
   printedFields.set(target.prototype, fields);
-  Object.defineProperty(target.prototype, 'toJSON', {
-    configurable: true,
-    writable: true,
-    value: printedJSON,
-  });
-  Object.defineProperty(target.prototype, INSPECT, {
-    configurable: true,
-    writable: true,
-    value: function inspect(
+  keepHidden(target.prototype, 'toJSON', printedJSON);
+  keepHidden(
+    target.prototype,
+    INSPECT,
+    function inspect(
       this: Printable,
       depth: number,
       options: Record<string, unknown>,
       inspectValue: (value: unknown, options: Record<string, unknown>) => string,
     ) {
       if (depth < 0) return `[${this.name}]`;
-      const own: Record<string, unknown> = {};
-      for (const field of fields) {
-        const v = safeGet(this, field);
-        if (v !== undefined) own[field] = redactValue(v);
-      }
       const printed = twin(
         this.name,
         this.message,
         typeof this.stack === 'string' ? redactText(this.stack) : undefined,
-        own,
+        redactedFields(this, fields),
         causeTwin(safeGet(this, 'cause')),
       );
       return inspectValue(printed, { ...options, depth });
     },
-  });
+  );
 }
 
 /**
@@ -186,7 +181,7 @@ export function keepCause(error: Error, cause: unknown): void {
  * keepHidden(this, 'value', fields.value);
  * ```
  */
-export function keepHidden(error: Error, key: string, value: unknown): void {
+export function keepHidden(error: Error, key: PropertyKey, value: unknown): void {
   Object.defineProperty(error, key, {
     configurable: true,
     enumerable: false,
