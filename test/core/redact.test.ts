@@ -1,7 +1,12 @@
 import { fc, test } from '../helpers/property.js';
 import { describe, expect, it } from 'vitest';
 import { constant, retry } from '../../src/index.js';
-import { describeError, redactText, serializeError } from '../../src/core/redaction/redact.js';
+import {
+  describeError,
+  isSecretName,
+  redactText,
+  serializeError,
+} from '../../src/core/redaction/redact.js';
 import { instantClock } from '../../src/testing/index.js';
 import { captureLogger } from '../helpers/log-capture.js';
 
@@ -215,6 +220,31 @@ describe('exchange credential headers', () => {
     const out = JSON.stringify(serializeError({ config: { headers: { [header]: API_KEY } } }));
     expect(out).not.toContain(API_KEY);
     expect(out).toContain(`"${header}":"[REDACTED]"`);
+  });
+
+  it.each([
+    'X-MBX-APIKEY',
+    'signature',
+    'OK-ACCESS-PASSPHRASE',
+    'X-BAPI-API-KEY',
+    'CB-ACCESS-PASSPHRASE',
+    'KC-API-KEY',
+    'KC-API-PASSPHRASE',
+    'API-Key',
+    'ACCESS-PASSPHRASE',
+    'X-MEXC-APIKEY',
+    'bfx-apikey',
+    'bfx-signature',
+    'api-signature',
+    'access_token',
+    'refresh_token',
+    'x-auth-token',
+    'x-access-token',
+    'bot_token',
+    'X-Hub-Signature',
+    'mnemonic',
+  ])('treats %s as a secret name through its ending', (name) => {
+    expect(isSecretName(name)).toBe(true);
   });
 });
 

@@ -32,42 +32,31 @@ import { lazy } from '../lazy.js';
 
 /**
  * Exact names (headers, query parameters, body fields, properties) whose value is a secret, as
- * the venue writes them; matching ignores case and `-`/`_`/space separators. Each group cites
- * its source in a comment, so the citations cost nothing at run time.
+ * the venue writes them; matching ignores case and `-`/`_`/space separators. A venue's name that
+ * ends with one of {@link SECRET_NAME_ENDINGS} is matched by that ending and named in the
+ * comment of its group only. Each group cites its source in a comment, so the citations cost
+ * nothing at run time.
  */
 export const SECRET_NAMES: readonly string[] = [
-  // [BINANCE]
-  'X-MBX-APIKEY',
-  'signature',
-  // [OKX]
+  // [BINANCE] X-MBX-APIKEY and signature end with the endings `api-key` and `signature`
+  // [OKX] OK-ACCESS-PASSPHRASE ends with `passphrase`
   'OK-ACCESS-KEY',
   'OK-ACCESS-SIGN',
-  'OK-ACCESS-PASSPHRASE',
-  // [BYBIT]
-  'X-BAPI-API-KEY',
+  // [BYBIT] X-BAPI-API-KEY ends with `api-key`
   'X-BAPI-SIGN',
-  // [COINBASE]
+  // [COINBASE] CB-ACCESS-PASSPHRASE ends with `passphrase`
   'CB-ACCESS-KEY',
   'CB-ACCESS-SIGN',
-  'CB-ACCESS-PASSPHRASE',
-  // [KUCOIN]
-  'KC-API-KEY',
+  // [KUCOIN] KC-API-KEY and KC-API-PASSPHRASE end with `api-key` and `passphrase`
   'KC-API-SIGN',
-  'KC-API-PASSPHRASE',
-  // [KRAKEN]
-  'API-Key',
+  // [KRAKEN] API-Key ends with `api-key`
   'API-Sign',
-  // [BITGET]
+  // [BITGET] ACCESS-PASSPHRASE ends with `passphrase`
   'ACCESS-KEY',
   'ACCESS-SIGN',
-  'ACCESS-PASSPHRASE',
-  // [MEXC]
-  'X-MEXC-APIKEY',
-  // [BITFINEX]
-  'bfx-apikey',
-  'bfx-signature',
-  // [BITMEX]
-  'api-signature',
+  // [MEXC] X-MEXC-APIKEY ends with `api-key`
+  // [BITFINEX] bfx-apikey and bfx-signature end with `api-key` and `signature`
+  // [BITMEX] api-signature ends with `signature`
   // [OKX] (v1 "sign" parameter); [KUCOIN]
   'sign',
   // generic short form of signature
@@ -77,22 +66,16 @@ export const SECRET_NAMES: readonly string[] = [
   'Proxy-Authorization',
   'Cookie',
   'Set-Cookie',
-  // [OAUTH]
+  // [OAUTH]; access_token, refresh_token, x-access-token and x-auth-token end with
+  // `access-token`, `refresh-token` and `auth-token`
   'token',
-  'access_token',
-  'refresh_token',
   'id_token',
-  'x-auth-token',
-  'x-access-token',
-  // [TELEGRAM]
-  'bot_token',
+  // [TELEGRAM] bot_token ends with `bot-token`
   // [DRPC]
   'dkey',
-  // [GITHUB-WEBHOOKS]
+  // [GITHUB-WEBHOOKS] X-Hub-Signature ends with `signature`
   'X-Hub-Signature-256',
-  'X-Hub-Signature',
-  // [BIP39]
-  'mnemonic',
+  // [BIP39] mnemonic is an ending
   // [ETHERS]
   'phrase',
   'entropy',
