@@ -84,22 +84,7 @@ function causeTwin(cause: unknown): unknown {
 }
 
 type Printable = Error & Record<string, unknown>;
-
-/** The fields each printing prototype prints, in order. */
-const printedFields = new WeakMap<object, readonly string[]>();
-
-function fieldsOf(error: object): readonly string[] {
-  try {
-    for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null;) {
-      const fields = printedFields.get(proto);
-      if (fields !== undefined) return fields;
-      proto = Object.getPrototypeOf(proto) as object | null;
-    }
-  } catch {
-    // A proxy whose getPrototypeOf trap throws prints no fields of its own.
-  }
-  return [];
-}
+type PrintedJSON = (this: Printable) => SerializedError;
 
 /** Adds the error's printed `fields` that are set, each redacted, to `out`. */
 function redactedFields(
@@ -114,14 +99,8 @@ function redactedFields(
   return out;
 }
 
-/** `toJSON` of tenacious's errors: their fields redacted, `cause` as `serializeError` output. */
-function printedJSON(this: Printable): SerializedError {
-  const out: SerializedError = { type: this.name, message: this.message };
-  redactedFields(this, fieldsOf(this), out);
-  const cause = safeGet(this, 'cause');
-  if (cause !== undefined) out.cause = serializeError(cause);
-  return out;
-}
+/** The `toJSON` of every class given redacted printing, so that {@link errSerializer} knows them. */
+const printedJSONs = new WeakSet<PrintedJSON>();
 
 /**
  * Gives an error class of tenacious redacted printing: `toJSON` (compact fields, `cause` as
@@ -134,8 +113,16 @@ function printedJSON(this: Printable): SerializedError {
  * ```
  */
 export function printRedacted(target: { prototype: Error }, fields: readonly string[]): void {
-  printedFields.set(target.prototype, fields);
-  keepHidden(target.prototype, 'toJSON', printedJSON);
+  /** `toJSON`: the fields redacted, `cause` as `serializeError` output. */
+  const toJSON: PrintedJSON = function () {
+    const out: SerializedError = { type: this.name, message: this.message };
+    redactedFields(this, fields, out);
+    const cause = safeGet(this, 'cause');
+    if (cause !== undefined) out.cause = serializeError(cause);
+    return out;
+  };
+  printedJSONs.add(toJSON);
+  keepHidden(target.prototype, 'toJSON', toJSON);
   keepHidden(
     target.prototype,
     INSPECT,
@@ -207,7 +194,8 @@ export function keepHidden(error: Error, key: PropertyKey, value: unknown): void
  */
 export function errSerializer(err: unknown): SerializedError {
   try {
-    if (safeGet(err, 'toJSON') === printedJSON) return printedJSON.call(err as Printable);
+    const toJSON = safeGet(err, 'toJSON') as PrintedJSON;
+    if (printedJSONs.has(toJSON)) return toJSON.call(err as Printable);
   } catch {
     // A hostile error falls through to the generic serializer.
   }
