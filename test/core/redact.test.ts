@@ -404,8 +404,33 @@ describe('RPC provider keys and webhook secrets in URLs', () => {
       `https://api.telegram.org/bot${BOT_TOKEN}/sendMessage`,
       'https://api.telegram.org/bot[REDACTED]/sendMessage',
     ],
+    [
+      'Alchemy (alchemyapi.io)',
+      `https://eth-mainnet.alchemyapi.io/v2/${KEY}`,
+      'https://eth-mainnet.alchemyapi.io/v2/[REDACTED]',
+    ],
+    [
+      'QuickNode (quicknode.pro)',
+      `https://black-sleek-sea.quicknode.pro/${KEY}/`,
+      'https://black-sleek-sea.quicknode.pro/[REDACTED]/',
+    ],
+    [
+      'Chainstack (chainstack.com)',
+      `https://nd-1.chainstack.com/${KEY}`,
+      'https://nd-1.chainstack.com/[REDACTED]',
+    ],
+    [
+      'Discord (discordapp.com)',
+      `https://discordapp.com/api/webhooks/123/${KEY}`,
+      'https://discordapp.com/api/webhooks/123/[REDACTED]',
+    ],
   ])('redacts the key in a %s URL', (_provider, url, expected) => {
     expect(redactText(`request to ${url} failed`)).toBe(`request to ${expected} failed`);
+  });
+
+  it("reads Ankr's key from rpc.ankr.com only, not from its subdomains", () => {
+    const url = `https://eu.rpc.ankr.com/eth/${KEY}`;
+    expect(redactText(url)).toBe(url);
   });
 
   it('keeps route names, hashes and addresses after a version segment', () => {

@@ -120,11 +120,6 @@ export const SECRET_NAME_ENDINGS: readonly string[] = [
   'mnemonic',
 ];
 
-/** Path shapes shared by several providers: group 1 is kept, group 2 is the secret. */
-const AFTER_VERSION = /^((?:\/[^/]+)*?\/v\d+\/)([^/]+)/;
-const FIRST_SEGMENT = /^(\/)([^/]+)/;
-const SECOND_SEGMENT = /^(\/[^/]+\/)([^/]+)/;
-
 /** A host whose URL paths carry a key. */
 export interface UrlRule {
   /** Matched against the URL's host (lower case, port removed). */
@@ -133,30 +128,37 @@ export interface UrlRule {
   readonly path: RegExp;
 }
 
-/** The hosts whose paths carry a key, built when the first URL is redacted. */
+/**
+ * The hosts whose paths carry a key, one rule per place of the key in the path (a host and its
+ * subdomains unless anchored with `^`), built when the first URL is redacted.
+ */
 export const urlRules = /* @__PURE__ */ lazy((): readonly UrlRule[] => [
-  // Alchemy: https://docs.alchemy.com/reference/api-overview (https://eth-mainnet.g.alchemy.com/v2/{apiKey}, /nft/v3/{apiKey}/…)
-  { host: /(?:^|\.)alchemy(?:api)?\.(?:com|io)$/, path: AFTER_VERSION },
-  // Infura: https://docs.metamask.io/services/get-started/infura/ (https://mainnet.infura.io/v3/<YOUR-API-KEY>, wss://…/ws/v3/<key>)
-  { host: /(?:^|\.)infura\.io$/, path: AFTER_VERSION },
-  // QuickNode: https://www.quicknode.com/docs/ethereum/endpoint-security (https://{name}.quiknode.pro/{token}/)
-  { host: /(?:^|\.)(?:quiknode|quicknode)\.pro$/, path: FIRST_SEGMENT },
-  // Ankr: https://www.ankr.com/docs/rpc-service/getting-started/basics/ (https://rpc.ankr.com/eth/{your_token})
-  { host: /^rpc\.ankr\.com$/, path: SECOND_SEGMENT },
-  // Chainstack: https://docs.chainstack.com/docs/manage-your-node (https://nd-123-456-789.p2pify.com/{key})
-  { host: /(?:^|\.)(?:p2pify\.com|chainstack\.com)$/, path: FIRST_SEGMENT },
-  // GetBlock: https://docs.getblock.io/getting-started/authentication-with-access-tokens (https://go.getblock.io/{access_token}/)
-  { host: /(?:^|\.)getblock\.io$/, path: FIRST_SEGMENT },
-  // Blast: https://docs.blastapi.io/ (https://eth-mainnet.blastapi.io/{project-id})
-  { host: /(?:^|\.)blastapi\.io$/, path: FIRST_SEGMENT },
-  // Tenderly: https://docs.tenderly.co/node/rpc-reference (https://mainnet.gateway.tenderly.co/{access_key})
-  { host: /(?:^|\.)gateway\.tenderly\.co$/, path: FIRST_SEGMENT },
-  // NOWNodes: https://nownodes.io/documentation (https://eth.nownodes.io/{api_key})
-  { host: /(?:^|\.)nownodes\.io$/, path: FIRST_SEGMENT },
-  // Moralis: https://docs.moralis.com/rpc-nodes (https://site1.moralis-nodes.com/eth/{key})
-  { host: /(?:^|\.)moralis-nodes\.com$/, path: SECOND_SEGMENT },
-  // dRPC: [DRPC] (https://lb.drpc.org/{chain}/{dkey}; ?dkey= is a secret name)
-  { host: /(?:^|\.)drpc\.org$/, path: SECOND_SEGMENT },
+  // The segment after a version segment:
+  // - Alchemy: https://docs.alchemy.com/reference/api-overview (https://eth-mainnet.g.alchemy.com/v2/{apiKey}, /nft/v3/{apiKey}/…)
+  // - Infura: https://docs.metamask.io/services/get-started/infura/ (https://mainnet.infura.io/v3/<YOUR-API-KEY>, wss://…/ws/v3/<key>)
+  {
+    host: /(?:^|\.)(?:alchemy(?:api)?\.(?:com|io)|infura\.io)$/,
+    path: /^((?:\/[^/]+)*?\/v\d+\/)([^/]+)/,
+  },
+  // The first segment:
+  // - QuickNode: https://www.quicknode.com/docs/ethereum/endpoint-security (https://{name}.quiknode.pro/{token}/)
+  // - Chainstack: https://docs.chainstack.com/docs/manage-your-node (https://nd-123-456-789.p2pify.com/{key})
+  // - GetBlock: https://docs.getblock.io/getting-started/authentication-with-access-tokens (https://go.getblock.io/{access_token}/)
+  // - Blast: https://docs.blastapi.io/ (https://eth-mainnet.blastapi.io/{project-id})
+  // - Tenderly: https://docs.tenderly.co/node/rpc-reference (https://mainnet.gateway.tenderly.co/{access_key})
+  // - NOWNodes: https://nownodes.io/documentation (https://eth.nownodes.io/{api_key})
+  {
+    host: /(?:^|\.)(?:quic?knode\.pro|p2pify\.com|chainstack\.com|getblock\.io|blastapi\.io|gateway\.tenderly\.co|nownodes\.io)$/,
+    path: /^(\/)([^/]+)/,
+  },
+  // The second segment:
+  // - Ankr: https://www.ankr.com/docs/rpc-service/getting-started/basics/ (https://rpc.ankr.com/eth/{your_token}), that host only
+  // - Moralis: https://docs.moralis.com/rpc-nodes (https://site1.moralis-nodes.com/eth/{key})
+  // - dRPC: [DRPC] (https://lb.drpc.org/{chain}/{dkey}; ?dkey= is a secret name)
+  {
+    host: /^rpc\.ankr\.com$|(?:^|\.)(?:moralis-nodes\.com|drpc\.org)$/,
+    path: /^(\/[^/]+\/)([^/]+)/,
+  },
   // Pocket: https://docs.pokt.network/ (https://eth-mainnet.gateway.pokt.network/v1/lb/{app-id})
   { host: /(?:^|\.)pokt\.network$/, path: /^(\/v1\/lb\/)([^/]+)/ },
   // Telegram: [TELEGRAM]
