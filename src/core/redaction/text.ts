@@ -14,7 +14,7 @@ const normalise = (name: string) => name.toLowerCase().replace(/[-_\s]/g, '');
 /** The name tables, normalised when the first name is checked rather than at import. */
 const secretNames = /* @__PURE__ */ lazy(() => ({
   exact: new Set(SECRET_NAMES.map(normalise)),
-  endings: [...new Set(SECRET_NAME_ENDINGS.map(normalise))],
+  endings: SECRET_NAME_ENDINGS.map(normalise),
 }));
 
 /**
@@ -103,19 +103,14 @@ export const MAX_TEXT = 4096;
 function redactUrl(url: string): string {
   const parts = URL_PARTS.exec(url);
   if (parts === null) return url;
-  const [, scheme = '', authority = '', rest = ''] = [parts[0], parts[1], parts[2], parts[4]];
-  let path = parts[3] ?? '';
+  const [, scheme = '', authority = '', path = '', rest = ''] = parts;
   // `user:password@host`: RFC 3986 §3.2.1 userinfo.
   const at = authority.lastIndexOf('@');
   const hostPort = at === -1 ? authority : authority.slice(at + 1);
   const host = hostPort.replace(/:\d+$/, '').toLowerCase();
-  for (const rule of urlRules()) {
-    if (rule.host.test(host)) {
-      path = path.replace(rule.path, `$1${REDACTED}`);
-      break;
-    }
-  }
-  return `${scheme}${at === -1 ? '' : `${REDACTED}@`}${hostPort}${path}${rest}`;
+  const rule = urlRules().find((r) => r.host.test(host));
+  const kept = rule === undefined ? path : path.replace(rule.path, `$1${REDACTED}`);
+  return `${scheme}${at === -1 ? '' : `${REDACTED}@`}${hostPort}${kept}${rest}`;
 }
 
 /**
