@@ -38,9 +38,9 @@ function safeIndex(items: readonly unknown[], i: number): unknown {
   }
 }
 
-/** Entries of a `Headers` (global or undici's), a `Map`, or an `URLSearchParams`, or undefined. */
+/** Entries of a `Headers` (global or undici's) or a `Map`, or undefined. */
 function entriesOf(value: object, tag: string): [unknown, unknown][] | undefined {
-  if (tag !== 'Headers' && tag !== 'Map' && tag !== 'URLSearchParams') return undefined;
+  if (tag !== 'Headers' && tag !== 'Map') return undefined;
   const entries: [unknown, unknown][] = [];
   try {
     (value as Map<unknown, unknown>).forEach((v, k) => {
@@ -136,11 +136,9 @@ export function copyRedacted(
       return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
     }
     if (obj instanceof URL) return redactText(obj.href, ctx.extra);
+    if (tag === 'URLSearchParams') return redactText(safeString(obj), ctx.extra);
     const entries = entriesOf(obj, tag);
-    if (entries !== undefined) {
-      if (tag === 'URLSearchParams') return redactText(safeString(obj), ctx.extra);
-      return copyEntries(entries, depth, seen, ctx);
-    }
+    if (entries !== undefined) return copyEntries(entries, depth, seen, ctx);
     if (tag === 'Set') {
       const items = [...(obj as Set<unknown>)].slice(0, ctx.limits.keys + 1);
       return copyArray(items, depth, seen, ctx);
