@@ -44,7 +44,7 @@ export interface ClientErrorShape {
 }
 
 /** viem and ethers keep a one-line `shortMessage` (and viem its `details`) next to a long one. */
-function shortMessage(e: object): unknown {
+function shortMessage(e: object): string | undefined {
   const short = safeGet(e, 'shortMessage');
   if (typeof short !== 'string' || short === '') return undefined;
   const details = safeGet(e, 'details');
@@ -130,14 +130,15 @@ const clientErrors = /* @__PURE__ */ lazy((): readonly ClientErrorShape[] => [
     headers: 'headers',
     body: 'body',
   },
-  // [ERRORS] fetch: TypeError('fetch failed') with the reason as cause (undici lib/web/fetch)
   {
     client: 'fetch',
-    is: (e) => safeGet(e, 'name') === 'TypeError' && safeGet(e, 'message') === 'fetch failed',
+    is: (e) =>
+      // [ERRORS] fetch: TypeError('fetch failed') with the reason as cause (undici lib/web/fetch)
+      (safeGet(e, 'name') === 'TypeError' && safeGet(e, 'message') === 'fetch failed') ||
+      // [ERRORS] AbortSignal.timeout() and abort(): DOMException TimeoutError / AbortError
+      tagOf(e) === 'DOMException',
     ...GENERIC,
   },
-  // [ERRORS] AbortSignal.timeout() and abort(): DOMException TimeoutError / AbortError
-  { client: 'fetch', is: (e) => tagOf(e) === 'DOMException', ...GENERIC },
   // A fetch `Response` (or `Request`) returned or thrown as the failure
   {
     client: 'fetch',
@@ -209,10 +210,11 @@ const clientErrors = /* @__PURE__ */ lazy((): readonly ClientErrorShape[] => [
     body: '',
   },
   // [ERRORS] Node system errors: `syscall` and an E* code (ECONNRESET, ECONNREFUSED, …)
-  { client: 'node', is: (e) => typeof safeGet(e, 'syscall') === 'string', ...GENERIC },
   {
     client: 'node',
-    is: (e) => /^(?:E[A-Z]+|ERR_[A-Z_]+)$/.test(safeString(safeGet(e, 'code'))),
+    is: (e) =>
+      typeof safeGet(e, 'syscall') === 'string' ||
+      /^(?:E[A-Z]+|ERR_[A-Z_]+)$/.test(safeString(safeGet(e, 'code'))),
     ...GENERIC,
   },
 ]);
@@ -220,7 +222,7 @@ const clientErrors = /* @__PURE__ */ lazy((): readonly ClientErrorShape[] => [
 /** What every row reads unless it says otherwise. */
 const DEFAULTS: Omit<ClientErrorShape, 'client' | 'is'> = {
   code: 'code',
-  message: (e) => present(shortMessage(e)) ?? read(e, 'message|msg'),
+  message: (e) => shortMessage(e) ?? read(e, 'message|msg'),
 };
 
 function readPath(e: unknown, path: string): unknown {
@@ -291,7 +293,8 @@ export interface ErrorFields {
   retryAfter?: string;
 }
 
-const MAX_MESSAGE = 300;
+/** Longest message printed. */
+export const MAX_MESSAGE = 300;
 const MAX_URL = 256;
 const MAX_FIELD = 160;
 
@@ -330,11 +333,6 @@ function payloadOf(value: unknown, extra: readonly string[] | undefined) {
   // Kraken { error: [...] }.
   for (const key of ['code', 'msg', 'message', 'retCode', 'retMsg', 'error'] as const) {
     let v = safeGet(body, key);
-    if (key === 'error' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const inner = payloadOf(v, extra);
-      if (inner !== undefined) out.error = inner;
-      continue;
-    }
     if (Array.isArray(v)) {
       v = v
         .slice(0, 3)
@@ -343,6 +341,11 @@ function payloadOf(value: unknown, extra: readonly string[] | undefined) {
     }
     if (typeof v === 'string') out[key] = cut(redactText(v, extra), MAX_FIELD);
     else if (typeof v === 'number') out[key] = v;
+    else if (key === 'error') {
+      // An error object nested in the body (JSON-RPC over HTTP), read the same way.
+      const inner = payloadOf(v, extra);
+      if (inner !== undefined) out.error = inner;
+    }
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -367,9 +370,11 @@ function retryAfterOf(headers: unknown): string | undefined {
 function typeOf(e: object): string {
   const name = safeGet(e, 'name');
   const ctor = prototypeNames(e)[0];
-  if (name === 'Error' && ctor !== undefined && ctor !== 'Object') return ctor;
+  // A plain object's constructor names no class.
+  const cls = ctor === 'Object' ? undefined : ctor;
+  if (name === 'Error' && cls !== undefined) return cls;
   if (typeof name === 'string' && name !== '') return cut(name, 80);
-  return ctor === undefined || ctor === 'Object' ? 'Error' : ctor;
+  return cls ?? 'Error';
 }
 
 /**

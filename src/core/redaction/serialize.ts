@@ -1,4 +1,4 @@
-import { clientOf, errorFields, type ErrorFields } from './client-errors.js';
+import { clientOf, errorFields, MAX_MESSAGE, type ErrorFields } from './client-errors.js';
 import { copyRedacted, FULL, isPresent, SMALL, type CopyContext } from './safe-copy.js';
 import { causeChain, isErrorLike, safeGet, safeKeys, safeString } from './safe-read.js';
 import { cut, isSecretName, REDACTED, redactText } from './text.js';
@@ -30,7 +30,6 @@ const SKIPPED = new Set(['name', 'message', 'stack', 'cause', 'errors', 'shortMe
 
 /** Frames kept from the stack of an unrecognised error. */
 const STACK_FRAMES = 5;
-const MAX_MESSAGE = 300;
 
 function shortStack(e: object, extra: readonly string[] | undefined): string | undefined {
   const stack = safeGet(e, 'stack');
