@@ -358,7 +358,7 @@ function retryAfterOf(headers: unknown): string | undefined {
     try {
       v = (get as (name: string) => unknown).call(headers, 'retry-after');
     } catch {
-      v = undefined;
+      // A throwing get() reads nothing; the plain keys are tried next.
     }
   }
   v ??= safeGet(headers, 'retry-after') ?? safeGet(headers, 'Retry-After');

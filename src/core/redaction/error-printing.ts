@@ -36,10 +36,9 @@ function twinPrototype(name: string): object {
   if (proto === undefined) {
     const ctor = function () {};
     Object.defineProperty(ctor, 'name', { value: name });
-    proto = Object.create(Error.prototype, {
-      constructor: { value: ctor, writable: true, configurable: true },
-      name: { value: name, writable: true, configurable: true },
-    }) as object;
+    proto = Object.create(Error.prototype) as object;
+    keepHidden(proto, 'constructor', ctor);
+    keepHidden(proto, 'name', name);
     ctor.prototype = proto;
     if (twinPrototypes.size < 64) twinPrototypes.set(name, proto);
   }
@@ -168,7 +167,7 @@ export function keepCause(error: Error, cause: unknown): void {
  * keepHidden(this, 'value', fields.value);
  * ```
  */
-export function keepHidden(error: Error, key: PropertyKey, value: unknown): void {
+export function keepHidden(error: object, key: PropertyKey, value: unknown): void {
   Object.defineProperty(error, key, {
     configurable: true,
     enumerable: false,

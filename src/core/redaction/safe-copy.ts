@@ -30,14 +30,6 @@ export interface CopyContext {
 
 export const isPresent = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
-function safeIndex(items: readonly unknown[], i: number): unknown {
-  try {
-    return items[i];
-  } catch {
-    return undefined;
-  }
-}
-
 /** Entries of a `Headers` (global or undici's) or a `Map`, or undefined. */
 function entriesOf(value: object, tag: string): [unknown, unknown][] | undefined {
   if (tag !== 'Headers' && tag !== 'Map') return undefined;
@@ -57,8 +49,8 @@ function copyArray(items: readonly unknown[], depth: number, seen: Set<object>, 
   const out: unknown[] = [];
   const n = Math.min(items.length, ctx.limits.keys);
   for (let i = 0; i < n; i++) {
-    const item = safeIndex(items, i);
-    const previous = i > 0 ? safeIndex(items, i - 1) : undefined;
+    const item = safeGet(items, i);
+    const previous = i > 0 ? safeGet(items, i - 1) : undefined;
     if (typeof previous === 'string' && isSecretName(previous) && isPresent(item)) {
       out.push(REDACTED);
     } else if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string') {
