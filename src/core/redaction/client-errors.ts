@@ -366,6 +366,22 @@ function retryAfterOf(headers: unknown): string | undefined {
   return typeof v === 'string' && /^[\w ,:+-]{1,40}$/.test(v) ? v : undefined;
 }
 
+/**
+ * Sets a field that has a value: an absent field is left out, not set to undefined.
+ *
+ * @example
+ * ```ts
+ * setDefined(out, 'status', pick(e, shape.status, asStatus));
+ * ```
+ */
+export function setDefined<T extends object, K extends keyof T>(
+  out: T,
+  key: K,
+  value: T[K] | undefined,
+): void {
+  if (value !== undefined) out[key] = value;
+}
+
 /** The error's class: axios' AxiosError.from() copies the wrapped error's own `name: 'Error'`. */
 function typeOf(e: object): string {
   const name = safeGet(e, 'name');
@@ -392,21 +408,24 @@ export function errorFields(e: object, extra?: readonly string[]): ErrorFields {
     type: typeOf(e),
     message: cut(redactText(pick(e, shape.message, asText) ?? '', extra), MAX_MESSAGE),
   };
-  const code = pick(e, shape.code, asCode);
-  if (code !== undefined) out.code = code;
-  const status = pick(e, shape.status, asStatus);
-  if (status !== undefined) out.status = status;
+  setDefined(out, 'code', pick(e, shape.code, asCode));
+  setDefined(out, 'status', pick(e, shape.status, asStatus));
   const method = pick(e, shape.method, asText);
   if (method !== undefined) out.method = cut(method.toUpperCase(), 16);
   const url = pick(e, shape.url, asText);
   if (url !== undefined) out.url = cut(redactText(url, extra), MAX_URL);
-  const rpcMethod = pick(e, shape.rpcMethod, (v) =>
-    typeof v === 'string' && /^[\w.]{1,64}$/.test(v) ? v : undefined,
+  setDefined(
+    out,
+    'rpcMethod',
+    pick(e, shape.rpcMethod, (v) =>
+      typeof v === 'string' && /^[\w.]{1,64}$/.test(v) ? v : undefined,
+    ),
   );
-  if (rpcMethod !== undefined) out.rpcMethod = rpcMethod;
-  const body = pick(e, shape.body, (v) => payloadOf(v, extra));
-  if (body !== undefined) out.body = body;
-  const retryAfter = pick(e, shape.headers, retryAfterOf);
-  if (retryAfter !== undefined) out.retryAfter = retryAfter;
+  setDefined(
+    out,
+    'body',
+    pick(e, shape.body, (v) => payloadOf(v, extra)),
+  );
+  setDefined(out, 'retryAfter', pick(e, shape.headers, retryAfterOf));
   return out;
 }

@@ -1,4 +1,10 @@
-import { clientOf, errorFields, MAX_MESSAGE, type ErrorFields } from './client-errors.js';
+import {
+  clientOf,
+  errorFields,
+  MAX_MESSAGE,
+  setDefined,
+  type ErrorFields,
+} from './client-errors.js';
 import { copyRedacted, FULL, isPresent, SMALL, type CopyContext } from './safe-copy.js';
 import { causeChain, isErrorLike, safeGet, safeKeys, safeString } from './safe-read.js';
 import { cut, isSecretName, REDACTED, redactText } from './text.js';
@@ -69,10 +75,13 @@ function serializeChain(
     if (message !== '' && !messages.some((m) => m.includes(message))) messages.push(message);
   }
   if (messages.length > 0 || isErrorLike(top)) out.message = cut(messages.join(': '), MAX_MESSAGE);
-  if (first.code !== undefined) out.code = first.code;
+  setDefined(out, 'code', first.code);
   for (const key of ['status', 'method', 'url', 'rpcMethod', 'body', 'retryAfter'] as const) {
-    const found = fields.find((f) => f[key] !== undefined)?.[key];
-    if (found !== undefined) (out as Record<string, unknown>)[key] = found;
+    setDefined(
+      out as Record<string, unknown>,
+      key,
+      fields.find((f) => f[key] !== undefined)?.[key],
+    );
   }
   const causeCodes: (string | number)[] = [];
   for (const f of fields.slice(1)) {
@@ -81,10 +90,7 @@ function serializeChain(
   }
   if (causeCodes.length > 0) out.causeCodes = causeCodes;
   if (clientOf(top) === undefined) {
-    if (isErrorLike(top)) {
-      const stack = shortStack(top, extra);
-      if (stack !== undefined) out.stack = stack;
-    }
+    if (isErrorLike(top)) setDefined(out, 'stack', shortStack(top, extra));
     // An error's own fields are extras, copied small; a thrown plain object is all fields.
     const ctx = context(isErrorLike(top) || looksLikeError(top) ? SMALL : FULL, extra);
     const added = links.filter((link) => !seen.has(link));
