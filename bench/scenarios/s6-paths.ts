@@ -110,7 +110,7 @@ const PATHS: readonly Path[] = [
   {
     id: 'retry-inline',
     config:
-      '`retry(fn, { maxAttempts: 4, backoff: none })`: a new options literal per call, validated each time',
+      '`retry(fn, { maxAttempts: 4, backoff: none })`: a new options literal per call, with the same values each time',
     success: () => retry(ok, { maxAttempts: 4, backoff: none }),
     failing: () => retry(flaky, { maxAttempts: 4, backoff: none }),
   },
