@@ -115,6 +115,13 @@ const PATHS: readonly Path[] = [
     failing: () => retry(flaky, { maxAttempts: 4, backoff: none }),
   },
   {
+    id: 'retry-inline-fresh',
+    config:
+      '`retry(fn, { maxAttempts: 4, backoff: none, onRetry: () => {} })`: a new literal whose `onRetry` arrow is new each call, so it is validated and planned each time',
+    success: () => retry(ok, { maxAttempts: 4, backoff: none, onRetry: () => {} }),
+    failing: () => retry(flaky, { maxAttempts: 4, backoff: none, onRetry: () => {} }),
+  },
+  {
     id: 'createRetry',
     config: '`const r = createRetry(opts)` once; `r(fn)`',
     success: () => configured(ok),
