@@ -110,9 +110,16 @@ const PATHS: readonly Path[] = [
   {
     id: 'retry-inline',
     config:
-      '`retry(fn, { maxAttempts: 4, backoff: none })`: a new options literal per call, validated each time',
+      '`retry(fn, { maxAttempts: 4, backoff: none })`: a new options literal per call, with the same values each time',
     success: () => retry(ok, { maxAttempts: 4, backoff: none }),
     failing: () => retry(flaky, { maxAttempts: 4, backoff: none }),
+  },
+  {
+    id: 'retry-inline-fresh',
+    config:
+      '`retry(fn, { maxAttempts: 4, backoff: none, onRetry: () => {} })`: a new literal whose `onRetry` arrow is new each call, so it is validated and planned each time',
+    success: () => retry(ok, { maxAttempts: 4, backoff: none, onRetry: () => {} }),
+    failing: () => retry(flaky, { maxAttempts: 4, backoff: none, onRetry: () => {} }),
   },
   {
     id: 'createRetry',

@@ -357,11 +357,21 @@ const defaultPlans = new WeakMap<object, Cached>();
 const layeredPlans = new WeakMap<object, WeakMap<Plan, Cached>>();
 
 /**
+ * The plans built last, whichever objects they came from: an options literal written in the call
+ * is a new object each time, with the values of one planned before (one per call site). Keeps
+ * the values of up to {@link RECENT} plans alive until newer plans replace them.
+ */
+const RECENT = 8;
+const recent: Cached[] = [];
+let nextRecent = 0;
+
+/**
  * A plan and the values it was built from: `keys[i]` held `values[i]`, in enumeration order, and
  * an array value (a list of classifiers) held `items[i]`, since an edit may be made in place.
  */
 interface Cached extends Snapshot {
   readonly plan: Plan;
+  readonly base: Plan;
 }
 
 interface Snapshot {
@@ -375,6 +385,9 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   const byBase = base === DEFAULT_PLAN ? undefined : layeredPlans.get(options);
   const cached = base === DEFAULT_PLAN ? defaultPlans.get(options) : byBase?.get(base);
   if (cached !== undefined && unchanged(options, cached)) return cached.plan;
+  for (const entry of recent) {
+    if (entry.base === base && unchanged(options, entry)) return entry.plan;
+  }
   const seen = snapshot(options);
   // Validated and built from the snapshot, so that a getter is read once per planning.
   const given = seen === undefined ? options : (Object.fromEntries(entries(seen)) as RetryOptions);
@@ -388,7 +401,9 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
     if (hedgeError !== undefined) throw hedgeError;
   }
   if (seen === undefined) return plan;
-  const entry: Cached = { plan, ...seen };
+  const entry: Cached = { plan, base, ...seen };
+  recent[nextRecent] = entry;
+  nextRecent = (nextRecent + 1) % RECENT;
   if (base === DEFAULT_PLAN) defaultPlans.set(options, entry);
   else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, entry]]));
   else byBase.set(base, entry);

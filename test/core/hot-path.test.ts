@@ -43,6 +43,32 @@ describe('the first-attempt success path', () => {
     expect(lookups.count).toBe(3);
   });
 
+  it('validates a literal written in the call once while each call passes the same values', async () => {
+    const { logger, lookups } = countingLogger();
+    for (let i = 0; i < 100; i++) {
+      await retry(async () => i, { operation: 'get_ticker', maxAttempts: 5, logger });
+    }
+    expect(lookups.count).toBe(3);
+  });
+
+  it('validates the literals of call sites that take turns once each', async () => {
+    const { logger, lookups } = countingLogger();
+    const operations = ['get_order', 'place_order', 'cancel_order'];
+    for (let i = 0; i < 30; i++) {
+      await retry(async () => i, { operation: operations[i % 3], logger });
+    }
+    expect(lookups.count).toBe(9);
+  });
+
+  it('validates a per-call literal over createRetry defaults once while its values repeat', async () => {
+    const { logger, lookups } = countingLogger();
+    const configured = createRetry({ maxAttempts: 3 });
+    for (let i = 0; i < 100; i++) {
+      await configured(async () => i, { operation: 'get_ticker', logger });
+    }
+    expect(lookups.count).toBe(3);
+  });
+
   it('creates no timer', async () => {
     const options = { operation: 'get_ticker', maxAttempts: 5 };
     await retry(async () => 1, options);

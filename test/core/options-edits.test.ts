@@ -129,3 +129,57 @@ describe("the caller's options object", () => {
     expect(await attempts()).toBe(3);
   });
 });
+
+describe('an options literal written in the call (a new object each time)', () => {
+  it('runs with its own values when they differ from the last literal planned', async () => {
+    const clock = instantClock();
+    const counts: number[] = [];
+    for (const maxAttempts of [2, 3, 2, 1]) {
+      counts.push(await attemptsUnder({ maxAttempts, classify: retryable, clock }));
+    }
+    expect(counts).toEqual([2, 3, 2, 1]);
+  });
+
+  it('runs with its own values when more call sites take turns than plans are kept', async () => {
+    const clock = instantClock();
+    const sites = Array.from({ length: 12 }, (_, i) => i + 1);
+    const counts: number[] = [];
+    for (const maxAttempts of [...sites, ...sites]) {
+      counts.push(await attemptsUnder({ maxAttempts, classify: retryable, clock }));
+    }
+    expect(counts).toEqual([...sites, ...sites]);
+  });
+
+  it('honours a classifier pushed onto the array it shares with the last literal', async () => {
+    const classify: Classifier[] = [];
+    const clock = instantClock();
+    expect(await attemptsUnder({ maxAttempts: 3, classify, clock })).toBe(3);
+    classify.push(() => ({ action: 'fail', reason: 'http:400' }));
+    const rejection = new Error('400');
+    const error = await retry(() => Promise.reject(rejection), {
+      maxAttempts: 3,
+      classify,
+      clock,
+    }).catch((e: unknown) => e);
+    expect(error).toBe(rejection);
+  });
+
+  it('keeps the defaults of the createRetry it is passed to, not of the last one used', async () => {
+    const clock = instantClock();
+    const twice = createRetry({ maxAttempts: 2, classify: retryable, clock });
+    const fiveTimes = createRetry({ maxAttempts: 5, classify: retryable, clock });
+    const attempts: number[] = [];
+    for (const configured of [twice, fiveTimes, twice]) {
+      const error = await configured(failing, { operation: 'get_order' }).catch((e: unknown) => e);
+      attempts.push((error as RetryExhaustedError).attempts);
+    }
+    expect(attempts).toEqual([2, 5, 2]);
+  });
+
+  it('is checked like any other: an invalid value after a valid literal is rejected', async () => {
+    await retry(async () => 1, { maxAttempts: 2 });
+    await expect(retry(async () => 1, { maxAttempts: -1 })).rejects.toThrow(
+      new RangeError('maxAttempts: expected an integer >= 1 or Infinity, got -1'),
+    );
+  });
+});
