@@ -1,7 +1,7 @@
 import { AttemptTimeoutError, HoldTooLongError } from './errors.js';
 import { connectFailure, isFetchNetworkError } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
-import { describeValue } from './validate.js';
+import { describeValue, mismatch } from './validate.js';
 
 /**
  * Marks classifiers that never give a verdict on a returned value. When every classifier of a run
@@ -39,8 +39,11 @@ function compileMatchers(helper: string, matchers: readonly ErrorMatcher[]) {
   }
   return matchers.map((m, i) => {
     if (typeof m !== 'function') {
-      throw new TypeError(
-        `${helper}: argument ${i + 1}: expected an error class or a predicate function, got ${describeValue(m)}`,
+      throw mismatch(
+        TypeError,
+        `${helper}: argument ${i + 1}`,
+        'an error class or a predicate function',
+        m,
       );
     }
     if (isClass(m)) {
@@ -116,9 +119,7 @@ export function unknownOn(...matchers: ErrorMatcher[]): Classifier {
  */
 export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T> {
   if (typeof predicate !== 'function') {
-    throw new TypeError(
-      `retryIfResult: expected a predicate function, got ${describeValue(predicate)}`,
-    );
+    throw mismatch(TypeError, 'retryIfResult', 'a predicate function', predicate);
   }
   return (outcome: Outcome<T>) =>
     outcome.ok && predicate(outcome.value) ? { action: 'retry', reason: 'result' } : undefined;

@@ -1,5 +1,5 @@
 import type { AcquireOptions } from './types.js';
-import { checkValue, numberRule } from './validate.js';
+import { checkValue, mismatch, numberRule } from './validate.js';
 
 /**
  * The limits of one tracker call, shared by every rate-limit tracker (Binance, OKX, Bybit): what
@@ -23,10 +23,12 @@ export function checkAcquireOptions(
 ): TypeError | RangeError | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null) {
-    return checkValue(`${method}: options`, options, {
-      type: () => false,
-      rule: 'an options object or the attempt context',
-    });
+    return mismatch(
+      TypeError,
+      `${method}: options`,
+      'an options object or the attempt context',
+      options,
+    );
   }
   const { maxWaitMs, remainingMs } = options;
   return (

@@ -45,6 +45,25 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * The one message of every rule: `name: expected <expected>, got <value>`, as a `TypeError` (a
+ * wrong type) or a `RangeError` (a wrong value of the right type).
+ *
+ * @example
+ * ```ts
+ * mismatch(RangeError, 'maxAttempts', 'an integer >= 1 or Infinity', -1);
+ * // RangeError: maxAttempts: expected an integer >= 1 or Infinity, got -1
+ * ```
+ */
+export function mismatch(
+  type: TypeErrorConstructor | RangeErrorConstructor,
+  name: string,
+  expected: string,
+  value: unknown,
+): TypeError | RangeError {
+  return new type(`${name}: expected ${expected}, got ${describeValue(value)}`);
+}
+
+/**
  * Returns the error for `value` under `rule`, or undefined when it is valid. `name` is the path
  * used in the message (`maxAttempts`, `classify[1]`).
  */
@@ -53,11 +72,10 @@ export function checkValue(
   value: unknown,
   rule: Rule,
 ): TypeError | RangeError | undefined {
-  if (!rule.type(value))
-    return new TypeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
+  if (!rule.type(value)) return mismatch(TypeError, name, rule.rule, value);
   // NaN is a number but never a valid value of any option.
   if (Number.isNaN(value) || (rule.range !== undefined && !rule.range(value))) {
-    return new RangeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
+    return mismatch(RangeError, name, rule.rule, value);
   }
   if (rule.each !== undefined && Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -66,9 +84,7 @@ export function checkValue(
     }
   }
   const refined = rule.refine?.(value);
-  if (refined !== undefined)
-    return new TypeError(`${name}: expected ${refined}, got ${describeValue(value)}`);
-  return undefined;
+  return refined === undefined ? undefined : mismatch(TypeError, name, refined, value);
 }
 
 /**
@@ -83,7 +99,7 @@ export function findOptionsError(
 ): TypeError | RangeError | undefined {
   const prefix = where === '' ? '' : `${where}: `;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    return new TypeError(`${prefix}options: expected an object, got ${describeValue(options)}`);
+    return mismatch(TypeError, `${prefix}options`, 'an object', options);
   }
   const keys = Object.keys(options);
   const unknown = keys.filter((k) => !Object.hasOwn(rules, k));
