@@ -312,38 +312,29 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
   };
 }
 
-/** The plan of a run given no options at all. */
-export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
-  operation: undefined,
-  maxAttempts: 4,
-  backoff: DEFAULT_BACKOFF,
-  classifiers: [defaultClassifier],
-  classifiesValues: false,
-  readsBodies: false,
-  plainSuccess: true,
-  direct: true,
-  idempotent: true,
-  reconcile: undefined,
-  maxElapsedMs: Infinity,
-  attemptTimeoutMs: 0,
-  maxRetryAfterMs: 60000,
-  signal: undefined,
-  reraise: false,
-  wrapFailures: false,
-  logger: undefined,
-  onRetry: NO_HOOKS,
-  onSuccess: NO_HOOKS,
-  onExhausted: NO_HOOKS,
-  onUnknownOutcome: NO_HOOKS,
-  breaker: undefined,
-  budget: undefined,
-  limiter: undefined,
-  hedge: undefined,
-  clock: undefined,
-  random: Math.random,
-  unref: false,
-  internal: false,
-});
+/**
+ * The plan of a run given no options at all: API.md's defaults planned over nothing, so that it
+ * is built by the same code, in the same shape, as every other plan.
+ */
+export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ buildPlan(
+    {
+      maxAttempts: 4,
+      backoff: DEFAULT_BACKOFF,
+      classify: defaultClassifier,
+      idempotent: true,
+      maxElapsedMs: Infinity,
+      attemptTimeoutMs: 0,
+      maxRetryAfterMs: 60000,
+      reraise: false,
+      wrapFailures: false,
+      random: Math.random,
+      unref: false,
+    },
+    // Every other field of the base is absent: no operation, no hooks, not internal.
+    { internal: false } as Plan,
+  ),
+);
 
 /**
  * Plans by options object, so that `retry(fn, sameOptions)` validates nothing on its success
