@@ -152,7 +152,7 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (isInstance(error, HoldTooLongError)) return HOLD_TOO_LONG;
     // Only a failure before sending is singled out; after sending it is `unclassified` like any
     // other error (domain classifiers give it a `network:<code>` reason).
-    const code = safeConnectFailure(error);
+    const code = connectFailure(error); // never throws, even on a hostile error
     if (code !== undefined) return connectFailureVerdict(code);
     if (isInstance(error, TypeError) && !isFetchNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
@@ -202,14 +202,6 @@ function connectFailureVerdict(code: string): Verdict {
     connectVerdicts.set(code, verdict);
   }
   return verdict;
-}
-
-function safeConnectFailure(error: unknown): string | undefined {
-  try {
-    return connectFailure(error);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
