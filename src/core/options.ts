@@ -7,10 +7,13 @@ import type { AttemptLimiter } from './limiter/adaptive-limiter.js';
 import { lazy } from './lazy.js';
 import { isBodyReader } from './response-body.js';
 import {
+  backoffRule,
   booleanRule,
   clockRule,
   findOptionsError,
   functionRule,
+  isFunction,
+  limitMsRule,
   loggerRule,
   methodsRule,
   nonEmptyStringRule,
@@ -179,8 +182,6 @@ const defaultBackoff = /* @__PURE__ */ lazy(() =>
 );
 export const DEFAULT_BACKOFF: Backoff = (ctx) => defaultBackoff()(ctx);
 
-const isFunction = (v: unknown) => typeof v === 'function';
-
 const classifierRule: Rule = {
   type: isFunction,
   rule: 'a Classifier function',
@@ -194,7 +195,7 @@ const classifierRule: Rule = {
 const RULES: Record<keyof RetryOptions, Rule> = {
   operation: nonEmptyStringRule,
   maxAttempts: numberRule(1, { integer: true, infinity: true }),
-  backoff: { type: isFunction, rule: 'a Backoff function' },
+  backoff: backoffRule,
   classify: {
     type: (v) => isFunction(v) || Array.isArray(v),
     rule: 'a Classifier function or an array of them',
@@ -203,9 +204,9 @@ const RULES: Record<keyof RetryOptions, Rule> = {
   },
   idempotent: booleanRule,
   reconcile: functionRule,
-  maxElapsedMs: numberRule(0, { infinity: true }),
+  maxElapsedMs: limitMsRule,
   attemptTimeoutMs: numberRule(0, { above: true, max: MAX_DELAY_MS }),
-  maxRetryAfterMs: numberRule(0, { infinity: true }),
+  maxRetryAfterMs: limitMsRule,
   signal: {
     type: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
     rule: 'an AbortSignal',

@@ -180,6 +180,9 @@ function editDistanceIsOne(a: string, b: string): boolean {
 // The rules most tables are made of.
 
 const isNumber = (v: unknown): v is number => typeof v === 'number';
+/** The type of every rule whose value is a function (a hook, a backoff, a classifier). */
+export const isFunction = (v: unknown): v is (...args: never[]) => unknown =>
+  typeof v === 'function';
 
 /** A number >= `min` (Infinity allowed only when `infinity` is true). */
 export function numberRule(
@@ -201,7 +204,11 @@ export function numberRule(
 }
 
 export const booleanRule: Rule = { type: (v) => typeof v === 'boolean', rule: 'a boolean' };
-export const functionRule: Rule = { type: (v) => typeof v === 'function', rule: 'a function' };
+export const functionRule: Rule = { type: isFunction, rule: 'a function' };
+/** A limit in ms that may be left off: `maxElapsedMs`, `maxRetryAfterMs`, a backoff's `max`. */
+export const limitMsRule: Rule = /* @__PURE__ */ numberRule(0, { infinity: true });
+/** What `backoff` options take: a function from the retry's context to a delay in ms. */
+export const backoffRule: Rule = { type: isFunction, rule: 'a Backoff function' };
 export const nonEmptyStringRule: Rule = {
   type: (v) => typeof v === 'string',
   range: (v: string) => v.length > 0,
