@@ -13,6 +13,7 @@ import {
   findOptionsError,
   functionRule,
   isFunction,
+  isOptionsObject,
   limitMsRule,
   loggerRule,
   methodsRule,
@@ -223,7 +224,7 @@ const RULES: Record<keyof RetryOptions, Rule> = {
   limiter: methodsRule('an AttemptLimiter (from adaptiveLimiter())', 'acquire', 'record'),
   // Its fields and its pairing with `idempotent` are checked once the plan is built.
   hedge: {
-    type: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    type: isOptionsObject,
     rule: 'hedge options ({ afterMs } or { quantile })',
   },
   clock: clockRule,
@@ -369,7 +370,10 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   if (cached !== undefined && unchanged(options, cached)) return cached.plan;
   const seen = snapshot(options);
   // Validated and built from the snapshot, so that a getter is read once per planning.
-  const given = seen === undefined ? options : (Object.fromEntries(entries(seen)) as RetryOptions);
+  const given =
+    seen === undefined
+      ? options
+      : (Object.fromEntries(seen.keys.map((key, i) => [key, seen.values[i]])) as RetryOptions);
   const error = validateOptions(given);
   if (error !== undefined) throw error;
   const plan = buildPlan(given, base);
@@ -412,7 +416,7 @@ function sameItems(array: readonly unknown[], held: readonly unknown[]): boolean
 
 /** The enumerable keys and values of an options object; undefined when it cannot be read so. */
 function snapshot(options: unknown): Snapshot | undefined {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return undefined;
+  if (!isOptionsObject(options)) return undefined;
   try {
     const keys: string[] = [];
     const values: unknown[] = [];
@@ -427,8 +431,4 @@ function snapshot(options: unknown): Snapshot | undefined {
   } catch {
     return undefined;
   }
-}
-
-function entries({ keys, values }: Snapshot): [string, unknown][] {
-  return keys.map((key, i) => [key, values[i]]);
 }

@@ -25,6 +25,10 @@ export interface Rule {
 /** A table of rules, one per option name. */
 export type Rules = Readonly<Record<string, Rule>>;
 
+/** True for what an options object may be: an object, not `null` and not an array. */
+export const isOptionsObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** A readable description of a bad argument for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') {
@@ -98,9 +102,8 @@ export function findOptionsError(
   rules: Rules,
 ): TypeError | RangeError | undefined {
   const prefix = where === '' ? '' : `${where}: `;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (!isOptionsObject(options))
     return mismatch(TypeError, `${prefix}options`, 'an object', options);
-  }
   const keys = Object.keys(options);
   const unknown = keys.filter((k) => !Object.hasOwn(rules, k));
   if (unknown.length > 0) {
