@@ -159,14 +159,12 @@ export const defaultClassifier: Classifier = markErrorOnly(
   },
 );
 
-const ATTEMPT_TIMEOUT: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'unknown',
-  reason: 'attempt-timeout',
-});
-const HOLD_TOO_LONG: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'fail',
-  reason: 'hold-too-long',
-});
+/** The default rule's verdicts are made once and frozen: a run may hand them to user code. */
+const verdict = (action: Verdict['action'], reason: string): Verdict =>
+  Object.freeze({ action, reason });
+
+const ATTEMPT_TIMEOUT = /* @__PURE__ */ verdict('unknown', 'attempt-timeout');
+const HOLD_TOO_LONG = /* @__PURE__ */ verdict('fail', 'hold-too-long');
 
 /**
  * The verdict of a {@link HoldTooLongError}, `undefined` for anything else: `fail` with reason
@@ -184,24 +182,18 @@ export function holdTooLongVerdict(error: unknown): Verdict | undefined {
   return isInstance(error, HoldTooLongError) ? HOLD_TOO_LONG : undefined;
 }
 
-const NON_NETWORK_TYPE_ERROR: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'fail',
-  reason: 'type-error',
-});
-const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'unknown',
-  reason: 'unclassified',
-});
+const NON_NETWORK_TYPE_ERROR = /* @__PURE__ */ verdict('fail', 'type-error');
+const UNCLASSIFIED = /* @__PURE__ */ verdict('unknown', 'unclassified');
 
 /** One frozen verdict per connect-phase code (the set of codes is small and fixed). */
 const connectVerdicts = new Map<string, Verdict>();
 function connectFailureVerdict(code: string): Verdict {
-  let verdict = connectVerdicts.get(code);
-  if (verdict === undefined) {
-    verdict = Object.freeze({ action: 'retry', reason: `network:${code}` });
-    connectVerdicts.set(code, verdict);
+  let known = connectVerdicts.get(code);
+  if (known === undefined) {
+    known = verdict('retry', `network:${code}`);
+    connectVerdicts.set(code, known);
   }
-  return verdict;
+  return known;
 }
 
 /**
