@@ -37,7 +37,7 @@ export function describeValue(value: unknown): string {
   }
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol') return value.toString();
+  // String() also spells a symbol (`Symbol(x)`), which a template literal would throw on.
   if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   try {
