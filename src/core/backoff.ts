@@ -1,4 +1,12 @@
-import { checkOptions, checkValue, numberRule, oneOfRule, type Rule } from './validate.js';
+import {
+  backoffRule,
+  checkOptions,
+  checkValue,
+  limitMsRule,
+  numberRule,
+  oneOfRule,
+  type Rule,
+} from './validate.js';
 import type { Backoff, BackoffContext } from './types.js';
 
 /**
@@ -8,8 +16,6 @@ import type { Backoff, BackoffContext } from './types.js';
  */
 
 const DELAY = numberRule(0);
-const MAX = numberRule(0, { infinity: true });
-const BACKOFF: Rule = { type: (v) => typeof v === 'function', rule: 'a Backoff function' };
 
 /** Returns `value` when it satisfies `rule`, else throws the rule table's error naming it. */
 function arg<V>(where: string, name: string, value: V, rule: Rule): V {
@@ -35,7 +41,7 @@ export function exponential(options?: {
   const o = checkOptions('exponential', options, {
     initial: DELAY,
     factor: numberRule(1),
-    max: MAX,
+    max: limitMsRule,
   });
   const initial = o.initial ?? 1000;
   const factor = o.factor ?? 2;
@@ -67,7 +73,7 @@ export function constant(ms: number): Backoff {
  * ```
  */
 export function linear(options?: { initial?: number; step?: number; max?: number }): Backoff {
-  const o = checkOptions('linear', options, { initial: DELAY, step: DELAY, max: MAX });
+  const o = checkOptions('linear', options, { initial: DELAY, step: DELAY, max: limitMsRule });
   const initial = o.initial ?? 1000;
   const step = o.step ?? 1000;
   const max = o.max ?? Infinity;
@@ -113,7 +119,7 @@ export const none: Backoff = () => 0;
  * ```
  */
 export function decorrelatedJitter(options?: { initial?: number; max?: number }): Backoff {
-  const o = checkOptions('decorrelatedJitter', options, { initial: DELAY, max: MAX });
+  const o = checkOptions('decorrelatedJitter', options, { initial: DELAY, max: limitMsRule });
   const initial = o.initial ?? 1000;
   const max = o.max ?? Infinity;
   return ({ retry, previousDelayMs, random }: BackoffContext) => {
@@ -142,7 +148,7 @@ export function jitter(
   backoff: Backoff,
   options?: { mode?: JitterMode; ratio?: number; amount?: number },
 ): Backoff {
-  const inner = arg('jitter', 'backoff', backoff, BACKOFF);
+  const inner = arg('jitter', 'backoff', backoff, backoffRule);
   const o = checkOptions('jitter', options, JITTER_RULES);
   const mode = o.mode ?? 'full';
   switch (mode) {
@@ -184,7 +190,7 @@ const JITTER_RULES = {
  * ```
  */
 export function cap(backoff: Backoff, max: number): Backoff {
-  const inner = arg('cap', 'backoff', backoff, BACKOFF);
-  const limit = arg('cap', 'max', max, MAX);
+  const inner = arg('cap', 'backoff', backoff, backoffRule);
+  const limit = arg('cap', 'max', max, limitMsRule);
   return (ctx) => Math.min(limit, inner(ctx));
 }

@@ -29,15 +29,13 @@ export function brand(cls: abstract new (...args: never[]) => object, name: stri
   Object.defineProperty(cls, Symbol.hasInstance, {
     value(this: unknown, value: unknown): boolean {
       if (this !== cls) return ordinaryHasInstance.call(this, value);
-      if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
-        return false;
-      }
       try {
         // From the value's prototype up, as `instanceof` walks: `cls.prototype` itself is not one.
-        const proto: unknown = Object.getPrototypeOf(value);
-        return proto !== null && (proto as Record<symbol, unknown>)[key] === true;
+        // A primitive's (`String.prototype`…) is never marked.
+        return (Object.getPrototypeOf(value) as Record<symbol, unknown>)[key] === true;
       } catch {
-        // A proxy whose traps throw is not one of ours.
+        // null and undefined have no prototype, an object may have a null one, and a proxy's
+        // traps may throw: none is one of ours.
         return false;
       }
     },

@@ -1,7 +1,7 @@
 import { AttemptTimeoutError, HoldTooLongError } from './errors.js';
 import { connectFailure, isFetchNetworkError } from './connect-failure.js';
 import type { Classifier, Outcome, Verdict } from './types.js';
-import { describeValue } from './validate.js';
+import { describeValue, mismatch } from './validate.js';
 
 /**
  * Marks classifiers that never give a verdict on a returned value. When every classifier of a run
@@ -39,8 +39,11 @@ function compileMatchers(helper: string, matchers: readonly ErrorMatcher[]) {
   }
   return matchers.map((m, i) => {
     if (typeof m !== 'function') {
-      throw new TypeError(
-        `${helper}: argument ${i + 1}: expected an error class or a predicate function, got ${describeValue(m)}`,
+      throw mismatch(
+        TypeError,
+        `${helper}: argument ${i + 1}`,
+        'an error class or a predicate function',
+        m,
       );
     }
     if (isClass(m)) {
@@ -116,9 +119,7 @@ export function unknownOn(...matchers: ErrorMatcher[]): Classifier {
  */
 export function retryIfResult<T>(predicate: (value: T) => boolean): Classifier<T> {
   if (typeof predicate !== 'function') {
-    throw new TypeError(
-      `retryIfResult: expected a predicate function, got ${describeValue(predicate)}`,
-    );
+    throw mismatch(TypeError, 'retryIfResult', 'a predicate function', predicate);
   }
   return (outcome: Outcome<T>) =>
     outcome.ok && predicate(outcome.value) ? { action: 'retry', reason: 'result' } : undefined;
@@ -151,21 +152,19 @@ export const defaultClassifier: Classifier = markErrorOnly(
     if (isInstance(error, HoldTooLongError)) return HOLD_TOO_LONG;
     // Only a failure before sending is singled out; after sending it is `unclassified` like any
     // other error (domain classifiers give it a `network:<code>` reason).
-    const code = safeConnectFailure(error);
+    const code = connectFailure(error); // never throws, even on a hostile error
     if (code !== undefined) return connectFailureVerdict(code);
     if (isInstance(error, TypeError) && !isFetchNetworkError(error)) return NON_NETWORK_TYPE_ERROR;
     return UNCLASSIFIED;
   },
 );
 
-const ATTEMPT_TIMEOUT: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'unknown',
-  reason: 'attempt-timeout',
-});
-const HOLD_TOO_LONG: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'fail',
-  reason: 'hold-too-long',
-});
+/** The default rule's verdicts are made once and frozen: a run may hand them to user code. */
+const verdict = (action: Verdict['action'], reason: string): Verdict =>
+  Object.freeze({ action, reason });
+
+const ATTEMPT_TIMEOUT = /* @__PURE__ */ verdict('unknown', 'attempt-timeout');
+const HOLD_TOO_LONG = /* @__PURE__ */ verdict('fail', 'hold-too-long');
 
 /**
  * The verdict of a {@link HoldTooLongError}, `undefined` for anything else: `fail` with reason
@@ -183,32 +182,18 @@ export function holdTooLongVerdict(error: unknown): Verdict | undefined {
   return isInstance(error, HoldTooLongError) ? HOLD_TOO_LONG : undefined;
 }
 
-const NON_NETWORK_TYPE_ERROR: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'fail',
-  reason: 'type-error',
-});
-const UNCLASSIFIED: Verdict = /* @__PURE__ */ Object.freeze({
-  action: 'unknown',
-  reason: 'unclassified',
-});
+const NON_NETWORK_TYPE_ERROR = /* @__PURE__ */ verdict('fail', 'type-error');
+const UNCLASSIFIED = /* @__PURE__ */ verdict('unknown', 'unclassified');
 
 /** One frozen verdict per connect-phase code (the set of codes is small and fixed). */
 const connectVerdicts = new Map<string, Verdict>();
 function connectFailureVerdict(code: string): Verdict {
-  let verdict = connectVerdicts.get(code);
-  if (verdict === undefined) {
-    verdict = Object.freeze({ action: 'retry', reason: `network:${code}` });
-    connectVerdicts.set(code, verdict);
+  let known = connectVerdicts.get(code);
+  if (known === undefined) {
+    known = verdict('retry', `network:${code}`);
+    connectVerdicts.set(code, known);
   }
-  return verdict;
-}
-
-function safeConnectFailure(error: unknown): string | undefined {
-  try {
-    return connectFailure(error);
-  } catch {
-    return undefined;
-  }
+  return known;
 }
 
 /**

@@ -32,14 +32,21 @@ export class RetryExhaustedError<T = unknown> extends Error {
     brand(this, 'RetryExhaustedError');
   }
   override readonly name = 'RetryExhaustedError';
-  readonly operation: string;
-  readonly attempts: number;
-  readonly elapsedMs: number;
-  readonly reason: ExhaustedReason;
+  declare readonly operation: string;
+  declare readonly attempts: number;
+  declare readonly elapsedMs: number;
+  declare readonly reason: ExhaustedReason;
   /** The last value when the run gave up on a returned value; `cause` is then undefined. */
   declare readonly value: T | undefined;
 
-  constructor(fields: {
+  constructor({
+    operation,
+    attempts,
+    elapsedMs,
+    reason,
+    cause,
+    value,
+  }: {
     operation: string;
     attempts: number;
     elapsedMs: number;
@@ -49,15 +56,15 @@ export class RetryExhaustedError<T = unknown> extends Error {
   }) {
     super(
       redactText(
-        `${fields.operation}: gave up after ${fields.attempts} attempt${fields.attempts === 1 ? '' : 's'} in ${Math.round(fields.elapsedMs)} ms (${fields.reason})`,
+        `${operation}: gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${Math.round(elapsedMs)} ms (${reason})`,
       ),
     );
-    this.operation = fields.operation;
-    this.attempts = fields.attempts;
-    this.elapsedMs = fields.elapsedMs;
-    this.reason = fields.reason;
-    keepHidden(this, 'value', fields.value);
-    keepCause(this, fields.cause);
+    this.operation = operation;
+    this.attempts = attempts;
+    this.elapsedMs = elapsedMs;
+    this.reason = reason;
+    keepHidden(this, 'value', value);
+    keepCause(this, cause);
   }
 }
 
@@ -80,30 +87,32 @@ export class PermanentFailureError extends Error {
     brand(this, 'PermanentFailureError');
   }
   override readonly name = 'PermanentFailureError';
-  readonly operation: string;
+  declare readonly operation: string;
   /** The attempt whose verdict was `fail`. */
-  readonly attempt: number;
-  readonly elapsedMs: number;
+  declare readonly attempt: number;
+  declare readonly elapsedMs: number;
   /** The `fail` verdict's reason, e.g. `binance:-2010`. */
-  readonly reason: string;
+  declare readonly reason: string;
 
-  constructor(fields: {
+  constructor({
+    operation,
+    attempt,
+    elapsedMs,
+    reason,
+    cause,
+  }: {
     operation: string;
     attempt: number;
     elapsedMs: number;
     reason: string;
     cause: unknown;
   }) {
-    super(
-      redactText(
-        `${fields.operation}: failed permanently on attempt ${fields.attempt} (${fields.reason})`,
-      ),
-    );
-    this.operation = fields.operation;
-    this.attempt = fields.attempt;
-    this.elapsedMs = fields.elapsedMs;
-    this.reason = fields.reason;
-    keepCause(this, fields.cause);
+    super(redactText(`${operation}: failed permanently on attempt ${attempt} (${reason})`));
+    this.operation = operation;
+    this.attempt = attempt;
+    this.elapsedMs = elapsedMs;
+    this.reason = reason;
+    keepCause(this, cause);
   }
 }
 
@@ -127,10 +136,16 @@ export class UnknownOutcomeError extends Error {
     brand(this, 'UnknownOutcomeError');
   }
   override readonly name = 'UnknownOutcomeError';
-  readonly operation: string;
-  readonly attempt: number;
+  declare readonly operation: string;
+  declare readonly attempt: number;
 
-  constructor(fields: {
+  constructor({
+    operation,
+    attempt,
+    cause,
+    reason,
+    idempotent,
+  }: {
     operation: string;
     attempt: number;
     cause: unknown;
@@ -138,17 +153,17 @@ export class UnknownOutcomeError extends Error {
     /** An idempotent call stops here only on a duplicate client order id. */
     idempotent?: boolean;
   }) {
-    const why = fields.idempotent
+    const why = idempotent
       ? 'the venue already has an order with this client order id'
       : 'the operation is not idempotent';
     super(
       redactText(
-        `${fields.operation}: outcome unknown after attempt ${fields.attempt} (${fields.reason}); not retried because ${why}`,
+        `${operation}: outcome unknown after attempt ${attempt} (${reason}); not retried because ${why}`,
       ),
     );
-    this.operation = fields.operation;
-    this.attempt = fields.attempt;
-    keepCause(this, fields.cause);
+    this.operation = operation;
+    this.attempt = attempt;
+    keepCause(this, cause);
   }
 }
 
@@ -166,19 +181,23 @@ export class AttemptTimeoutError extends Error {
     brand(this, 'AttemptTimeoutError');
   }
   override readonly name = 'AttemptTimeoutError';
-  readonly operation: string;
-  readonly attempt: number;
-  readonly timeoutMs: number;
+  declare readonly operation: string;
+  declare readonly attempt: number;
+  declare readonly timeoutMs: number;
 
-  constructor(fields: { operation: string; attempt: number; timeoutMs: number }) {
-    super(
-      redactText(
-        `${fields.operation}: attempt ${fields.attempt} timed out after ${fields.timeoutMs} ms`,
-      ),
-    );
-    this.operation = fields.operation;
-    this.attempt = fields.attempt;
-    this.timeoutMs = fields.timeoutMs;
+  constructor({
+    operation,
+    attempt,
+    timeoutMs,
+  }: {
+    operation: string;
+    attempt: number;
+    timeoutMs: number;
+  }) {
+    super(redactText(`${operation}: attempt ${attempt} timed out after ${timeoutMs} ms`));
+    this.operation = operation;
+    this.attempt = attempt;
+    this.timeoutMs = timeoutMs;
   }
 }
 
@@ -203,21 +222,31 @@ export class HoldTooLongError extends Error {
   }
   override readonly name = 'HoldTooLongError';
   /** Why the caller would be held. */
-  readonly reason: HoldReason;
+  declare readonly reason: HoldReason;
   /** How long the whole call would have waited, in ms. */
-  readonly waitMs: number;
-  readonly maxWaitMs: number;
+  declare readonly waitMs: number;
+  declare readonly maxWaitMs: number;
 
   /** `tracker` names the tracker in the message (`binance weight tracker`, `bybit rate-limit tracker`). */
-  constructor(fields: { reason: HoldReason; waitMs: number; maxWaitMs: number; tracker?: string }) {
+  constructor({
+    reason,
+    waitMs,
+    maxWaitMs,
+    tracker,
+  }: {
+    reason: HoldReason;
+    waitMs: number;
+    maxWaitMs: number;
+    tracker?: string;
+  }) {
     super(
       redactText(
-        `${fields.tracker ?? 'rate-limit tracker'}: a ${fields.reason} hold would wait ${fields.waitMs} ms, more than maxWaitMs (${fields.maxWaitMs} ms)`,
+        `${tracker ?? 'rate-limit tracker'}: a ${reason} hold would wait ${waitMs} ms, more than maxWaitMs (${maxWaitMs} ms)`,
       ),
     );
-    this.reason = fields.reason;
-    this.waitMs = fields.waitMs;
-    this.maxWaitMs = fields.maxWaitMs;
+    this.reason = reason;
+    this.waitMs = waitMs;
+    this.maxWaitMs = maxWaitMs;
   }
 }
 

@@ -1,13 +1,11 @@
 import type { AcquireOptions } from './types.js';
-import { checkValue, numberRule } from './validate.js';
+import { checkValue, limitMsRule, mismatch } from './validate.js';
 
 /**
  * The limits of one tracker call, shared by every rate-limit tracker (Binance, OKX, Bybit): what
  * it may wait in all is the smaller of its `maxWaitMs` and the run's `remainingMs`, so a hold
  * inside an attempt never outlives the run's `maxElapsedMs`.
  */
-
-const waitRule = numberRule(0, { infinity: true });
 
 /**
  * The error for bad `options` of a tracker call (`acquire: maxWaitMs: expected …`), or undefined.
@@ -23,19 +21,21 @@ export function checkAcquireOptions(
 ): TypeError | RangeError | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null) {
-    return checkValue(`${method}: options`, options, {
-      type: () => false,
-      rule: 'an options object or the attempt context',
-    });
+    return mismatch(
+      TypeError,
+      `${method}: options`,
+      'an options object or the attempt context',
+      options,
+    );
   }
   const { maxWaitMs, remainingMs } = options;
   return (
     (maxWaitMs === undefined
       ? undefined
-      : checkValue(`${method}: maxWaitMs`, maxWaitMs, waitRule)) ??
+      : checkValue(`${method}: maxWaitMs`, maxWaitMs, limitMsRule)) ??
     (remainingMs === undefined
       ? undefined
-      : checkValue(`${method}: remainingMs`, remainingMs, waitRule))
+      : checkValue(`${method}: remainingMs`, remainingMs, limitMsRule))
   );
 }
 

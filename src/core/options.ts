@@ -7,10 +7,14 @@ import type { AttemptLimiter } from './limiter/adaptive-limiter.js';
 import { lazy } from './lazy.js';
 import { isBodyReader } from './response-body.js';
 import {
+  backoffRule,
   booleanRule,
   clockRule,
   findOptionsError,
   functionRule,
+  isFunction,
+  isOptionsObject,
+  limitMsRule,
   loggerRule,
   methodsRule,
   nonEmptyStringRule,
@@ -179,8 +183,6 @@ const defaultBackoff = /* @__PURE__ */ lazy(() =>
 );
 export const DEFAULT_BACKOFF: Backoff = (ctx) => defaultBackoff()(ctx);
 
-const isFunction = (v: unknown) => typeof v === 'function';
-
 const classifierRule: Rule = {
   type: isFunction,
   rule: 'a Classifier function',
@@ -194,7 +196,7 @@ const classifierRule: Rule = {
 const RULES: Record<keyof RetryOptions, Rule> = {
   operation: nonEmptyStringRule,
   maxAttempts: numberRule(1, { integer: true, infinity: true }),
-  backoff: { type: isFunction, rule: 'a Backoff function' },
+  backoff: backoffRule,
   classify: {
     type: (v) => isFunction(v) || Array.isArray(v),
     rule: 'a Classifier function or an array of them',
@@ -203,9 +205,9 @@ const RULES: Record<keyof RetryOptions, Rule> = {
   },
   idempotent: booleanRule,
   reconcile: functionRule,
-  maxElapsedMs: numberRule(0, { infinity: true }),
+  maxElapsedMs: limitMsRule,
   attemptTimeoutMs: numberRule(0, { above: true, max: MAX_DELAY_MS }),
-  maxRetryAfterMs: numberRule(0, { infinity: true }),
+  maxRetryAfterMs: limitMsRule,
   signal: {
     type: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal,
     rule: 'an AbortSignal',
@@ -222,7 +224,7 @@ const RULES: Record<keyof RetryOptions, Rule> = {
   limiter: methodsRule('an AttemptLimiter (from adaptiveLimiter())', 'acquire', 'record'),
   // Its fields and its pairing with `idempotent` are checked once the plan is built.
   hedge: {
-    type: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    type: isOptionsObject,
     rule: 'hedge options ({ afterMs } or { quantile })',
   },
   clock: clockRule,
@@ -312,38 +314,29 @@ export function buildPlan(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN)
   };
 }
 
-/** The plan of a run given no options at all. */
-export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze({
-  operation: undefined,
-  maxAttempts: 4,
-  backoff: DEFAULT_BACKOFF,
-  classifiers: [defaultClassifier],
-  classifiesValues: false,
-  readsBodies: false,
-  plainSuccess: true,
-  direct: true,
-  idempotent: true,
-  reconcile: undefined,
-  maxElapsedMs: Infinity,
-  attemptTimeoutMs: 0,
-  maxRetryAfterMs: 60000,
-  signal: undefined,
-  reraise: false,
-  wrapFailures: false,
-  logger: undefined,
-  onRetry: NO_HOOKS,
-  onSuccess: NO_HOOKS,
-  onExhausted: NO_HOOKS,
-  onUnknownOutcome: NO_HOOKS,
-  breaker: undefined,
-  budget: undefined,
-  limiter: undefined,
-  hedge: undefined,
-  clock: undefined,
-  random: Math.random,
-  unref: false,
-  internal: false,
-});
+/**
+ * The plan of a run given no options at all: API.md's defaults planned over nothing, so that it
+ * is built by the same code, in the same shape, as every other plan.
+ */
+export const DEFAULT_PLAN: Plan = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ buildPlan(
+    {
+      maxAttempts: 4,
+      backoff: DEFAULT_BACKOFF,
+      classify: defaultClassifier,
+      idempotent: true,
+      maxElapsedMs: Infinity,
+      attemptTimeoutMs: 0,
+      maxRetryAfterMs: 60000,
+      reraise: false,
+      wrapFailures: false,
+      random: Math.random,
+      unref: false,
+    },
+    // Every other field of the base is absent: no operation, no hooks, not internal.
+    { internal: false } as Plan,
+  ),
+);
 
 /**
  * Plans by options object, so that `retry(fn, sameOptions)` validates nothing on its success
@@ -390,7 +383,10 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   }
   const seen = snapshot(options);
   // Validated and built from the snapshot, so that a getter is read once per planning.
-  const given = seen === undefined ? options : (Object.fromEntries(entries(seen)) as RetryOptions);
+  const given =
+    seen === undefined
+      ? options
+      : (Object.fromEntries(seen.keys.map((key, i) => [key, seen.values[i]])) as RetryOptions);
   const error = validateOptions(given);
   if (error !== undefined) throw error;
   const plan = buildPlan(given, base);
@@ -435,7 +431,7 @@ function sameItems(array: readonly unknown[], held: readonly unknown[]): boolean
 
 /** The enumerable keys and values of an options object; undefined when it cannot be read so. */
 function snapshot(options: unknown): Snapshot | undefined {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return undefined;
+  if (!isOptionsObject(options)) return undefined;
   try {
     const keys: string[] = [];
     const values: unknown[] = [];
@@ -450,8 +446,4 @@ function snapshot(options: unknown): Snapshot | undefined {
   } catch {
     return undefined;
   }
-}
-
-function entries({ keys, values }: Snapshot): [string, unknown][] {
-  return keys.map((key, i) => [key, values[i]]);
 }

@@ -25,6 +25,10 @@ export interface Rule {
 /** A table of rules, one per option name. */
 export type Rules = Readonly<Record<string, Rule>>;
 
+/** True for what an options object may be: an object, not `null` and not an array. */
+export const isOptionsObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** A readable description of a bad argument for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') {
@@ -33,7 +37,7 @@ export function describeValue(value: unknown): string {
   }
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'symbol') return value.toString();
+  // String() also spells a symbol (`Symbol(x)`), which a template literal would throw on.
   if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   try {
@@ -45,6 +49,25 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * The one message of every rule: `name: expected <expected>, got <value>`, as a `TypeError` (a
+ * wrong type) or a `RangeError` (a wrong value of the right type).
+ *
+ * @example
+ * ```ts
+ * mismatch(RangeError, 'maxAttempts', 'an integer >= 1 or Infinity', -1);
+ * // RangeError: maxAttempts: expected an integer >= 1 or Infinity, got -1
+ * ```
+ */
+export function mismatch(
+  type: TypeErrorConstructor | RangeErrorConstructor,
+  name: string,
+  expected: string,
+  value: unknown,
+): TypeError | RangeError {
+  return new type(`${name}: expected ${expected}, got ${describeValue(value)}`);
+}
+
+/**
  * Returns the error for `value` under `rule`, or undefined when it is valid. `name` is the path
  * used in the message (`maxAttempts`, `classify[1]`).
  */
@@ -53,11 +76,10 @@ export function checkValue(
   value: unknown,
   rule: Rule,
 ): TypeError | RangeError | undefined {
-  if (!rule.type(value))
-    return new TypeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
+  if (!rule.type(value)) return mismatch(TypeError, name, rule.rule, value);
   // NaN is a number but never a valid value of any option.
   if (Number.isNaN(value) || (rule.range !== undefined && !rule.range(value))) {
-    return new RangeError(`${name}: expected ${rule.rule}, got ${describeValue(value)}`);
+    return mismatch(RangeError, name, rule.rule, value);
   }
   if (rule.each !== undefined && Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -66,9 +88,7 @@ export function checkValue(
     }
   }
   const refined = rule.refine?.(value);
-  if (refined !== undefined)
-    return new TypeError(`${name}: expected ${refined}, got ${describeValue(value)}`);
-  return undefined;
+  return refined === undefined ? undefined : mismatch(TypeError, name, refined, value);
 }
 
 /**
@@ -82,9 +102,8 @@ export function findOptionsError(
   rules: Rules,
 ): TypeError | RangeError | undefined {
   const prefix = where === '' ? '' : `${where}: `;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    return new TypeError(`${prefix}options: expected an object, got ${describeValue(options)}`);
-  }
+  if (!isOptionsObject(options))
+    return mismatch(TypeError, `${prefix}options`, 'an object', options);
   const keys = Object.keys(options);
   const unknown = keys.filter((k) => !Object.hasOwn(rules, k));
   if (unknown.length > 0) {
@@ -164,6 +183,9 @@ function editDistanceIsOne(a: string, b: string): boolean {
 // The rules most tables are made of.
 
 const isNumber = (v: unknown): v is number => typeof v === 'number';
+/** The type of every rule whose value is a function (a hook, a backoff, a classifier). */
+export const isFunction = (v: unknown): v is (...args: never[]) => unknown =>
+  typeof v === 'function';
 
 /** A number >= `min` (Infinity allowed only when `infinity` is true). */
 export function numberRule(
@@ -185,7 +207,11 @@ export function numberRule(
 }
 
 export const booleanRule: Rule = { type: (v) => typeof v === 'boolean', rule: 'a boolean' };
-export const functionRule: Rule = { type: (v) => typeof v === 'function', rule: 'a function' };
+export const functionRule: Rule = { type: isFunction, rule: 'a function' };
+/** A limit in ms that may be left off: `maxElapsedMs`, `maxRetryAfterMs`, a backoff's `max`. */
+export const limitMsRule: Rule = /* @__PURE__ */ numberRule(0, { infinity: true });
+/** What `backoff` options take: a function from the retry's context to a delay in ms. */
+export const backoffRule: Rule = { type: isFunction, rule: 'a Backoff function' };
 export const nonEmptyStringRule: Rule = {
   type: (v) => typeof v === 'string',
   range: (v: string) => v.length > 0,

@@ -66,3 +66,21 @@ describe('brand', () => {
     ]).toEqual([true, true, false]);
   });
 });
+
+describe('brand on values without an ordinary prototype', () => {
+  it('refuses an object with a null prototype', () => {
+    expect(Object.create(null) instanceof RetryExhaustedError).toBe(false);
+  });
+
+  it('refuses a symbol, a bigint, a boolean and a function', () => {
+    expect(
+      [Symbol('x'), 1n, true, () => undefined].map((v) => v instanceof RetryExhaustedError),
+    ).toEqual([false, false, false, false]);
+  });
+
+  it('refuses a revoked proxy, without throwing', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(proxy instanceof RetryExhaustedError).toBe(false);
+  });
+});

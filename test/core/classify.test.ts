@@ -186,3 +186,27 @@ describe('classifier lists in retry', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe("the default rule's verdicts", () => {
+  it('are frozen, so a hook cannot change the verdict of later runs', () => {
+    const timeout = defaultClassifier({
+      ok: false,
+      error: new AttemptTimeoutError({ operation: 'op', attempt: 1, timeoutMs: 5 }),
+    });
+    const refused = defaultClassifier({
+      ok: false,
+      error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
+    expect([timeout, refused].map((v) => Object.isFrozen(v))).toEqual([true, true]);
+  });
+
+  it('gives one verdict object per connect-phase code', () => {
+    const refused = () =>
+      defaultClassifier({
+        ok: false,
+        error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      });
+    expect(refused()).toBe(refused());
+    expect(refused()).toEqual({ action: 'retry', reason: 'network:ECONNREFUSED' });
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isFetchNetworkError } from '../../src/core/connect-failure.js';
+import { defaultClassifier } from '../../src/core/classify.js';
+import { connectFailure, isFetchNetworkError } from '../../src/core/connect-failure.js';
 
 /** A `TypeError` with `message`, and `stack` removed when `stack` is `undefined`. */
 function typeError(message: string, stack?: string): TypeError {
@@ -68,5 +69,45 @@ describe('isFetchNetworkError: the network failures of fetch, by runtime [INE]',
     for (const value of [undefined, null, 'fetch failed', 42, Symbol('x')]) {
       expect(isFetchNetworkError(value)).toBe(false);
     }
+  });
+});
+
+describe('connectFailure on hostile errors', () => {
+  const hostile = () => {
+    throw new Error('hostile');
+  };
+
+  it('is undefined, not a throw, for a revoked proxy', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(connectFailure(proxy)).toBeUndefined();
+  });
+
+  it('is undefined, not a throw, for a proxy whose every trap throws', () => {
+    const proxy = new Proxy({}, { get: hostile, getPrototypeOf: hostile, has: hostile });
+    expect(connectFailure(proxy)).toBeUndefined();
+  });
+
+  it('reads past a cause getter that throws', () => {
+    const error = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    Object.defineProperty(error, 'cause', { get: hostile });
+    expect(connectFailure(error)).toBe('ECONNREFUSED');
+  });
+
+  it('is undefined, not a throw, when the code getter throws', () => {
+    const error = new Error('x');
+    Object.defineProperty(error, 'code', { get: hostile });
+    expect(connectFailure(error)).toBeUndefined();
+  });
+});
+
+describe('the default classifier on hostile errors', () => {
+  it('judges a revoked proxy unclassified', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(defaultClassifier({ ok: false, error: proxy })).toEqual({
+      action: 'unknown',
+      reason: 'unclassified',
+    });
   });
 });
