@@ -175,7 +175,8 @@ function breakdown(inputs: Record<string, { bytesInOutput: number }>): {
   for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
     if (bytesInOutput === 0) continue;
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
-    const key = m?.[1] ?? (file.includes('src/') ? `src/${path.basename(file)}` : 'entry');
+    const inSrc = /(?:^|\/)(src\/.+)$/.exec(file);
+    const key = m?.[1] ?? inSrc?.[1] ?? 'entry';
     bySource[key] = (bySource[key] ?? 0) + bytesInOutput;
     const concept = CONCEPTS[m?.[1] ?? path.basename(file)];
     if (concept === undefined) throw new Error(`S5: no concept for ${file}; add it to CONCEPTS`);
