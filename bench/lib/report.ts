@@ -229,15 +229,21 @@ export function targets(s: ReportInput['scenarios']): Target[] {
   };
   if (s.s1) {
     const peers = versusPeers(s.s1, 'meanNs');
+    // The owners measure S1 against the floor the contract allows: the minimal loop plus the one
+    // clock read that `maxElapsedMs` needs (the `floor-timed` row).
+    const timed = find(s.s1, 'floor-timed') !== undefined;
+    const base = timed ? 'floor-timed' : 'floor';
     out.push({
       scenario: 'S1',
-      text: 'first-attempt success: mean within 1.3× of the minimal loop',
+      text: timed
+        ? 'first-attempt success: mean within 1.3× of the floor the contract allows (the minimal loop + one clock read)'
+        : 'first-attempt success: mean within 1.3× of the minimal loop',
       measured:
-        `${ratioText(s.s1, 'tenacious', 'floor', 'meanNs')}; p50: ${formatRatio(ratio(s.s1, 'tenacious', 'floor', 'p50Ns'))}` +
-        (find(s.s1, 'floor-timed') === undefined
-          ? ''
-          : `. The clock read a time budget needs costs ${ratioText(s.s1, 'floor-timed', 'floor', 'meanNs')} the floor by itself (the minimal loop + time budget row); tenacious is ${ratioText(s.s1, 'tenacious', 'floor-timed', 'meanNs')} that row`),
-      met: ratio(s.s1, 'tenacious', 'floor', 'meanNs') <= 1.3,
+        `${ratioText(s.s1, 'tenacious', base, 'meanNs')}; p50: ${formatRatio(ratio(s.s1, 'tenacious', base, 'p50Ns'))}` +
+        (timed
+          ? `. Against the minimal loop alone: ${ratioText(s.s1, 'tenacious', 'floor', 'meanNs')}, of which the clock read costs ${ratioText(s.s1, 'floor-timed', 'floor', 'meanNs')} by itself`
+          : ''),
+      met: ratio(s.s1, 'tenacious', base, 'meanNs') <= 1.3,
     });
     out.push({
       scenario: 'S1',
