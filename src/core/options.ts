@@ -378,7 +378,9 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   const byBase = base === DEFAULT_PLAN ? undefined : layeredPlans.get(options);
   const cached = base === DEFAULT_PLAN ? defaultPlans.get(options) : byBase?.get(base);
   if (cached !== undefined && unchanged(options, cached)) return cached.plan;
-  for (const entry of recent) {
+  // Newest first: a call site that repeats finds its plan at once.
+  for (let age = 1; age <= recent.length; age++) {
+    const entry = recent[(nextRecent - age + RECENT) % RECENT]!;
     if (entry.base === base && unchanged(options, entry)) return entry.plan;
   }
   const seen = snapshot(options);
