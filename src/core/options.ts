@@ -356,7 +356,6 @@ const layeredPlans = new WeakMap<object, WeakMap<Plan, Cached>>();
  */
 const RECENT = 8;
 const recent: Cached[] = [];
-let nextRecent = 0;
 
 /**
  * A plan and the values it was built from: `keys[i]` held `values[i]`, in enumeration order, and
@@ -378,9 +377,7 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   const byBase = base === DEFAULT_PLAN ? undefined : layeredPlans.get(options);
   const cached = base === DEFAULT_PLAN ? defaultPlans.get(options) : byBase?.get(base);
   if (cached !== undefined && unchanged(options, cached)) return cached.plan;
-  // Newest first: a call site that repeats finds its plan at once.
-  for (let age = 1; age <= recent.length; age++) {
-    const entry = recent[(nextRecent - age + RECENT) % RECENT]!;
+  for (const entry of recent) {
     if (entry.base === base && unchanged(options, entry)) return entry.plan;
   }
   const seen = snapshot(options);
@@ -400,8 +397,8 @@ export function planFor(options: RetryOptions<any>, base: Plan = DEFAULT_PLAN): 
   }
   if (seen === undefined) return plan;
   const entry: Cached = { plan, base, ...seen };
-  recent[nextRecent] = entry;
-  nextRecent = (nextRecent + 1) % RECENT;
+  // Newest first: a call site that repeats finds its plan at once.
+  if (recent.unshift(entry) > RECENT) recent.pop();
   if (base === DEFAULT_PLAN) defaultPlans.set(options, entry);
   else if (byBase === undefined) layeredPlans.set(options, new WeakMap([[base, entry]]));
   else byBase.set(base, entry);

@@ -11,7 +11,7 @@ import { BUNDLE_DEFAULTS, preferTypeScriptSources } from '../../bench/lib/bundle
  * above it (bench/RESULTS.md gives it by part), so this ceiling holds it where it is: a change
  * that adds bytes must say so by raising it, and one that saves bytes lowers it.
  */
-const CORE_BUNDLE_CEILING_BYTES = 15_933;
+const CORE_BUNDLE_CEILING_BYTES = 15_936;
 
 describe('bench bundling', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tenacious-bench-'));
